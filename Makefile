@@ -1,0 +1,53 @@
+# PPMS — one Makefile for a fresh machine (Debian 12, Python 3.11, root).
+#   make run    set up and start the terminal on its embedded defaults (demo data, emulated devices)
+#   make test   install system packages + venv, then run the whole suite (short soak/fuzz)
+#   make bench  print benchmark JSON
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+RUNDIR  := var
+# python-escpos writes a temp folder on every import unless its capability cache is fixed
+export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
+export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
+
+# Debian packages the devices and their tests need (pyscard builds from source).
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat
+
+.PHONY: run test test-all soak bench system-deps venv lint typecheck clean demo-sale
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,devices,cards]'
+	mkdir -p .cache/escpos .cache/hypothesis
+	touch $@
+
+venv: system-deps $(STAMP)
+
+run: venv
+	$(BIN)/python -m terminal.demo_run --dir $(RUNDIR)
+
+# soak/fuzz tests (marked slow) run a short bounded form here; `make soak` runs them long
+test: venv
+	$(BIN)/python -m pytest -q tests
+
+soak: venv
+	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests
+
+lint: venv
+	$(BIN)/ruff check terminal hardware tests
+	$(BIN)/mypy terminal/domain terminal/services
+
+bench: venv
+	$(BIN)/python -m benches
+
+clean:
+	rm -rf $(VENV) .cache $(RUNDIR) *.egg-info
