@@ -15,11 +15,25 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from terminal.domain.errors import AmountInvalid, EnergyInvalid, RateInvalid, UnknownCurrency
+from terminal.domain.errors import (
+    AmountInvalid,
+    EnergyInvalid,
+    RateInvalid,
+    UnknownCurrency,
+)
 
 __all__ = [
-    "Currency", "currency", "parse_money", "format_money", "parse_kwh", "format_kwh",
-    "parse_rate", "format_rate", "round_half_up", "MAX_INTEGER_DIGITS", "RATE_DECIMALS",
+    "MAX_INTEGER_DIGITS",
+    "RATE_DECIMALS",
+    "Currency",
+    "currency",
+    "format_kwh",
+    "format_money",
+    "format_rate",
+    "parse_kwh",
+    "parse_money",
+    "parse_rate",
+    "round_half_up",
 ]
 
 #: Largest number of digits before the decimal point accepted in money and energy
@@ -46,15 +60,7 @@ _DECIMALS_NOT_TWO: dict[str, int] = {
     "CLF": 4, "UYW": 4,
 }
 # ISO 4217 active codes with 2 decimals.
-_TWO_DECIMALS = frozenset("""
-AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN
-BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB
-EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS
-KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
-MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD
-SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS
-UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG ZWL
-""".split())
+_TWO_DECIMALS = frozenset(["AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IRR", "JMD", "KES", "KGS", "KHR", "KPW", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "USD", "USN", "UYU", "UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG", "ZWL"])
 
 
 def currency(code: str) -> Currency:
@@ -78,7 +84,8 @@ def _split_decimal(text: object) -> tuple[str, str] | None:
 
 
 def _scaled(whole: str, frac: str, decimals: int) -> int:
-    return int(whole) * 10 ** decimals + int((frac + "0" * decimals)[:decimals] or "0")
+    scale: int = 10 ** decimals
+    return int(whole) * scale + int((frac + "0" * decimals)[:decimals] or "0")
 
 
 def parse_money(text: str, cur: Currency) -> int:

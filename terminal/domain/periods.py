@@ -7,8 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 __all__ = [
-    "TIER_PERIODS", "MAX_MONTHS_CHARGED", "month_add", "month_of", "months_between",
-    "period_bounds", "free_kwh_period_bounds", "months_to_charge",
+    "MAX_MONTHS_CHARGED",
+    "TIER_PERIODS",
+    "free_kwh_period_bounds",
+    "month_add",
+    "month_of",
+    "months_between",
+    "months_to_charge",
+    "period_bounds",
 ]
 
 TIER_PERIODS = ("month", "year", "none")

@@ -19,15 +19,29 @@ from typing import Any
 
 from terminal.domain.errors import TariffFileInvalid
 from terminal.domain.money import (
-    Currency, currency, format_rate, parse_kwh, parse_money, parse_rate,
+    Currency,
+    currency,
+    format_rate,
+    parse_kwh,
+    parse_money,
+    parse_rate,
 )
 from terminal.domain.periods import TIER_PERIODS
 from terminal.domain.toml_check import KeyPath, TomlChecker
 
 __all__ = [
-    "SubItem", "Block", "PowerTypeTariff", "Preferential", "TariffSheet", "parse_tariff",
-    "power_type_to_json", "power_type_from_json", "preferential_to_json",
-    "preferential_from_json", "JSON_VERSION", "DEFAULT_CURRENCY",
+    "DEFAULT_CURRENCY",
+    "JSON_VERSION",
+    "Block",
+    "PowerTypeTariff",
+    "Preferential",
+    "SubItem",
+    "TariffSheet",
+    "parse_tariff",
+    "power_type_from_json",
+    "power_type_to_json",
+    "preferential_from_json",
+    "preferential_to_json",
 ]
 
 JSON_VERSION = 1
@@ -259,7 +273,7 @@ def power_type_to_json(pt: PowerTypeTariff) -> dict[str, Any]:
 
 def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, found {value!r}")
+        raise TypeError(f"expected an integer, found {value!r}")
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any, NoReturn, TypeVar
 
 from terminal.domain.errors import DomainError, TariffFileInvalid
 
-__all__ = ["KeyPath", "key_text", "TomlChecker"]
+__all__ = ["KeyPath", "TomlChecker", "key_text"]
 
 KeyPath = tuple[str | int, ...]
 T = TypeVar("T")
