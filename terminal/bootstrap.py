@@ -1,0 +1,104 @@
+"""The one wiring function: settings -> database, devices, services context.
+
+Production, the CLI, the demo and the tests all build the terminal here; they
+differ only in the settings (and the tests in the backends they pass in).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+from peewee import SqliteDatabase
+
+from terminal.config import Settings, load_settings
+from terminal.devices.emulated_card import EmulatedCarriers
+from terminal.ledger import db as ledger_db
+from terminal.ledger import meta
+from terminal.ledger.models import Operator
+from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
+from terminal.services.context import Context
+from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
+from terminal.services.ports import Carrier, CarrierFactory, MeterRef, ReceiptPrinter
+
+
+class CarrierRouter:
+    """Picks the carrier by the meter's kind: IC card or STS token."""
+
+    def __init__(self, by_kind: Mapping[str, CarrierFactory]) -> None:
+        self.by_kind = dict(by_kind)
+
+    def for_meter(self, meter: MeterRef) -> Carrier:
+        factory = self.by_kind.get(meter.carrier)
+        if factory is None:
+            raise InvalidArgument(f"this terminal has no {meter.carrier} carrier configured", key="carrier")
+        return factory.for_meter(meter)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: SqliteDatabase
+    ctx: Context
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def build_carriers(settings: Settings) -> CarrierFactory:
+    kinds: dict[str, CarrierFactory] = {}
+    if settings.card_reader.type == "emulated":
+        kinds["card"] = EmulatedCarriers()
+    return CarrierRouter(kinds)
+
+
+def build_printer(settings: Settings) -> ReceiptPrinter | None:
+    return None
+
+
+def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
+    fake = env.get("PPMS_FAKE_NOW")
+    if not fake:
+        return SystemClock()
+    if not fake_allowed:
+        raise FakeClockRefused("PPMS_FAKE_NOW is set but this database was not initialised with "
+                               "--allow-fake-clock; unset it")
+    return FixedClock(parse_fake_now(fake))
+
+
+def build(config: str | Path | None = None, db_path: str | Path | None = None,
+          env: Mapping[str, str] | None = None, initialising: bool = False,
+          allow_fake_clock: bool = False, carriers: CarrierFactory | None = None,
+          printer: ReceiptPrinter | None = None) -> App:
+    env = os.environ if env is None else env
+    settings = load_settings(config, env)
+    path = Path(db_path or settings.database.path)
+    if not initialising and not path.exists():
+        raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
+    db = ledger_db.connect(path)
+    if initialising:
+        fake_ok = allow_fake_clock
+    else:
+        if not Operator.select().exists():
+            raise NotInitialised(f"database {path} is not initialised: run `ppms init`", path=str(path))
+        fake_ok = meta.get("allow_fake_clock") == "1"
+        tid = meta.get("terminal_id")
+        if tid and tid != settings.terminal.id:
+            settings = _with_terminal_id(settings, tid)
+    clock = build_clock(env, fake_ok)
+    ctx = Context(
+        terminal_id=settings.terminal.id, terminal_name=settings.terminal.name,
+        utility=settings.terminal.utility, clock=clock,
+        carriers=carriers or build_carriers(settings),
+        printer=printer if printer is not None else build_printer(settings),
+        lockout_attempts=settings.security.lockout_attempts,
+        print_on_sale=settings.printer.print_on_sale,
+    )
+    return App(settings=settings, db=db, ctx=ctx)
+
+
+def _with_terminal_id(settings: Settings, tid: str) -> Settings:
+    """The database's terminal id wins: receipt numbers must not change prefix mid-ledger."""
+    return replace(settings, terminal=replace(settings.terminal, id=tid))
+

@@ -1,0 +1,101 @@
+"""The `ppms` command (spec/cli.md): argument parsing, the operator's login and
+output. Every command calls a service; there is no logic of its own here.
+
+Exit codes: 0 done, 2 refused input (a PpmsError a user can cause), 1 internal failure.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from typing import Any, Callable, Sequence
+
+from terminal.cli_parser import build_parser, split_globals
+from terminal.domain.errors import PpmsError
+from terminal.ledger.errors import LedgerError, SchemaTooNew
+from terminal.services.errors import AuthFailed
+
+Handler = Callable[[Any, Any], Any]
+
+
+class CliUsageError(PpmsError):
+    code = "USAGE"
+
+
+def login(app: Any) -> Any:
+    from terminal.services import auth  # noqa: PLC0415
+    user = os.environ.get("PPMS_OPERATOR")
+    password = os.environ.get("PPMS_PASSWORD")
+    if user is None or password is None:
+        if not sys.stdin.isatty():
+            raise AuthFailed("set PPMS_OPERATOR and PPMS_PASSWORD, or run from a terminal to be asked")
+        user = user or input("Operator: ")
+        password = password if password is not None else getpass.getpass("Password: ")
+    return auth.login(app.ctx, user, password)
+
+
+def render_human(result: Any) -> str:
+    if isinstance(result, str):
+        return result.rstrip("\n")
+    if isinstance(result, dict) and "lines" in result and "receipt_no" in result:
+        head = [f"{k}: {result[k]}" for k in ("sale_id", "receipt_no", "status", "meter", "tendered",
+                                              "carry_over_used", "kwh", "free_kwh", "credit_kwh",
+                                              "change_carried", "tariff_version", "token") if k in result]
+        body = []
+        for ln in result["lines"]:
+            extra = " ".join(f"{k}={ln[k]}" for k in ("power_type", "block", "sub_item", "kwh") if k in ln)
+            body.append(f"  {ln['kind']:<10} {extra:<40} {ln['amount']:>12}")
+        return "\n".join(head + ["lines:"] + body)
+    return json.dumps(result, indent=2, ensure_ascii=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    as_json, db_path, config, rest = split_globals(args_in)
+    parser = build_parser()
+    try:
+        if not rest:
+            raise CliUsageError("no command given; try `ppms --help`")
+        try:
+            ns = parser.parse_args(rest)
+        except SystemExit as exc:  # argparse already printed usage for humans
+            if exc.code == 0:
+                return 0
+            raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
+        result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
+    except PpmsError as exc:
+        internal = isinstance(exc, LedgerError) and not isinstance(exc, SchemaTooNew)
+        _error(as_json, exc.code, exc.message, exc.details)
+        return 1 if internal else 2
+    except KeyboardInterrupt:
+        _error(as_json, "INTERRUPTED", "interrupted", {})
+        return 1
+    except Exception as exc:  # an internal failure: say so, never a traceback on stdout
+        _error(as_json, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}", {})
+        if os.environ.get("PPMS_DEBUG"):
+            raise
+        return 1
+    exit_code = 0
+    if isinstance(result, tuple):
+        result, exit_code = result
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(render_human(result))
+    return exit_code
+
+
+def _error(as_json: bool, code: str, message: str, details: dict[str, Any]) -> None:
+    if as_json:
+        err: dict[str, Any] = {"code": code, "message": message}
+        safe = {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool)) or v is None}
+        if safe:
+            err["details"] = safe
+        print(json.dumps({"error": err}, ensure_ascii=False))
+    else:
+        print(f"error {code}: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

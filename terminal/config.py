@@ -1,0 +1,140 @@
+"""Terminal settings: TOML read once into typed settings.
+
+Precedence: environment > file > default. Every key can be set from the
+environment as ``PPMS_<SECTION>_<KEY>`` (``PPMS_PRINTER_TYPE=dummy``); the
+database path also as ``PPMS_DB`` (cli.md). A missing required key or a bad
+value fails at start-up with the key's name (CONFIG_INVALID).
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from terminal.domain.errors import PpmsError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "terminal.toml"
+
+
+class ConfigInvalid(PpmsError):
+    code = "CONFIG_INVALID"
+
+
+@dataclass(frozen=True)
+class TerminalSection:
+    id: str = ""
+    name: str = "PPMS terminal"
+    utility: str = "PPMS Utility"
+
+
+@dataclass(frozen=True)
+class DatabaseSection:
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class CardReaderSection:
+    type: str = "emulated"
+    reader: str = "Virtual PCD 00 00"
+    profile: str = "acr39"
+    utility_code: int = 1
+    secret_file: str = ""
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    type: str = "file"
+    path: str = "receipts.bin"
+    host: str = "127.0.0.1"
+    port: int = 9100
+    device: str = ""
+    baudrate: int = 19200
+    vendor: str = ""
+    product: str = ""
+    paper_width_mm: int = 80
+    print_on_sale: bool = False
+
+
+@dataclass(frozen=True)
+class SecuritySection:
+    lockout_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    terminal: TerminalSection = field(default_factory=TerminalSection)
+    database: DatabaseSection = field(default_factory=DatabaseSection)
+    card_reader: CardReaderSection = field(default_factory=CardReaderSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    security: SecuritySection = field(default_factory=SecuritySection)
+    source: str = ""
+
+
+REQUIRED = ("terminal.id", "database.path")
+CHOICES = {
+    "card_reader.type": ("pcsc", "emulated"),
+    "card_reader.profile": ("acr38", "acr39"),
+    "printer.type": ("usb", "serial", "network", "file", "dummy", "none"),
+    "printer.paper_width_mm": (58, 80),
+}
+
+
+def _coerce(key: str, raw: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("1", "true", "yes", "0", "false", "no"):
+            return raw.lower() in ("1", "true", "yes")
+    elif kind is int:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+            return int(raw)
+    elif kind is str and isinstance(raw, (str, int)) and not isinstance(raw, bool):
+        return str(raw)
+    raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {kind.__name__})", key=key)
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    path = Path(path or env.get("PPMS_CONFIG") or DEFAULT_CONFIG)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigInvalid(f"config file {path} not found", key="--config") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigInvalid(f"config file {path} is not valid TOML: {exc}", key=str(path)) from None
+    sections: dict[str, Any] = {}
+    for sec in fields(Settings):
+        if sec.name == "source":
+            continue
+        cls = sec.default_factory()  # type: ignore[misc]
+        raw_sec = data.get(sec.name, {})
+        if not isinstance(raw_sec, dict):
+            raise ConfigInvalid(f"[{sec.name}] must be a table", key=sec.name)
+        unknown = set(raw_sec) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigInvalid(f"unknown setting {sec.name}.{sorted(unknown)[0]}", key=f"{sec.name}.{sorted(unknown)[0]}")
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = f"{sec.name}.{f.name}"
+            kind = type(getattr(cls, f.name))
+            raw = env.get(f"PPMS_{sec.name}_{f.name}".upper(), raw_sec.get(f.name))
+            if key == "database.path" and env.get("PPMS_DB"):
+                raw = env["PPMS_DB"]
+            value = getattr(cls, f.name) if raw is None else _coerce(key, raw, kind)
+            if key in REQUIRED and value in ("", None):
+                raise ConfigInvalid(f"required setting {key} is missing", key=key)
+            if key in CHOICES and value not in CHOICES[key]:
+                raise ConfigInvalid(f"setting {key} must be one of {CHOICES[key]}, not {value!r}", key=key)
+            values[f.name] = value
+        sections[sec.name] = type(cls)(**values)
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
+        raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
+    db_path = Path(sections["database"].path)
+    if not db_path.is_absolute() and not env.get("PPMS_DB"):
+        sections["database"] = DatabaseSection(path=str((path.parent / db_path).resolve()))
+    return Settings(**sections, source=str(path))

@@ -1,0 +1,1 @@
+"""Backends behind `terminal.services.ports`, built by `terminal.bootstrap`."""

@@ -1,0 +1,82 @@
+"""Double-entry journal.
+
+Accounts are codes; customer sub-ledgers carry the customer id on the line:
+
+    CASH, BANK, MOBILE          assets: money taken at the terminal, by payment method
+    REVENUE:<sub_item>          energy revenue per sub-item (ENERGY, REP, ...)
+    FIXED_CHARGE_REVENUE        fixed monthly charges
+    VAT_PAYABLE                 VAT owed to the tax authority
+    ARREARS (customer)          what the customer owes from before (asset: debit balance)
+    ARREARS_TAKEN_ON            contra for arrears recorded at the terminal
+    CARRY_OVER (customer)       change kept for the customer's next sale (liability: credit balance)
+
+A posting's lines always balance; that is checked here before anything is
+written, and again by `ppms check` over the whole ledger.
+"""
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from peewee import fn
+
+from terminal.ledger.errors import UnbalancedPosting
+from terminal.ledger.models import Posting, PostingLine
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    debit: int = 0
+    credit: int = 0
+    customer_id: int | None = None
+
+
+def post(kind: str, lines: list[Line], at: str, operator_id: int | None,
+         sale_id: int | None = None, customer_id: int | None = None, memo: str = "") -> int:
+    """Write one balanced posting (inside the caller's transaction); zero lines are dropped."""
+    kept = [ln for ln in lines if ln.debit or ln.credit]
+    if any(ln.debit < 0 or ln.credit < 0 or (ln.debit and ln.credit) for ln in kept):
+        raise UnbalancedPosting("a posting line must be a positive debit or a positive credit")
+    debits = sum(ln.debit for ln in kept)
+    credits = sum(ln.credit for ln in kept)
+    if debits != credits:
+        raise UnbalancedPosting(f"posting {kind} does not balance: debits {debits} != credits {credits}",
+                                debits=debits, credits=credits)
+    pid = Posting.insert(uuid=str(uuidlib.uuid4()), kind=kind, sale=sale_id, customer=customer_id,
+                         posted_at=at, operator=operator_id, memo=memo).execute()
+    if kept:
+        PostingLine.insert_many([
+            {"posting": pid, "account": ln.account, "customer": ln.customer_id,
+             "debit": ln.debit, "credit": ln.credit} for ln in kept
+        ]).execute()
+    return int(pid)
+
+
+def balance(account: str, customer_id: int | None = None) -> int:
+    """Debit minus credit of an account (for one customer's sub-ledger when given)."""
+    q = PostingLine.select(fn.COALESCE(fn.SUM(PostingLine.debit - PostingLine.credit), 0)).where(
+        PostingLine.account == account)
+    if customer_id is not None:
+        q = q.where(PostingLine.customer == customer_id)
+    return int(q.scalar())
+
+
+def contra_lines(posting_id: int) -> list[Line]:
+    """The lines that exactly reverse a posting (debits become credits)."""
+    return [Line(ln.account, debit=ln.credit, credit=ln.debit, customer_id=ln.customer)
+            for ln in PostingLine.select().where(PostingLine.posting == posting_id).order_by(PostingLine.id)]
+
+
+def unbalanced_postings() -> list[tuple[int, int, int]]:
+    """(posting id, debits, credits) of every posting that does not balance."""
+    rows = (PostingLine.select(PostingLine.posting, fn.SUM(PostingLine.debit), fn.SUM(PostingLine.credit))
+            .group_by(PostingLine.posting)
+            .having(fn.SUM(PostingLine.debit) != fn.SUM(PostingLine.credit)).tuples())
+    return [(int(p), int(d), int(c)) for p, d, c in rows]
+
+
+def totals() -> tuple[int, int]:
+    d, c = PostingLine.select(fn.COALESCE(fn.SUM(PostingLine.debit), 0),
+                              fn.COALESCE(fn.SUM(PostingLine.credit), 0)).tuples().get()
+    return int(d), int(c)

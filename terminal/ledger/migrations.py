@@ -1,0 +1,224 @@
+"""Numbered schema migrations.
+
+Each migration is plain SQL so that migration N creates exactly the schema of
+version N, whatever the models look like later. `PRAGMA user_version` holds the
+version; a newer terminal opens an older database and upgrades it inside one
+transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
+
+Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
+diary) are append-only: triggers refuse UPDATE and DELETE.
+"""
+from __future__ import annotations
+
+from typing import Final
+
+APPEND_ONLY: Final = (
+    "sale", "sale_line", "sale_usage", "sale_event", "posting", "posting_line", "diary",
+    "tariff_version", "preferential_version",
+)
+
+
+def _append_only_triggers() -> list[str]:
+    out: list[str] = []
+    for table in APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            out.append(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: {table} rows are never "
+                f"{'updated' if op == 'UPDATE' else 'deleted'}'); END"
+            )
+    return out
+
+
+M0001_INITIAL: Final = [
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+    """CREATE TABLE counter (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL)""",
+    """CREATE TABLE operator (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        full_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE role_permission (
+        role TEXT NOT NULL,
+        permission TEXT NOT NULL,
+        PRIMARY KEY (role, permission))""",
+    """CREATE TABLE power_type (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL)""",
+    """CREATE TABLE tariff_version (
+        id INTEGER PRIMARY KEY,
+        power_type TEXT NOT NULL REFERENCES power_type(code),
+        version INTEGER NOT NULL,
+        effective_from TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        data TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by INTEGER REFERENCES operator(id),
+        UNIQUE (power_type, version),
+        UNIQUE (power_type, effective_from))""",
+    """CREATE TABLE preferential_version (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        valid_from TEXT NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (code, version))""",
+    """CREATE TABLE customer (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        address TEXT NOT NULL,
+        phone TEXT,
+        category TEXT,
+        area TEXT,
+        registered_at TEXT NOT NULL)""",
+    """CREATE TABLE meter (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        number TEXT NOT NULL UNIQUE,
+        customer_id INTEGER NOT NULL REFERENCES customer(id),
+        carrier TEXT NOT NULL,
+        status TEXT NOT NULL,
+        registered_on TEXT NOT NULL,
+        installed_at TEXT,
+        sts TEXT)""",
+    "CREATE INDEX meter_customer ON meter(customer_id)",
+    """CREATE TABLE meter_share (
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        ordinal INTEGER NOT NULL,
+        power_type TEXT NOT NULL REFERENCES power_type(code),
+        percent INTEGER NOT NULL CHECK (percent > 0 AND percent <= 100),
+        PRIMARY KEY (meter_id, ordinal))""",
+    """CREATE TABLE sale (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        receipt_no TEXT NOT NULL UNIQUE,
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        customer_id INTEGER NOT NULL REFERENCES customer(id),
+        operator_id INTEGER NOT NULL REFERENCES operator(id),
+        sold_at TEXT NOT NULL,
+        payment TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        tendered INTEGER NOT NULL CHECK (tendered >= 0),
+        carry_over_used INTEGER NOT NULL,
+        kwh INTEGER NOT NULL,
+        free_kwh INTEGER NOT NULL,
+        credit_kwh INTEGER NOT NULL,
+        change INTEGER NOT NULL,
+        fixed INTEGER NOT NULL,
+        months_charged INTEGER NOT NULL,
+        charged_through INTEGER,
+        debt INTEGER NOT NULL,
+        vat INTEGER NOT NULL,
+        tariff_versions TEXT NOT NULL,
+        free_period_start TEXT,
+        carrier TEXT NOT NULL,
+        carrier_ref TEXT)""",
+    "CREATE INDEX sale_meter_time ON sale(meter_id, sold_at)",
+    """CREATE TABLE sale_line (
+        sale_id INTEGER NOT NULL REFERENCES sale(id),
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        power_type TEXT,
+        block INTEGER,
+        sub_item TEXT,
+        kwh INTEGER,
+        amount INTEGER NOT NULL,
+        PRIMARY KEY (sale_id, ordinal))""",
+    """CREATE TABLE sale_usage (
+        sale_id INTEGER NOT NULL REFERENCES sale(id),
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        power_type TEXT NOT NULL,
+        sold_at TEXT NOT NULL,
+        kwh INTEGER NOT NULL,
+        PRIMARY KEY (sale_id, power_type))""",
+    "CREATE INDEX sale_usage_meter ON sale_usage(meter_id, power_type, sold_at)",
+    """CREATE TABLE sale_event (
+        id INTEGER PRIMARY KEY,
+        sale_id INTEGER NOT NULL REFERENCES sale(id),
+        status TEXT NOT NULL,
+        at TEXT NOT NULL,
+        operator_id INTEGER REFERENCES operator(id),
+        detail TEXT)""",
+    "CREATE INDEX sale_event_sale ON sale_event(sale_id)",
+    """CREATE TABLE sale_status (
+        sale_id INTEGER PRIMARY KEY REFERENCES sale(id),
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        status TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    "CREATE INDEX sale_status_meter ON sale_status(meter_id, status)",
+    "CREATE INDEX sale_status_status ON sale_status(status)",
+    """CREATE TABLE posting (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        sale_id INTEGER REFERENCES sale(id),
+        customer_id INTEGER REFERENCES customer(id),
+        posted_at TEXT NOT NULL,
+        operator_id INTEGER REFERENCES operator(id),
+        memo TEXT NOT NULL DEFAULT '')""",
+    "CREATE INDEX posting_sale ON posting(sale_id)",
+    """CREATE TABLE posting_line (
+        id INTEGER PRIMARY KEY,
+        posting_id INTEGER NOT NULL REFERENCES posting(id),
+        account TEXT NOT NULL,
+        customer_id INTEGER REFERENCES customer(id),
+        debit INTEGER NOT NULL CHECK (debit >= 0),
+        credit INTEGER NOT NULL CHECK (credit >= 0),
+        CHECK ((debit = 0) <> (credit = 0)))""",
+    "CREATE INDEX posting_line_posting ON posting_line(posting_id)",
+    "CREATE INDEX posting_line_account ON posting_line(account, customer_id)",
+    """CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        terminal_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entity_uuid TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT)""",
+    "CREATE INDEX outbox_entity ON outbox(entity_uuid)",
+    """CREATE TABLE diary (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE)""",
+    """CREATE TABLE reading (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        read_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        total_kwh INTEGER,
+        remaining_kwh INTEGER,
+        remaining_money INTEGER,
+        purchase_count INTEGER,
+        status_flags INTEGER,
+        detail TEXT)""",
+    "CREATE INDEX reading_meter ON reading(meter_id, read_at)",
+    *_append_only_triggers(),
+    """CREATE TRIGGER reading_no_update BEFORE UPDATE ON reading
+        BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: reading rows are never updated'); END""",
+]
+
+MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
+    (1, "initial", M0001_INITIAL),
+]
+
+LATEST: Final = MIGRATIONS[-1][0]

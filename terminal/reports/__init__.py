@@ -1,0 +1,1 @@
+"""Reports: queries that gather the figures, renderers that lay them out."""

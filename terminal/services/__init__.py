@@ -1,0 +1,1 @@
+"""Use cases of the terminal. The screens and the `ppms` command call these only."""

@@ -1,0 +1,47 @@
+"""Meter accounts: arrears, carry-over and the customer's balances."""
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any
+
+from terminal.domain.money import format_money, parse_money
+from terminal.ledger import diary, journal, outbox, repos, transaction
+from terminal.services.auth import Permission, Session
+from terminal.services.context import Context
+from terminal.services.errors import InvalidArgument
+from terminal.services.meter_state import find_meter, ledger_currency
+
+
+def add_debt(ctx: Context, session: Session, meter_no: str, amount: str, reason: str) -> dict[str, Any]:
+    """Record arrears on the meter's customer; sales recover them at the tariff's rate."""
+    session.require(Permission.ACCOUNTS)
+    cur = ledger_currency()
+    minor = parse_money(amount, cur)
+    if minor <= 0:
+        raise InvalidArgument("the debt must be more than zero", key="amount")
+    if not reason.strip():
+        raise InvalidArgument("a debt needs a reason", key="reason")
+    meter = find_meter(meter_no)
+    cust = meter.customer_id
+    at = ctx.now_iso()
+    entry = str(uuidlib.uuid4())
+    with transaction():
+        before = repos.arrears(cust)
+        journal.post("debt", [journal.Line("ARREARS", debit=minor, customer_id=cust),
+                              journal.Line("ARREARS_TAKEN_ON", credit=minor)],
+                     at, session.operator_id, customer_id=cust, memo=reason.strip())
+        view = {"debt_id": entry, "meter": meter.number, "amount": format_money(minor, cur),
+                "arrears": format_money(before + minor, cur), "reason": reason.strip(), "at": at}
+        outbox.enqueue(ctx.terminal_id, "debt", entry, view, at)
+        diary.record(at, session.username, "account.debt_add", f"meter:{meter.number}",
+                     before={"arrears": before}, after={"arrears": before + minor, "reason": reason.strip()})
+    return view
+
+
+def balances(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
+    session.require(Permission.SEARCH)
+    cur = ledger_currency()
+    meter = find_meter(meter_no)
+    return {"meter": meter.number, "account_no": meter.customer.account_no,
+            "arrears": format_money(repos.arrears(meter.customer_id), cur),
+            "carry_over": format_money(repos.carry_over(meter.customer_id), cur)}

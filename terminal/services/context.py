@@ -1,0 +1,27 @@
+"""What every service needs from the outside world, built once by bootstrap."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from terminal.services.clock import Clock, iso
+from terminal.services.ports import CarrierFactory, ReceiptPrinter
+
+
+@dataclass
+class Context:
+    terminal_id: str
+    terminal_name: str
+    utility: str
+    clock: Clock
+    carriers: CarrierFactory
+    printer: ReceiptPrinter | None = None
+    lockout_attempts: int = 5
+    print_on_sale: bool = False
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def now_iso(self) -> str:
+        return iso(self.clock.now())

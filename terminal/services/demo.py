@@ -1,0 +1,112 @@
+"""`ppms demo`: a realistic, deterministic demo data set.
+
+Areas, the demo tariff (config/tariffs/demo.toml: residential with blocks,
+commercial, small industry, a lifeline sheet), customers (some lifeline, some
+mixed-use, some with arrears) and twelve months of sales up to now, all made
+through the same services as the kiosk, so every row has its postings, diary
+entry and outbox row. The same seed gives the same customers, meters and sales.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from terminal.domain.errors import PpmsError
+from terminal.ledger import transaction
+from terminal.ledger.models import Customer
+from terminal.services import accounts, registration, selling, setup
+from terminal.services.auth import Session
+from terminal.services.clock import FixedClock
+from terminal.services.context import Context
+from terminal.services.errors import InvalidArgument
+
+DEMO_TARIFF = Path(__file__).resolve().parents[2] / "config" / "tariffs" / "demo.toml"
+AREAS = ("Kibera North", "Kibera South", "Lavington", "Kawangware", "Embakasi", "Githurai", "Ruaka")
+FIRST = ("Amina", "Brian", "Cynthia", "David", "Esther", "Francis", "Grace", "Hassan", "Irene", "James",
+         "Kevin", "Lucy", "Moses", "Njeri", "Otieno", "Purity", "Quentin", "Rose", "Samuel", "Wanjiru")
+LAST = ("Achieng", "Barasa", "Chege", "Kamau", "Kiptoo", "Mutua", "Njoroge", "Odhiambo", "Omondi",
+        "Wafula", "Wambui", "Waweru")
+AMOUNTS = {"RES": (100, 200, 250, 300, 500, 500, 1000, 1500, 2000),
+           "COM": (1000, 2000, 3000, 5000, 10000), "IND": (20000, 50000, 100000)}
+BATCH = 500
+
+
+def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int = 600,
+               seed: int = 1) -> dict[str, Any]:
+    if customers < 1 or sales < 0:
+        raise InvalidArgument("the demo needs at least one customer and no negative sales", key="customers")
+    if Customer.select().exists():
+        raise InvalidArgument("the demo fills a fresh database: this one already has customers",
+                              key="customers")
+    rng = random.Random(seed)
+    end = ctx.now()
+    start = end - timedelta(days=365)
+    real_clock = ctx.clock
+    ctx_at = replace(ctx, clock=FixedClock(start))
+    try:
+        setup.import_tariff(ctx_at, session, DEMO_TARIFF.read_text(encoding="utf-8"))
+        meters = _register(ctx_at, session, rng, customers, start)
+        made, refused = _sell(ctx_at, session, rng, meters, sales, start, end)
+    finally:
+        ctx.clock = real_clock
+    return {"customers": customers, "meters": len(meters), "sales": made, "refused": refused,
+            "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
+            "seed": seed}
+
+
+def _register(ctx: Context, session: Session, rng: random.Random, n: int,
+              start: datetime) -> list[tuple[str, str]]:
+    meters: list[tuple[str, str]] = []
+    for i in range(n):
+        roll = rng.random()
+        if roll < 0.72:
+            split, kind = "RES", "RES"
+        elif roll < 0.90:
+            split, kind = "COM", "COM"
+        elif roll < 0.96:
+            split, kind = "RES:70,COM:30", "RES"
+        else:
+            split, kind = "IND", "IND"
+        category = "LIFELINE" if kind == "RES" and rng.random() < 0.2 else None
+        number = f"{14000000000 + i * 7 + rng.randrange(7):011d}"
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        area = rng.choice(AREAS)
+        if i % BATCH == 0:
+            tx = transaction()
+            tx.__enter__()
+        registration.register(ctx, session, name, f"Plot {rng.randrange(1, 999)}, {area}", number, split,
+                              category=category, phone=f"07{rng.randrange(10**8):08d}", area=area)
+        if rng.random() < 0.1:
+            accounts.add_debt(ctx, session, number, f"{rng.choice((300, 750, 1200, 4000))}.00",
+                              "arrears taken over from the postpaid account")
+        meters.append((number, kind))
+        if i % BATCH == BATCH - 1 or i == n - 1:
+            tx.__exit__(None, None, None)
+    return meters
+
+
+def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple[str, str]], n: int,
+          start: datetime, end: datetime) -> tuple[int, int]:
+    span = (end - start).total_seconds()
+    times = sorted(start + timedelta(seconds=60 + rng.random() * (span - 120)) for _ in range(n))
+    made = refused = 0
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    for i, at in enumerate(times):
+        if i % BATCH == 0:
+            tx = transaction()
+            tx.__enter__()
+        number, kind = rng.choice(meters)
+        clock.at = at.replace(microsecond=0)
+        amount = rng.choice(AMOUNTS[kind])
+        try:
+            selling.sell(ctx, session, number, f"{amount}.00", rng.choice(("cash", "cash", "mobile", "bank")))
+            made += 1
+        except PpmsError:
+            refused += 1  # too small for the fixed charges owed: a real counter refuses it too
+        if i % BATCH == BATCH - 1 or i == n - 1:
+            tx.__exit__(None, None, None)
+    return made, refused

@@ -1,0 +1,137 @@
+"""Errors the services raise; every one a cashier can cause has a stable code.
+
+    PpmsError (terminal.domain.errors)
+    └── ServiceError                       SERVICE_ERROR
+        ├── AuthFailed                     AUTH_FAILED            unknown operator or wrong password
+        ├── OperatorLocked                 OPERATOR_LOCKED        too many wrong passwords; a supervisor unlocks
+        ├── PermissionDenied               PERMISSION_DENIED
+        ├── FakeClockRefused               FAKE_CLOCK_REFUSED     PPMS_FAKE_NOW set on a real database
+        ├── NotInitialised                 NOT_INITIALISED        no database yet: run `ppms init`
+        ├── AlreadyInitialised             ALREADY_INITIALISED
+        ├── NotFound                       (base of the *_NOT_FOUND codes)
+        │   ├── MeterNotFound              METER_NOT_FOUND
+        │   ├── CustomerNotFound           CUSTOMER_NOT_FOUND
+        │   ├── SaleNotFound               SALE_NOT_FOUND
+        │   ├── PowerTypeNotFound          POWER_TYPE_NOT_FOUND
+        │   ├── CategoryNotFound           CATEGORY_NOT_FOUND
+        │   └── OperatorNotFound           OPERATOR_NOT_FOUND
+        ├── MeterExists                    METER_EXISTS
+        ├── MeterNotInstalled              METER_NOT_INSTALLED
+        ├── MeterCancelled                 METER_CANCELLED
+        ├── CardBlacklisted                CARD_BLACKLISTED
+        ├── NoTariff                       NO_TARIFF              no tariff version in force at the time of sale
+        ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
+        ├── CurrencyMismatch               CURRENCY_MISMATCH
+        ├── SalePending                    SALE_PENDING           an undecided sale blocks the meter
+        ├── SaleNotReversible              SALE_NOT_REVERSIBLE
+        ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
+        ├── InvalidArgument                INVALID_ARGUMENT
+        └── WeakPassword                   WEAK_PASSWORD
+"""
+from __future__ import annotations
+
+from terminal.domain.errors import PpmsError
+
+
+class ServiceError(PpmsError):
+    code = "SERVICE_ERROR"
+
+
+class AuthFailed(ServiceError):
+    code = "AUTH_FAILED"
+
+
+class OperatorLocked(ServiceError):
+    code = "OPERATOR_LOCKED"
+
+
+class PermissionDenied(ServiceError):
+    code = "PERMISSION_DENIED"
+
+
+class FakeClockRefused(ServiceError):
+    code = "FAKE_CLOCK_REFUSED"
+
+
+class NotInitialised(ServiceError):
+    code = "NOT_INITIALISED"
+
+
+class AlreadyInitialised(ServiceError):
+    code = "ALREADY_INITIALISED"
+
+
+class NotFound(ServiceError):
+    code = "NOT_FOUND"
+
+
+class MeterNotFound(NotFound):
+    code = "METER_NOT_FOUND"
+
+
+class CustomerNotFound(NotFound):
+    code = "CUSTOMER_NOT_FOUND"
+
+
+class SaleNotFound(NotFound):
+    code = "SALE_NOT_FOUND"
+
+
+class PowerTypeNotFound(NotFound):
+    code = "POWER_TYPE_NOT_FOUND"
+
+
+class CategoryNotFound(NotFound):
+    code = "CATEGORY_NOT_FOUND"
+
+
+class OperatorNotFound(NotFound):
+    code = "OPERATOR_NOT_FOUND"
+
+
+class MeterExists(ServiceError):
+    code = "METER_EXISTS"
+
+
+class MeterNotInstalled(ServiceError):
+    code = "METER_NOT_INSTALLED"
+
+
+class MeterCancelled(ServiceError):
+    code = "METER_CANCELLED"
+
+
+class CardBlacklisted(ServiceError):
+    code = "CARD_BLACKLISTED"
+
+
+class NoTariff(ServiceError):
+    code = "NO_TARIFF"
+
+
+class TariffVersionConflict(ServiceError):
+    code = "TARIFF_VERSION_CONFLICT"
+
+
+class CurrencyMismatch(ServiceError):
+    code = "CURRENCY_MISMATCH"
+
+
+class SalePending(ServiceError):
+    code = "SALE_PENDING"
+
+
+class SaleNotReversible(ServiceError):
+    code = "SALE_NOT_REVERSIBLE"
+
+
+class CarrierFailed(ServiceError):
+    code = "CARRIER_FAILED"
+
+
+class InvalidArgument(ServiceError):
+    code = "INVALID_ARGUMENT"
+
+
+class WeakPassword(ServiceError):
+    code = "WEAK_PASSWORD"

@@ -1,0 +1,91 @@
+"""Registration and installation: the customer's file and the meter's file.
+
+`register` does both in one step (cli.md `ppms customer register`): a customer,
+a meter installed for it, and the meter's split across power types (the
+seed's "proportion of energy consuming", e.g. ``RES:70,COM:30``).
+"""
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from typing import Any
+
+from terminal.ledger import counters, diary, outbox, repos, transaction
+from terminal.ledger.canonical import dumps
+from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
+from terminal.services.auth import Permission, Session
+from terminal.services.context import Context
+from terminal.services.errors import (
+    CategoryNotFound, InvalidArgument, MeterExists, PowerTypeNotFound,
+)
+
+METER_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
+CARRIERS = ("card", "sts")
+
+
+def parse_split(text: str) -> list[tuple[str, int]]:
+    """``RES`` or ``RES:70,COM:30`` -> [(code, percent)], whole percents summing to 100."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise InvalidArgument("a power type is needed", key="power_type")
+    if len(parts) == 1 and ":" not in parts[0]:
+        return [(parts[0], 100)]
+    out: list[tuple[str, int]] = []
+    for p in parts:
+        code, _, pct = p.partition(":")
+        if not pct.isdigit() or not 0 < int(pct) <= 100:
+            raise InvalidArgument(f"share {p!r} must be CODE:PERCENT with a whole percent", key="power_type")
+        out.append((code.strip(), int(pct)))
+    if sum(p for _, p in out) != 100:
+        raise InvalidArgument("the power type shares must sum to 100", key="power_type")
+    if len({c for c, _ in out}) != len(out):
+        raise InvalidArgument("a power type appears twice in the split", key="power_type")
+    return out
+
+
+def register(ctx: Context, session: Session, name: str, address: str, meter_no: str, power_type: str,
+             category: str | None = None, phone: str | None = None, area: str | None = None,
+             carrier: str = "card", sts: dict[str, Any] | None = None) -> dict[str, Any]:
+    session.require(Permission.REGISTRATION)
+    session.require(Permission.INSTALLATION)
+    name, address, meter_no = name.strip(), address.strip(), meter_no.strip()
+    if not name:
+        raise InvalidArgument("the customer's name is needed", key="name")
+    if not address:
+        raise InvalidArgument("the customer's address is needed", key="address")
+    if not METER_NUMBER.fullmatch(meter_no):
+        raise InvalidArgument(f"meter number {meter_no!r} must be 1-20 letters, digits or '-'", key="meter")
+    if carrier not in CARRIERS:
+        raise InvalidArgument(f"carrier must be one of {CARRIERS}", key="carrier")
+    if carrier == "sts" and not sts:
+        raise InvalidArgument("an STS meter needs its SGC, TI, KRN and key settings", key="sts")
+    split = parse_split(power_type)
+    at = ctx.now_iso()
+    with transaction():
+        for code, _ in split:
+            if PowerType.get_or_none(PowerType.code == code) is None:
+                raise PowerTypeNotFound(f"no power type {code}: import a tariff that defines it", power_type=code)
+        if category and repos.preferential_in_force(category, at) is None:
+            raise CategoryNotFound(f"no preferential category {category}", category=category)
+        if repos.meter_by_number(meter_no) is not None:
+            raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
+        cust_uuid, meter_uuid = str(uuidlib.uuid4()), str(uuidlib.uuid4())
+        account_no = f"{ctx.terminal_id}-C{counters.next_value('customer'):06d}"
+        cid = Customer.insert(uuid=cust_uuid, account_no=account_no, name=name, address=address,
+                              phone=phone, category=category or None, area=area, registered_at=at).execute()
+        mid = Meter.insert(uuid=meter_uuid, number=meter_no, customer=cid, carrier=carrier,
+                           status="installed", registered_on=at[:10], installed_at=at,
+                           sts=dumps(sts) if sts else None).execute()
+        MeterShare.insert_many([{"meter": mid, "ordinal": i, "power_type": c, "percent": p}
+                                for i, (c, p) in enumerate(split, 1)]).execute()
+        view = {
+            "customer": {"customer_id": cust_uuid, "account_no": account_no, "name": name,
+                         "address": address, "phone": phone, "category": category or None, "area": area,
+                         "registered_at": at},
+            "meter": {"meter_id": meter_uuid, "number": meter_no, "carrier": carrier, "status": "installed",
+                      "power_types": [{"code": c, "percent": p} for c, p in split],
+                      "installed_at": at},
+        }
+        outbox.enqueue(ctx.terminal_id, "registration", cust_uuid, view, at)
+        diary.record(at, session.username, "customer.register", f"customer:{cust_uuid}", after=view)
+    return view

@@ -1,0 +1,85 @@
+"""System setup: the database itself, tariffs (power types, sub-item and
+comprehensive prices, blocks) and the preferential price sheet."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
+from terminal.ledger import diary, meta, outbox, repos, transaction
+from terminal.ledger.canonical import dumps
+from terminal.ledger.models import Operator, PowerType, PreferentialVersion, TariffVersion
+from terminal.services import auth
+from terminal.services.auth import Permission, Session
+from terminal.services.context import Context
+from terminal.services.errors import AlreadyInitialised, CurrencyMismatch, TariffVersionConflict
+
+
+def initialise(ctx: Context, admin_password: str, allow_fake_clock: bool) -> dict[str, Any]:
+    if Operator.select().exists():
+        raise AlreadyInitialised("this database is already initialised")
+    auth.hash_password(admin_password)  # refuse a weak password before writing anything
+    at = ctx.now_iso()
+    with transaction():
+        meta.put("terminal_id", ctx.terminal_id)
+        meta.put("allow_fake_clock", "1" if allow_fake_clock else "0")
+        meta.put("created_at", at)
+        auth.seed_roles()
+        diary.record(at, "system", "database.init", f"terminal:{ctx.terminal_id}",
+                     after={"allow_fake_clock": allow_fake_clock})
+        auth.add_operator(ctx, None, "admin", "Administrator", "admin", admin_password)
+    return {"terminal_id": ctx.terminal_id, "admin": "admin", "allow_fake_clock": allow_fake_clock}
+
+
+def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
+    """Validate the whole file first (domain), then store every version in one transaction."""
+    session.require(Permission.SETUP)
+    sheet = parse_tariff(text)
+    at = ctx.now_iso()
+    summary: dict[str, Any] = {"currency": sheet.currency.code, "power_types": [], "preferentials": []}
+    with transaction():
+        current = meta.get("currency")
+        if current is not None and current != sheet.currency.code:
+            raise CurrencyMismatch(f"this terminal sells in {current}, the file is in {sheet.currency.code}",
+                                   key="currency")
+        meta.put("currency", sheet.currency.code)
+        for pt in sheet.power_types:
+            data = dumps(power_type_to_json(pt))
+            eff = pt.effective_from.isoformat()
+            PowerType.insert(code=pt.code, name=pt.name).on_conflict_replace().execute()
+            same_day = TariffVersion.get_or_none((TariffVersion.power_type == pt.code)
+                                                 & (TariffVersion.effective_from == eff))
+            latest = (TariffVersion.select().where(TariffVersion.power_type == pt.code)
+                      .order_by(TariffVersion.version.desc()).first())
+            if same_day is not None:
+                if same_day.data != data:
+                    raise TariffVersionConflict(
+                        f"power type {pt.code} already has a different tariff effective {eff}; "
+                        "give the new one a later effective_from", key=f"power_type.{pt.code}.effective_from")
+                summary["power_types"].append({"code": pt.code, "version": same_day.version, "new": False})
+                continue
+            if latest is not None and latest.effective_from > eff:
+                raise TariffVersionConflict(
+                    f"power type {pt.code}: effective_from {eff} is before version {latest.version}'s "
+                    f"{latest.effective_from}", key=f"power_type.{pt.code}.effective_from")
+            version = 1 if latest is None else latest.version + 1
+            TariffVersion.insert(power_type=pt.code, version=version, effective_from=eff,
+                                 currency=sheet.currency.code, data=data, imported_at=at,
+                                 imported_by=session.operator_id).execute()
+            summary["power_types"].append({"code": pt.code, "version": version, "new": True})
+        for pref in sheet.preferentials:
+            data = dumps(preferential_to_json(pref))
+            latest_p = repos.preferential_in_force(pref.code, "9999")
+            if latest_p is not None and latest_p.data == data:
+                summary["preferentials"].append({"code": pref.code, "version": latest_p.version, "new": False})
+                continue
+            version = 1 if latest_p is None else latest_p.version + 1
+            PreferentialVersion.insert(code=pref.code, version=version, valid_from=at, data=data).execute()
+            summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
+        if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):
+            outbox.enqueue(ctx.terminal_id, "tariff", f"tariff:{at}",
+                           {"currency": sheet.currency.code,
+                            "power_types": [json.loads(dumps(power_type_to_json(p))) for p in sheet.power_types],
+                            "preferentials": [preferential_to_json(p) for p in sheet.preferentials]}, at)
+            diary.record(at, session.username, "tariff.import", "tariff", after=summary)
+    return summary
