@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Diary
+from terminal.ledger.models import Diary, proxy
 
 GENESIS = "0" * 64
 
@@ -25,13 +25,13 @@ def entry_hash(at: str, operator: str, action: str, entity: str,
 def record(at: str, operator: str, action: str, entity: str,
            before: Any = None, after: Any = None) -> str:
     """Append one entry (inside the caller's transaction) and return its hash."""
-    last = Diary.select(Diary.hash).order_by(Diary.id.desc()).limit(1).first()
-    prev = GENESIS if last is None else str(last.hash)
+    last = proxy.execute_sql("SELECT hash FROM diary ORDER BY id DESC LIMIT 1").fetchone()
+    prev = GENESIS if last is None else str(last[0])
     b = None if before is None else dumps(before)
     a = None if after is None else dumps(after)
     h = entry_hash(at, operator, action, entity, b, a, prev)
-    Diary.insert(at=at, operator=operator, action=action, entity=entity,
-                 before=b, after=a, prev_hash=prev, hash=h).execute()
+    proxy.execute_sql("INSERT INTO diary (at, operator, action, entity, before, after, prev_hash, hash) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (at, operator, action, entity, b, a, prev, h))
     return h
 
 

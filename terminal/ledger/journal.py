@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from terminal.ledger.errors import UnbalancedPosting
-from terminal.ledger.models import Posting, PostingLine
+from terminal.ledger.models import PostingLine, proxy
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,16 @@ def post(kind: str, lines: list[Line], at: str, operator_id: int | None,
     if debits != credits:
         raise UnbalancedPosting(f"posting {kind} does not balance: debits {debits} != credits {credits}",
                                 debits=debits, credits=credits)
-    pid = Posting.insert(uuid=str(uuidlib.uuid4()), kind=kind, sale=sale_id, customer=customer_id,
-                         posted_at=at, operator=operator_id, memo=memo).execute()
+    cur = proxy.execute_sql(
+        "INSERT INTO posting (uuid, kind, sale_id, customer_id, posted_at, operator_id, memo) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (str(uuidlib.uuid4()), kind, sale_id, customer_id, at, operator_id, memo))
+    pid = int(cur.lastrowid)
     if kept:
-        PostingLine.insert_many([
-            {"posting": pid, "account": ln.account, "customer": ln.customer_id,
-             "debit": ln.debit, "credit": ln.credit} for ln in kept
-        ]).execute()
-    return int(pid)
+        proxy.cursor().executemany(
+            "INSERT INTO posting_line (posting_id, account, customer_id, debit, credit) VALUES (?, ?, ?, ?, ?)",
+            [(pid, ln.account, ln.customer_id, ln.debit, ln.credit) for ln in kept])
+    return pid
 
 
 def balance(account: str, customer_id: int | None = None) -> int:
@@ -64,8 +66,9 @@ def balance(account: str, customer_id: int | None = None) -> int:
 
 def contra_lines(posting_id: int) -> list[Line]:
     """The lines that exactly reverse a posting (debits become credits)."""
-    return [Line(ln.account, debit=ln.credit, credit=ln.debit, customer_id=ln.customer)
-            for ln in PostingLine.select().where(PostingLine.posting == posting_id).order_by(PostingLine.id)]
+    cur = proxy.execute_sql("SELECT account, debit, credit, customer_id FROM posting_line "
+                            "WHERE posting_id = ? ORDER BY id", (posting_id,))
+    return [Line(acc, debit=credit, credit=debit, customer_id=cust) for acc, debit, credit, cust in cur]
 
 
 def unbalanced_postings() -> list[tuple[int, int, int]]:

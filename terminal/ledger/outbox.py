@@ -10,13 +10,15 @@ from typing import Any
 
 from terminal.ledger import counters
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Outbox
+from terminal.ledger.models import Outbox, proxy
 
 
 def enqueue(terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, Any], at: str) -> int:
     seq = counters.next_value("outbox")
-    Outbox.insert(seq=seq, uuid=str(uuidlib.uuid4()), terminal_id=terminal_id, kind=kind,
-                  entity_uuid=entity_uuid, payload=dumps(payload), created_at=at).execute()
+    proxy.execute_sql(
+        "INSERT INTO outbox (seq, uuid, terminal_id, kind, entity_uuid, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (seq, str(uuidlib.uuid4()), terminal_id, kind, entity_uuid, dumps(payload), at))
     return seq
 
 

@@ -2,98 +2,129 @@
 
 Everything here is derived from append-only rows (sales that count, postings),
 so a reversal restores usage, fixed-charge months and balances by itself.
+The selling path is hot (cli.md's bench: a sale within 8 bare commits), so
+these are plain SQL on indexed columns, a handful per sale.
 """
 from __future__ import annotations
 
-from peewee import fn
+from dataclasses import dataclass
+from typing import Any
 
-from terminal.ledger import journal
-from terminal.ledger.models import (
-    Customer, Meter, MeterShare, PreferentialVersion, Sale, SaleStatus, SaleUsage, TariffVersion,
-)
+from terminal.ledger.models import proxy
 
 # sales whose energy reached the customer and still stand
 COUNTED = ("completed", "printed")
+_COUNTED_SQL = "('completed','printed')"
 
 
-def meter_by_number(number: str) -> Meter | None:
-    return Meter.select(Meter, Customer).join(Customer).where(Meter.number == number).first()
+def rows(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return list(proxy.execute_sql(sql, params).fetchall())
 
 
-def shares(meter_id: int) -> list[MeterShare]:
-    return list(MeterShare.select().where(MeterShare.meter == meter_id).order_by(MeterShare.ordinal))
+def one(sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    row = proxy.execute_sql(sql, params).fetchone()
+    return None if row is None else tuple(row)
 
 
-def tariff_in_force(power_type: str, on_date: str) -> TariffVersion | None:
-    return (TariffVersion.select().where((TariffVersion.power_type == power_type)
-                                         & (TariffVersion.effective_from <= on_date))
-            .order_by(TariffVersion.effective_from.desc()).first())
+@dataclass(frozen=True)
+class MeterRow:
+    id: int
+    uuid: str
+    number: str
+    carrier: str
+    status: str
+    registered_on: str
+    sts: str | None
+    customer_id: int
+    customer_uuid: str
+    account_no: str
+    customer_name: str
+    category: str | None
 
 
-def preferential_in_force(code: str, at: str) -> PreferentialVersion | None:
-    return (PreferentialVersion.select().where((PreferentialVersion.code == code)
-                                               & (PreferentialVersion.valid_from <= at))
-            .order_by(PreferentialVersion.version.desc()).first())
+def meter_row(number: str) -> MeterRow | None:
+    r = one("SELECT m.id, m.uuid, m.number, m.carrier, m.status, m.registered_on, m.sts, c.id, c.uuid, "
+            "c.account_no, c.name, c.category FROM meter m JOIN customer c ON c.id = m.customer_id "
+            "WHERE m.number = ?", (number,))
+    return None if r is None else MeterRow(*r)
 
 
-def used_kwh(meter_id: int, power_type: str, start: str | None, end: str | None) -> int:
-    q = (SaleUsage.select(fn.COALESCE(fn.SUM(SaleUsage.kwh), 0))
-         .join(SaleStatus, on=(SaleStatus.sale == SaleUsage.sale))
-         .where((SaleUsage.meter == meter_id) & (SaleUsage.power_type == power_type)
-                & SaleStatus.status.in_(COUNTED)))
-    if start is not None:
-        q = q.where(SaleUsage.sold_at >= start)
-    if end is not None:
-        q = q.where(SaleUsage.sold_at < end)
-    return int(q.scalar())
+def meter_row_by_id(meter_id: int) -> MeterRow:
+    r = one("SELECT number FROM meter WHERE id = ?", (meter_id,))
+    assert r is not None
+    found = meter_row(r[0])
+    assert found is not None
+    return found
 
 
-def counted_sales_between(meter_id: int, start: str | None, end: str | None) -> int:
-    q = (Sale.select(fn.COUNT(Sale.id)).join(SaleStatus, on=(SaleStatus.sale == Sale.id))
-         .where((Sale.meter == meter_id) & SaleStatus.status.in_(COUNTED)))
-    if start is not None:
-        q = q.where(Sale.sold_at >= start)
-    if end is not None:
-        q = q.where(Sale.sold_at < end)
-    return int(q.scalar())
+def shares(meter_id: int) -> list[tuple[str, int]]:
+    """[(power type, percent)] in registration order."""
+    return [(pt, pct) for pt, pct in rows(
+        "SELECT power_type, percent FROM meter_share WHERE meter_id = ? ORDER BY ordinal", (meter_id,))]
 
 
-def last_charged_month(meter_id: int) -> int | None:
-    """Months are counted as year*12 + (month-1)."""
-    v = (Sale.select(fn.MAX(Sale.charged_through)).join(SaleStatus, on=(SaleStatus.sale == Sale.id))
-         .where((Sale.meter == meter_id) & SaleStatus.status.in_(COUNTED))).scalar()
-    return None if v is None else int(v)
+def tariff_in_force(power_type: str, on_date: str) -> tuple[int, int, str] | None:
+    """(row id, version, data) of the tariff version in force on a date."""
+    r = one("SELECT id, version, data FROM tariff_version WHERE power_type = ? AND effective_from <= ? "
+            "ORDER BY effective_from DESC LIMIT 1", (power_type, on_date))
+    return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
 
 
-def pending_sales(meter_id: int | None = None) -> list[Sale]:
-    q = (Sale.select().join(SaleStatus, on=(SaleStatus.sale == Sale.id))
-         .where(SaleStatus.status == "pending"))
-    if meter_id is not None:
-        q = q.where(SaleStatus.meter == meter_id)
-    return list(q.order_by(Sale.id))
+def preferential_in_force(code: str, at: str) -> tuple[int, int, str] | None:
+    r = one("SELECT id, version, data FROM preferential_version WHERE code = ? AND valid_from <= ? "
+            "ORDER BY version DESC LIMIT 1", (code, at))
+    return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
 
 
-def next_purchase_sequence(meter_id: int) -> int:
-    carried = (SaleStatus.select(fn.COUNT(SaleStatus.sale))
-               .where((SaleStatus.meter == meter_id)
-                      & SaleStatus.status.not_in(("pending", "voided")))).scalar()
-    return int(carried) + 1
+def used_kwh(meter_id: int, power_type: str, start: str, end: str) -> int:
+    r = one("SELECT COALESCE(SUM(u.kwh), 0) FROM sale_usage u JOIN sale_status s ON s.sale_id = u.sale_id "
+            f"WHERE u.meter_id = ? AND u.power_type = ? AND u.sold_at >= ? AND u.sold_at < ? "
+            f"AND s.status IN {_COUNTED_SQL}", (meter_id, power_type, start, end))
+    return int(r[0]) if r else 0
 
 
-def latest_counted_sale(meter_id: int) -> Sale | None:
-    return (Sale.select().join(SaleStatus, on=(SaleStatus.sale == Sale.id))
-            .where((Sale.meter == meter_id) & SaleStatus.status.in_(COUNTED))
-            .order_by(Sale.id.desc()).first())
+@dataclass(frozen=True)
+class SaleHistory:
+    counted_in_period: int      # standing sales in the free-energy period
+    last_charged_month: int | None  # year*12 + month-1 of the last month with a fixed charge
+    pending: int                # sales waiting for recovery
+    carried: int                # sales whose purchase went to the carrier (not pending/voided)
 
 
-def carry_over(customer_id: int) -> int:
-    """The customer's carry-over balance (a liability: its credit balance)."""
-    return -journal.balance("CARRY_OVER", customer_id)
+def sale_history(meter_id: int, period_start: str, period_end: str) -> SaleHistory:
+    r = one("SELECT "
+            f"COALESCE(SUM(ss.status IN {_COUNTED_SQL} AND s.sold_at >= ? AND s.sold_at < ?), 0), "
+            f"MAX(CASE WHEN ss.status IN {_COUNTED_SQL} THEN s.charged_through END), "
+            "COALESCE(SUM(ss.status = 'pending'), 0), "
+            "COALESCE(SUM(ss.status NOT IN ('pending', 'voided')), 0) "
+            "FROM sale s JOIN sale_status ss ON ss.sale_id = s.id WHERE s.meter_id = ?",
+            (period_start, period_end, meter_id))
+    assert r is not None
+    return SaleHistory(int(r[0]), None if r[1] is None else int(r[1]), int(r[2]), int(r[3]))
 
 
-def arrears(customer_id: int) -> int:
-    return journal.balance("ARREARS", customer_id)
+def customer_balances(customer_id: int) -> tuple[int, int]:
+    """(carry-over, arrears) of a customer: the carry-over liability's credit balance and
+    the arrears account's debit balance."""
+    got = dict(rows("SELECT account, SUM(debit - credit) FROM posting_line WHERE customer_id = ? "
+                    "AND account IN ('CARRY_OVER', 'ARREARS') GROUP BY account", (customer_id,)))
+    return -int(got.get("CARRY_OVER", 0)), int(got.get("ARREARS", 0))
+
+
+def pending_sale_ids(meter_id: int | None = None) -> list[int]:
+    if meter_id is None:
+        return [r[0] for r in rows("SELECT sale_id FROM sale_status WHERE status = 'pending' ORDER BY sale_id")]
+    return [r[0] for r in rows("SELECT sale_id FROM sale_status WHERE meter_id = ? AND status = 'pending' "
+                               "ORDER BY sale_id", (meter_id,))]
+
+
+def latest_counted_sale_id(meter_id: int) -> int | None:
+    r = one(f"SELECT MAX(sale_id) FROM sale_status WHERE meter_id = ? AND status IN {_COUNTED_SQL}",
+            (meter_id,))
+    return None if r is None or r[0] is None else int(r[0])
 
 
 def sale_status(sale_id: int) -> str:
-    return str(SaleStatus.get(SaleStatus.sale == sale_id).status)
+    r = one("SELECT status FROM sale_status WHERE sale_id = ?", (sale_id,))
+    assert r is not None
+    return str(r[0])

@@ -26,7 +26,7 @@ def add_debt(ctx: Context, session: Session, meter_no: str, amount: str, reason:
     at = ctx.now_iso()
     entry = str(uuidlib.uuid4())
     with transaction():
-        before = repos.arrears(cust)
+        before = repos.customer_balances(cust)[1]
         journal.post("debt", [journal.Line("ARREARS", debit=minor, customer_id=cust),
                               journal.Line("ARREARS_TAKEN_ON", credit=minor)],
                      at, session.operator_id, customer_id=cust, memo=reason.strip())
@@ -42,6 +42,6 @@ def balances(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
     cur = ledger_currency()
     meter = find_meter(meter_no)
-    return {"meter": meter.number, "account_no": meter.customer.account_no,
-            "arrears": format_money(repos.arrears(meter.customer_id), cur),
-            "carry_over": format_money(repos.carry_over(meter.customer_id), cur)}
+    carry, arrears = repos.customer_balances(meter.customer_id)
+    return {"meter": meter.number, "account_no": meter.account_no, "customer": meter.customer_name,
+            "arrears": format_money(arrears, cur), "carry_over": format_money(carry, cur)}

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from terminal.domain.errors import PpmsError
+from terminal.domain.errors import AmountTooSmall
+from terminal.domain.money import format_money
 from terminal.ledger import transaction
 from terminal.ledger.models import Customer
 from terminal.services import accounts, registration, selling, setup
@@ -22,6 +23,7 @@ from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument
+from terminal.services.meter_state import ledger_currency
 
 DEMO_TARIFF = Path(__file__).resolve().parents[2] / "config" / "tariffs" / "demo.toml"
 AREAS = ("Kibera North", "Kibera South", "Lavington", "Kawangware", "Embakasi", "Githurai", "Ruaka")
@@ -52,7 +54,7 @@ def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int =
         made, refused = _sell(ctx_at, session, rng, meters, sales, start, end)
     finally:
         ctx.clock = real_clock
-    return {"customers": customers, "meters": len(meters), "sales": made, "refused": refused,
+    return {"customers": customers, "meters": len(meters), "sales": made, "topped_up": refused,
             "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
             "seed": seed}
 
@@ -92,7 +94,8 @@ def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple
           start: datetime, end: datetime) -> tuple[int, int]:
     span = (end - start).total_seconds()
     times = sorted(start + timedelta(seconds=60 + rng.random() * (span - 120)) for _ in range(n))
-    made = refused = 0
+    made = refused = 0  # refused: first offer too small for the fixed charges owed
+    cur = ledger_currency()
     clock = ctx.clock
     assert isinstance(clock, FixedClock)
     for i, at in enumerate(times):
@@ -101,12 +104,16 @@ def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple
             tx.__enter__()
         number, kind = rng.choice(meters)
         clock.at = at.replace(microsecond=0)
-        amount = rng.choice(AMOUNTS[kind])
+        amount = rng.choice(AMOUNTS[kind]) * 100
+        payment = rng.choice(("cash", "cash", "mobile", "bank"))
         try:
-            selling.sell(ctx, session, number, f"{amount}.00", rng.choice(("cash", "cash", "mobile", "bank")))
+            selling.sell(ctx, session, number, format_money(amount, cur), payment)
             made += 1
-        except PpmsError:
-            refused += 1  # too small for the fixed charges owed: a real counter refuses it too
+        except AmountTooSmall as exc:
+            # the customer was told what the months of fixed charge owed come to, and paid it too
+            refused += 1
+            selling.sell(ctx, session, number, format_money(exc.details["needed"] + amount, cur), payment)
+            made += 1
         if i % BATCH == BATCH - 1 or i == n - 1:
             tx.__exit__(None, None, None)
     return made, refused

@@ -8,11 +8,11 @@ from functools import lru_cache
 from typing import Callable
 
 from terminal.domain.money import Currency, currency
-from terminal.domain.periods import months_to_charge, period_bounds
+from terminal.domain.periods import free_kwh_period_bounds, months_to_charge, period_bounds
 from terminal.domain.tariff import PowerTypeTariff, Preferential, power_type_from_json, preferential_from_json
 from terminal.domain.vend import Share, VendRequest, primary_share
 from terminal.ledger import meta, repos
-from terminal.ledger.models import Customer, Meter
+from terminal.ledger.repos import MeterRow
 from terminal.services.context import Context
 from terminal.services.errors import (
     MeterCancelled, MeterNotFound, MeterNotInstalled, NoTariff, NotInitialised,
@@ -34,22 +34,26 @@ def month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
 
 
-def meter_ref(meter: Meter) -> MeterRef:
+def meter_ref(meter: MeterRow) -> MeterRef:
     return MeterRef(number=meter.number, carrier=meter.carrier,
                     sts=json.loads(meter.sts) if meter.sts else None)
+
+
+@lru_cache(maxsize=1)
+def _currency(code: str) -> Currency:
+    return currency(code)
 
 
 def ledger_currency() -> Currency:
     code = meta.get("currency")
     if code is None:
         raise NoTariff("no tariff has been imported yet: run `ppms tariff import FILE`")
-    return currency(code)
+    return _currency(code)
 
 
 @dataclass(frozen=True)
 class MeterState:
-    meter: Meter
-    customer: Customer
+    meter: MeterRow
     currency: Currency
     sale_date: date
     shares: tuple[Share, ...]
@@ -57,10 +61,12 @@ class MeterState:
     preferential: Preferential | None
     months_to_charge: int
     first_sale_in_period: bool
-    free_period_start: str | None
+    free_period_start: str
     carry_over: int
     arrears: int
     tariff_index: int
+    pending: int
+    next_sequence: int
 
     def request(self, tendered: int, exact_floor: Callable[[int], int] | None) -> VendRequest:
         return VendRequest(tendered=tendered, carry_over=self.carry_over, arrears=self.arrears,
@@ -76,54 +82,56 @@ class MeterState:
         return primary_share(self.shares)
 
 
-def find_meter(meter_no: str) -> Meter:
-    meter = repos.meter_by_number(meter_no.strip())
+def find_meter(meter_no: str) -> MeterRow:
+    meter = repos.meter_row(meter_no.strip())
     if meter is None:
         raise MeterNotFound(f"no meter {meter_no}", meter=meter_no)
     return meter
 
 
-def load_meter_state(ctx: Context, meter_no: str, for_sale: bool = True) -> MeterState:
+def check_sellable(meter: MeterRow) -> None:
+    if meter.status == "cancelled":
+        raise MeterCancelled(f"meter {meter.number} is cancelled", meter=meter.number)
+    if meter.status != "installed":
+        raise MeterNotInstalled(f"meter {meter.number} is not installed", meter=meter.number)
+
+
+def load_meter_state(ctx: Context, meter_no: str) -> MeterState:
     meter = find_meter(meter_no)
-    if for_sale:
-        if meter.status == "cancelled":
-            raise MeterCancelled(f"meter {meter.number} is cancelled", meter=meter.number)
-        if meter.status != "installed":
-            raise MeterNotInstalled(f"meter {meter.number} is not installed", meter=meter.number)
+    check_sellable(meter)
     cur = ledger_currency()
     now = ctx.now()
     today = now.date()
-    at = now.isoformat(timespec="seconds")
     shares: list[Share] = []
     versions: dict[str, int] = {}
-    for row in repos.shares(meter.id):
-        tv = repos.tariff_in_force(row.power_type, today.isoformat())
+    for power_type, percent in repos.shares(meter.id):
+        tv = repos.tariff_in_force(power_type, today.isoformat())
         if tv is None:
-            raise NoTariff(f"no tariff for power type {row.power_type} is in force on {today}",
-                           power_type=row.power_type)
-        tariff = _tariff(tv.id, tv.data)
+            raise NoTariff(f"no tariff for power type {power_type} is in force on {today}",
+                           power_type=power_type)
+        tariff = _tariff(tv[0], tv[2])
         bounds = period_bounds(tariff.tier_period, today)
-        start, end = (bounds[0].isoformat(), bounds[1].isoformat()) if bounds else (None, None)
-        shares.append(Share(tariff=tariff, percent=row.percent,
-                            used_kwh=repos.used_kwh(meter.id, row.power_type, start, end)))
-        versions[row.power_type] = tv.version
+        used = 0 if bounds is None else repos.used_kwh(meter.id, power_type, bounds[0].isoformat(),
+                                                       bounds[1].isoformat())
+        shares.append(Share(tariff=tariff, percent=percent, used_kwh=used))
+        versions[power_type] = tv[1]
     if not shares:
         raise NotInitialised(f"meter {meter.number} has no power type")
     primary = primary_share(tuple(shares))
     pref = None
-    if meter.customer.category:
-        pv = repos.preferential_in_force(meter.customer.category, at)
-        pref = _preferential(pv.id, pv.data) if pv else None
-    free_bounds = period_bounds(primary.tariff.tier_period, today) or period_bounds("month", today)
-    assert free_bounds is not None
-    first = repos.counted_sales_between(meter.id, free_bounds[0].isoformat(), free_bounds[1].isoformat()) == 0
-    last = repos.last_charged_month(meter.id)
-    registered = date.fromisoformat(meter.registered_on)
-    months = months_to_charge(registered, None if last is None else (last // 12, last % 12 + 1), today)
+    if meter.category:
+        pv = repos.preferential_in_force(meter.category, now.isoformat(timespec="seconds"))
+        pref = _preferential(pv[0], pv[2]) if pv else None
+    free_start, free_end = free_kwh_period_bounds(primary.tariff.tier_period, today)
+    history = repos.sale_history(meter.id, free_start.isoformat(), free_end.isoformat())
+    last = history.last_charged_month
+    months = months_to_charge(date.fromisoformat(meter.registered_on),
+                              None if last is None else (last // 12, last % 12 + 1), today)
+    carry, arrears = repos.customer_balances(meter.customer_id)
     return MeterState(
-        meter=meter, customer=meter.customer, currency=cur, sale_date=today, shares=tuple(shares),
-        tariff_versions=versions, preferential=pref, months_to_charge=months,
-        first_sale_in_period=first, free_period_start=free_bounds[0].isoformat(),
-        carry_over=repos.carry_over(meter.customer.id), arrears=repos.arrears(meter.customer.id),
-        tariff_index=versions[primary.tariff.code] % 100,
+        meter=meter, currency=cur, sale_date=today, shares=tuple(shares), tariff_versions=versions,
+        preferential=pref, months_to_charge=months, first_sale_in_period=history.counted_in_period == 0,
+        free_period_start=free_start.isoformat(), carry_over=carry, arrears=arrears,
+        tariff_index=versions[primary.tariff.code] % 100, pending=history.pending,
+        next_sequence=history.carried + 1,
     )

@@ -67,7 +67,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
                 raise PowerTypeNotFound(f"no power type {code}: import a tariff that defines it", power_type=code)
         if category and repos.preferential_in_force(category, at) is None:
             raise CategoryNotFound(f"no preferential category {category}", category=category)
-        if repos.meter_by_number(meter_no) is not None:
+        if repos.meter_row(meter_no) is not None:
             raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
         cust_uuid, meter_uuid = str(uuidlib.uuid4()), str(uuidlib.uuid4())
         account_no = f"{ctx.terminal_id}-C{counters.next_value('customer'):06d}"

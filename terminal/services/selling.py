@@ -25,17 +25,17 @@ from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import counters, diary, journal, outbox, repos, transaction
+from terminal.ledger import counters, diary, journal, outbox, repos, sales, transaction
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Posting, Sale, SaleEvent, SaleLine, SaleStatus, SaleUsage
+from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed, InvalidArgument, SaleNotFound, SaleNotReversible, SalePending,
 )
-from terminal.services.meter_state import MeterState, load_meter_state, meter_ref
-from terminal.services.ports import Purchase
-from terminal.services.views import sale_view, vend_view
+from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref
+from terminal.services.ports import Carrier, Purchase
+from terminal.services.views import record_view, sale_view, vend_view
 
 PAYMENT_ACCOUNTS = {"cash": "CASH", "bank": "BANK_CLEARING", "mobile": "MOBILE_MONEY"}
 
@@ -52,8 +52,7 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
         tendered = money_for_kwh(request, parse_kwh(kwh))
     else:
         tendered = parse_money(amount or "", state.currency)
-    result = calculate_vend(replace(request, tendered=tendered))
-    return vend_view(state, result, status="quote", receipt_no=None)
+    return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
 
 
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
@@ -64,11 +63,11 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     state = load_meter_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
-    if repos.pending_sales(state.meter.id):
+    if state.pending:
         recover(ctx, session, meter_no=meter_no)
         state = load_meter_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
-    purchase = _begin(ctx, session, state, result, payment, carrier)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier)
     try:
         delivery = carrier.deliver(purchase)
     except PpmsError as exc:
@@ -76,193 +75,186 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
             raise SalePending(
                 f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
                 sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
-        _void(ctx, session, purchase.sale_uuid, f"carrier refused: {exc.code}")
+        _void(ctx, session, sale_id, f"carrier refused: {exc.code}")
         raise
     except Exception as exc:  # a device failure that is not ours: do not guess, keep it PENDING
         raise CarrierFailed(f"the carrier failed ({exc}); sale {purchase.receipt_no} is waiting for recovery",
                             sale_id=purchase.sale_uuid) from exc
-    _complete(ctx, session, purchase.sale_uuid, delivery.carrier_ref, delivery.detail)
+    view = record_view(rec, lines, St.COMPLETED.value, state.meter.number, state.primary.tariff.code,
+                       session.username)
+    _complete(ctx, session, sale_id, rec, lines, delivery.carrier_ref, delivery.detail, view)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415 (printing is optional)
-        print_sale(ctx, session, purchase.sale_uuid, copy=False)
-    return sale_view(purchase.sale_uuid)
+        print_sale(ctx, session, sale_id, copy=False)
+        return sale_view(sale_id)
+    return view
 
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
-           carrier: Any) -> Purchase:
+           carrier: Carrier) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
     now = ctx.now()
-    at = ctx.now_iso()
+    at = now.isoformat(timespec="seconds")
     sale_uuid = str(uuidlib.uuid4())
+    lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
     with transaction():
-        if repos.pending_sales(state.meter.id):  # another process began one meanwhile
+        history = repos.sale_history(state.meter.id, at, at)
+        if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
-        seq = repos.next_purchase_sequence(state.meter.id)
+        seq = history.carried + 1
         receipt_no = f"{ctx.terminal_id}-{counters.next_value('receipt'):06d}"
         purchase = Purchase(sale_uuid=sale_uuid, receipt_no=receipt_no, meter=meter_ref(state.meter),
                             sequence=seq, credit_kwh=result.credit_kwh, issued_at=now,
                             tariff_index=state.tariff_index)
         token = carrier.reserve(purchase)
         purchase = replace(purchase, reservation=token)
-        charged_through = state.charged_through(result.months_charged)
-        sid = Sale.insert(
-            uuid=sale_uuid, receipt_no=receipt_no, meter=state.meter.id, customer=state.customer.id,
-            operator=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
+        rec = SaleRecord(
+            uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
+            operator_id=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
             tendered=result.tendered, carry_over_used=result.carry_over_used, kwh=result.kwh,
-            free_kwh=result.free_kwh, credit_kwh=result.credit_kwh, change=result.change,
-            fixed=result.fixed, months_charged=result.months_charged, charged_through=charged_through,
+            free_kwh=result.free_kwh, credit_kwh=result.credit_kwh, change=result.change, fixed=result.fixed,
+            months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
             debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
             free_period_start=state.free_period_start, carrier=carrier.kind,
-            carrier_ref=token if token else f"seq:{seq}").execute()
-        SaleLine.insert_many([
-            {"sale": sid, "ordinal": i, "kind": ln.kind, "power_type": ln.power_type, "block": ln.block,
-             "sub_item": ln.sub_item, "kwh": ln.kwh, "amount": ln.amount}
-            for i, ln in enumerate(result.lines, 1)]).execute()
-        SaleUsage.insert_many([
-            {"sale": sid, "meter": state.meter.id, "power_type": pt, "sold_at": at, "kwh": k}
-            for pt, k in result.kwh_by_power_type.items()]).execute()
-        SaleStatus.insert(sale=sid, meter=state.meter.id, status=St.PENDING.value, updated_at=at).execute()
-        SaleEvent.insert(sale=sid, status=St.PENDING.value, at=at, operator=session.operator_id).execute()
+            carrier_ref=token if token else f"seq:{seq}")
+        sale_id = sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
+                               session.operator_id)
         diary.record(at, session.username, "sale.pending", f"sale:{sale_uuid}",
                      after={"receipt_no": receipt_no, "meter": state.meter.number,
                             "tendered": result.tendered, "credit_kwh": result.credit_kwh})
-    return purchase
+    return sale_id, rec, lines, purchase
 
 
-def _set_status(sale: Sale, new: St, at: str, operator_id: int | None, detail: str | None = None) -> None:
-    old = St(repos.sale_status(sale.id))
-    check_transition(old, new)
-    SaleStatus.update(status=new.value, updated_at=at).where(SaleStatus.sale == sale.id).execute()
-    SaleEvent.insert(sale=sale.id, status=new.value, at=at, operator=operator_id, detail=detail).execute()
+def _set_status(sale_id: int, new: St, at: str, operator_id: int | None, detail: str | None = None) -> str:
+    old = repos.sale_status(sale_id)
+    check_transition(St(old), new)
+    sales.set_status(sale_id, new.value, at, operator_id, detail)
+    return old
 
 
-def _complete(ctx: Context, session: Session, sale_uuid: str, carrier_ref: str,
-              detail: dict[str, Any] | None = None) -> None:
+def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lines: list[LineRecord],
+              carrier_ref: str, detail: dict[str, Any] | None, view: dict[str, Any]) -> None:
     at = ctx.now_iso()
     with transaction():
-        sale = Sale.get(Sale.uuid == sale_uuid)
-        _set_status(sale, St.CARRIER_WRITTEN, at, session.operator_id, dumps({"carrier_ref": carrier_ref,
-                                                                             **(detail or {})}))
-        _set_status(sale, St.COMPLETED, at, session.operator_id)
-        journal.post("sale", _sale_posting_lines(sale), at, session.operator_id, sale_id=sale.id,
-                     customer_id=sale.customer_id, memo=sale.receipt_no)
-        outbox.enqueue(ctx.terminal_id, "sale", sale_uuid, sale_view(sale_uuid), at)
-        diary.record(at, session.username, "sale.completed", f"sale:{sale_uuid}",
+        _set_status(sale_id, St.CARRIER_WRITTEN, at, session.operator_id,
+                    dumps({"carrier_ref": carrier_ref, **(detail or {})}))
+        _set_status(sale_id, St.COMPLETED, at, session.operator_id)
+        journal.post("sale", _sale_posting_lines(rec, lines), at, session.operator_id, sale_id=sale_id,
+                     customer_id=rec.customer_id, memo=rec.receipt_no)
+        outbox.enqueue(ctx.terminal_id, "sale", rec.uuid, view, at)
+        diary.record(at, session.username, "sale.completed", f"sale:{rec.uuid}",
                      before={"status": "pending"}, after={"status": "completed", "carrier_ref": carrier_ref})
 
 
-def _sale_posting_lines(sale: Sale) -> list[journal.Line]:
-    cust = sale.customer_id
-    lines = [journal.Line(PAYMENT_ACCOUNTS[sale.payment], debit=sale.tendered)]
+def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[journal.Line]:
+    cust = rec.customer_id
+    out = [journal.Line(PAYMENT_ACCOUNTS[rec.payment], debit=rec.tendered)]
     revenue: dict[str, int] = {}
-    for ln in SaleLine.select().where(SaleLine.sale == sale.id):
-        if ln.kind == "energy":
+    for ln in lines:
+        if ln.kind == "energy" and ln.sub_item is not None:
             revenue[ln.sub_item] = revenue.get(ln.sub_item, 0) + ln.amount
-    lines += [journal.Line(f"REVENUE:{code}", credit=amt) for code, amt in revenue.items()]
-    lines += [journal.Line("VAT_PAYABLE", credit=sale.vat),
-              journal.Line("FIXED_CHARGE_REVENUE", credit=sale.fixed),
-              journal.Line("ARREARS", credit=sale.debt, customer_id=cust)]
-    net = sale.change - sale.carry_over_used
+    out += [journal.Line(f"REVENUE:{code}", credit=amt) for code, amt in revenue.items()]
+    out += [journal.Line("VAT_PAYABLE", credit=rec.vat),
+            journal.Line("FIXED_CHARGE_REVENUE", credit=rec.fixed),
+            journal.Line("ARREARS", credit=rec.debt, customer_id=cust)]
+    net = rec.change - rec.carry_over_used
     if net > 0:
-        lines.append(journal.Line("CARRY_OVER", credit=net, customer_id=cust))
+        out.append(journal.Line("CARRY_OVER", credit=net, customer_id=cust))
     elif net < 0:
-        lines.append(journal.Line("CARRY_OVER", debit=-net, customer_id=cust))
-    return lines
+        out.append(journal.Line("CARRY_OVER", debit=-net, customer_id=cust))
+    return out
 
 
-def _void(ctx: Context, session: Session, sale_uuid: str, reason: str) -> None:
+def _void(ctx: Context, session: Session, sale_id: int, reason: str) -> None:
     at = ctx.now_iso()
     with transaction():
-        sale = Sale.get(Sale.uuid == sale_uuid)
-        _set_status(sale, St.VOIDED, at, session.operator_id, reason)
-        diary.record(at, session.username, "sale.voided", f"sale:{sale_uuid}",
+        _set_status(sale_id, St.VOIDED, at, session.operator_id, reason)
+        rec, _ = sales.load(sale_id)
+        diary.record(at, session.username, "sale.voided", f"sale:{rec.uuid}",
                      before={"status": "pending"}, after={"status": "voided", "reason": reason})
 
 
-def _purchase_of(sale: Sale) -> Purchase:
-    ref = sale.carrier_ref or ""
-    seq = int(ref[4:]) if ref.startswith("seq:") else 0
-    return Purchase(sale_uuid=sale.uuid, receipt_no=sale.receipt_no, meter=meter_ref(sale.meter),
-                    sequence=seq, credit_kwh=sale.credit_kwh,
-                    issued_at=datetime.fromisoformat(sale.sold_at),
-                    reservation=None if (sale.carrier_ref or "").startswith("seq:") else sale.carrier_ref)
+def _purchase_of(rec: SaleRecord) -> Purchase:
+    ref = rec.carrier_ref or ""
+    by_seq = ref.startswith("seq:")
+    return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
+                    meter=meter_ref(repos.meter_row_by_id(rec.meter_id)),
+                    sequence=int(ref[4:]) if by_seq else 0, credit_kwh=rec.credit_kwh,
+                    issued_at=datetime.fromisoformat(rec.sold_at), reservation=None if by_seq else ref)
 
 
 def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list[dict[str, Any]]:
     """Decide PENDING sales: complete what the carrier holds, void what it does not;
     leave what it cannot tell for a supervisor. Never refunds on its own."""
     session.require(Permission.SELLING)
-    meter_id = None
-    if meter_no is not None:
-        meter_id = load_meter_state(ctx, meter_no, for_sale=False).meter.id
+    meter_id = None if meter_no is None else find_meter(meter_no).id
     outcome: list[dict[str, Any]] = []
-    for sale in repos.pending_sales(meter_id):
-        purchase = _purchase_of(sale)
+    for sale_id in repos.pending_sale_ids(meter_id):
+        rec, lines = sales.load(sale_id)
+        purchase = _purchase_of(rec)
         carrier = ctx.carriers.for_meter(purchase.meter)
         if purchase.reservation is not None and carrier.kind == "sts":
-            held: bool | None = True  # the stored token is the token: complete and (re)print it
+            held: bool | None = True  # the stored token is the token: complete it, never regenerate
         else:
             held = carrier.holds(purchase)
+        entry = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
         if held is True:
-            _complete(ctx, session, sale.uuid, purchase.reservation or f"seq:{purchase.sequence}",
-                      {"recovered": True})
-            outcome.append({"sale_id": sale.uuid, "receipt_no": sale.receipt_no, "action": "completed"})
+            view = sale_view(sale_id) | {"status": St.COMPLETED.value}
+            _complete(ctx, session, sale_id, rec, lines, purchase.reservation or f"seq:{purchase.sequence}",
+                      {"recovered": True}, view)
+            outcome.append(entry | {"action": "completed"})
         elif held is False:
-            _void(ctx, session, sale.uuid, "recovery: the carrier does not hold the purchase")
-            outcome.append({"sale_id": sale.uuid, "receipt_no": sale.receipt_no, "action": "voided"})
+            _void(ctx, session, sale_id, "recovery: the carrier does not hold the purchase")
+            outcome.append(entry | {"action": "voided"})
         else:
-            outcome.append({"sale_id": sale.uuid, "receipt_no": sale.receipt_no, "action": "supervisor"})
+            outcome.append(entry | {"action": "supervisor"})
             if meter_no is not None:
-                raise SalePending(f"sale {sale.receipt_no} for meter {meter_no} is undecided: insert the "
-                                  "card, or ask a supervisor", sale_id=sale.uuid, receipt_no=sale.receipt_no)
+                raise SalePending(f"sale {rec.receipt_no} for meter {meter_no} is undecided: insert the "
+                                  "card, or ask a supervisor", sale_id=rec.uuid, receipt_no=rec.receipt_no)
     return outcome
 
 
-def find_sale(sale_id: str) -> Sale:
-    sale = Sale.get_or_none((Sale.uuid == sale_id) | (Sale.receipt_no == sale_id))
-    if sale is None:
-        raise SaleNotFound(f"no sale {sale_id}", sale_id=sale_id)
-    return sale
+def find_sale(key: str) -> int:
+    sale_id = sales.find_id(key.strip())
+    if sale_id is None:
+        raise SaleNotFound(f"no sale {key}", sale_id=key)
+    return sale_id
 
 
-def show(ctx: Context, session: Session, sale_id: str) -> dict[str, Any]:
+def show(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
-    return sale_view(find_sale(sale_id).uuid)
+    return sale_view(find_sale(key))
 
 
-def reverse(ctx: Context, session: Session, sale_id: str, reason: str) -> dict[str, Any]:
+def reverse(ctx: Context, session: Session, key: str, reason: str) -> dict[str, Any]:
     """Reset for selling: a contra-posting that restores usage, fixed months and carry-over.
     Only the meter's latest standing sale can be reversed, and only when the carrier gives
     the purchase back (the meter has not taken it)."""
     session.require(Permission.RESET_SELLING)
     if not reason.strip():
         raise InvalidArgument("a reversal needs a reason", key="reason")
-    sale = find_sale(sale_id)
-    status = repos.sale_status(sale.id)
+    sale_id = find_sale(key)
+    rec, _ = sales.load(sale_id)
+    status = repos.sale_status(sale_id)
     if status not in repos.COUNTED:
-        raise SaleNotReversible(f"sale {sale.receipt_no} is {status}; only a completed sale can be reversed",
+        raise SaleNotReversible(f"sale {rec.receipt_no} is {status}; only a completed sale can be reversed",
                                 status=status)
-    latest = repos.latest_counted_sale(sale.meter_id)
-    if latest is None or latest.id != sale.id:
-        raise SaleNotReversible(f"sale {sale.receipt_no} is not the meter's latest sale; reverse "
-                                f"{latest.receipt_no if latest else '-'} first")
-    purchase = _purchase_of(sale)
+    if repos.latest_counted_sale_id(rec.meter_id) != sale_id:
+        raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
+                                "sales first")
+    purchase = _purchase_of(rec)
     if not ctx.carriers.for_meter(purchase.meter).take_back(purchase):
-        raise SaleNotReversible(f"the meter has already taken sale {sale.receipt_no}'s credit")
+        raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")
     at = ctx.now_iso()
     with transaction():
-        if repos.sale_status(sale.id) not in repos.COUNTED:
-            raise SaleNotReversible(f"sale {sale.receipt_no} was reversed meanwhile")
-        original = journal.contra_lines(_posting_id(sale.id))
-        _set_status(sale, St.REVERSED, at, session.operator_id, reason)
-        journal.post("reversal", original, at, session.operator_id, sale_id=sale.id,
-                     customer_id=sale.customer_id, memo=f"reversal of {sale.receipt_no}: {reason}")
-        view = sale_view(sale.uuid)
-        outbox.enqueue(ctx.terminal_id, "reversal", sale.uuid, {**view, "reason": reason}, at)
-        diary.record(at, session.username, "sale.reversed", f"sale:{sale.uuid}",
+        if repos.sale_status(sale_id) not in repos.COUNTED:
+            raise SaleNotReversible(f"sale {rec.receipt_no} was reversed meanwhile")
+        posting = sales.posting_id(sale_id)
+        assert posting is not None
+        _set_status(sale_id, St.REVERSED, at, session.operator_id, reason)
+        journal.post("reversal", journal.contra_lines(posting), at, session.operator_id, sale_id=sale_id,
+                     customer_id=rec.customer_id, memo=f"reversal of {rec.receipt_no}: {reason}")
+        view = sale_view(sale_id)
+        outbox.enqueue(ctx.terminal_id, "reversal", rec.uuid, {**view, "reason": reason}, at)
+        diary.record(at, session.username, "sale.reversed", f"sale:{rec.uuid}",
                      before={"status": status}, after={"status": "reversed", "reason": reason})
     return view
-
-
-def _posting_id(sale_id: int) -> int:
-    return int(Posting.get((Posting.sale == sale_id) & (Posting.kind == "sale")).id)
-

@@ -69,11 +69,11 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
             summary["power_types"].append({"code": pt.code, "version": version, "new": True})
         for pref in sheet.preferentials:
             data = dumps(preferential_to_json(pref))
-            latest_p = repos.preferential_in_force(pref.code, "9999")
-            if latest_p is not None and latest_p.data == data:
-                summary["preferentials"].append({"code": pref.code, "version": latest_p.version, "new": False})
+            latest_p = repos.preferential_in_force(pref.code, at)
+            if latest_p is not None and latest_p[2] == data:
+                summary["preferentials"].append({"code": pref.code, "version": latest_p[1], "new": False})
                 continue
-            version = 1 if latest_p is None else latest_p.version + 1
+            version = 1 if latest_p is None else latest_p[1] + 1
             PreferentialVersion.insert(code=pref.code, version=version, valid_from=at, data=data).execute()
             summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
         if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):
