@@ -32,7 +32,7 @@ def login(app: Any) -> Any:
             raise AuthFailed("set PPMS_OPERATOR and PPMS_PASSWORD, or run from a terminal to be asked")
         user = user or input("Operator: ")
         password = password if password is not None else getpass.getpass("Password: ")
-    return auth.login(app.ctx, user, password)
+    return auth.login(app.ctx, user, password, record=False)
 
 
 def render_human(result: Any) -> str:

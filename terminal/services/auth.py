@@ -89,19 +89,24 @@ def permissions_of(role: str) -> frozenset[str]:
     return frozenset(r.permission for r in RolePermission.select().where(RolePermission.role == role))
 
 
-def login(ctx: Context, username: str, password: str) -> Session:
+def login(ctx: Context, username: str, password: str, record: bool = True) -> Session:
+    """Check an operator's password. Failures are committed (counter, lock, diary) before the
+    error is raised, so a rolled-back transaction can never forget a wrong password.
+
+    `record=False` (one `ppms` command) writes no diary entry for a successful check: the
+    command's own changes carry the operator's name, and a refused or read-only command
+    leaves the database as it was. A screen login records the login."""
     now = ctx.now_iso()
+    refusal: Exception | None = None
     with transaction():
         op = Operator.get_or_none(Operator.username == username)
         if op is None or not op.active:
             diary.record(now, username or "?", "login.failed", f"operator:{username}", after={"reason": "unknown"})
-            raise AuthFailed("unknown operator or wrong password")
-        if op.locked:
+            refusal = AuthFailed("unknown operator or wrong password")
+        elif op.locked:
             diary.record(now, username, "login.refused", f"operator:{username}", after={"reason": "locked"})
-            raise OperatorLocked(f"operator {username} is locked; a supervisor must unlock it")
-        try:
-            _hasher.verify(op.password_hash, password)
-        except (VerificationError, InvalidHashError):
+            refusal = OperatorLocked(f"operator {username} is locked; a supervisor must unlock it")
+        elif not _verify(op.password_hash, password):
             attempts = op.failed_attempts + 1
             locked = attempts >= ctx.lockout_attempts
             Operator.update(failed_attempts=attempts, locked=int(locked)).where(Operator.id == op.id).execute()
@@ -110,11 +115,23 @@ def login(ctx: Context, username: str, password: str) -> Session:
             if locked:
                 diary.record(now, username, "operator.locked", f"operator:{username}",
                              after={"failed_attempts": attempts})
-            raise AuthFailed("unknown operator or wrong password") from None
-        if op.failed_attempts:
-            Operator.update(failed_attempts=0).where(Operator.id == op.id).execute()
-        diary.record(now, username, "login", f"operator:{username}")
+            refusal = AuthFailed("unknown operator or wrong password")
+        else:
+            if op.failed_attempts:
+                Operator.update(failed_attempts=0).where(Operator.id == op.id).execute()
+            if record or op.failed_attempts:
+                diary.record(now, username, "login", f"operator:{username}")
+    if refusal is not None:
+        raise refusal
+    assert op is not None
     return Session(op.id, op.username, op.role, permissions_of(op.role))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def add_operator(ctx: Context, session: Session | None, username: str, full_name: str,
