@@ -7,7 +7,7 @@ from terminal.domain.errors import ShareSplitInvalid
 
 __all__ = ["format_split", "parse_split"]
 
-_PART = re.compile(r"([A-Za-z0-9_-]{1,32}):([0-9]{1,3})", re.ASCII)
+_PART = re.compile(r"\s*([A-Za-z0-9_-]{1,32})\s*:\s*([0-9]{1,3})\s*", re.ASCII)
 
 
 def parse_split(text: str) -> tuple[tuple[str, int], ...]:

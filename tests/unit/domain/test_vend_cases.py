@@ -286,3 +286,16 @@ def test_exact_floor_free_allowance_not_carried_exactly() -> None:
     r = calculate_vend(req(17400, months=1, preferential=pref(free=550), first=True,
                            exact_floor=lambda k: k - k % 1000))
     assert (r.kwh, r.free_kwh, r.credit_kwh) == (0, 0, 0)
+
+
+def test_three_shares_where_the_primary_rest_dips() -> None:
+    # P:40 (primary, 1.00/kWh = 1 cent per 0.01 kWh), Q:30 and R:30 free; VAT 0, no fixed.
+    # Q and R get floor(0.3 K) each, P the rest: total(K) = K - 2 floor(0.3 K) cents:
+    # K = 3..14 -> 3, 2, 3, 4, 3, 4, 5, 4, 5, 6, 7, 6. With T = 0.03 the largest K costing
+    # <= 3 is K = 7 (P 3, Q 2, R 2), though K = 6 costs 4: total(K) is not monotone here.
+    # (A binary search alone stops at K = 5; the search looks W = ceil(100 x 2 / 40) = 5 further.)
+    def t(code: str, price: str):  # noqa: ANN202
+        return pt(code, vat="0", fixed=0, debt="0", minimum=0, blocks=[(None, {"ENERGY": price})])
+    shares = (Share(t("P", "1.00"), 40, 0), Share(t("Q", "0"), 30, 0), Share(t("R", "0"), 30, 0))
+    r = calculate_vend(req(3, shares=shares))
+    assert r.kwh == 7 and r.kwh_by_power_type == {"P": 3, "Q": 2, "R": 2} and r.change == 0
