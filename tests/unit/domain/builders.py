@@ -6,7 +6,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from terminal.domain.money import Currency, parse_rate
-from terminal.domain.tariff import Block, PowerTypeTariff, Preferential, SubItem, parse_tariff
+from terminal.domain.tariff import (
+    Block,
+    PowerTypeTariff,
+    Preferential,
+    SubItem,
+    parse_tariff,
+)
 from terminal.domain.vend import Share, VendRequest
 
 SAMPLE_TOML = (Path(__file__).parent / "sample_tariff.toml").read_text()

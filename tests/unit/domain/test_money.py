@@ -7,10 +7,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from terminal.domain.errors import AmountInvalid, EnergyInvalid, RateInvalid, UnknownCurrency
+from terminal.domain.errors import (
+    AmountInvalid,
+    EnergyInvalid,
+    RateInvalid,
+    UnknownCurrency,
+)
 from terminal.domain.money import (
-    Currency, currency, format_kwh, format_money, format_rate, parse_kwh, parse_money,
-    parse_rate, round_half_up,
+    Currency,
+    currency,
+    format_kwh,
+    format_money,
+    format_rate,
+    parse_kwh,
+    parse_money,
+    parse_rate,
+    round_half_up,
 )
 
 KES, JPY, KWD = Currency("KES", 2), Currency("JPY", 0), Currency("KWD", 3)

@@ -6,7 +6,10 @@ from datetime import date
 import pytest
 
 from terminal.domain.periods import (
-    free_kwh_period_bounds, month_add, months_to_charge, period_bounds,
+    free_kwh_period_bounds,
+    month_add,
+    months_to_charge,
+    period_bounds,
 )
 
 

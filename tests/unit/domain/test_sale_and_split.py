@@ -6,7 +6,12 @@ import itertools
 import pytest
 
 from terminal.domain.errors import IllegalSaleTransition, ShareSplitInvalid
-from terminal.domain.sale import FINAL_STATUSES, SaleStatus, can_transition, check_transition
+from terminal.domain.sale import (
+    FINAL_STATUSES,
+    SaleStatus,
+    can_transition,
+    check_transition,
+)
 from terminal.domain.split import format_split, parse_split
 
 S = SaleStatus

@@ -10,8 +10,13 @@ import pytest
 from terminal.domain.errors import TariffFileInvalid
 from terminal.domain.money import Currency
 from terminal.domain.tariff import (
-    Block, SubItem, parse_tariff, power_type_from_json, power_type_to_json,
-    preferential_from_json, preferential_to_json,
+    Block,
+    SubItem,
+    parse_tariff,
+    power_type_from_json,
+    power_type_to_json,
+    preferential_from_json,
+    preferential_to_json,
 )
 from tests.unit.domain.builders import SAMPLE_TOML
 

@@ -294,7 +294,7 @@ def test_three_shares_where_the_primary_rest_dips() -> None:
     # K = 3..14 -> 3, 2, 3, 4, 3, 4, 5, 4, 5, 6, 7, 6. With T = 0.03 the largest K costing
     # <= 3 is K = 7 (P 3, Q 2, R 2), though K = 6 costs 4: total(K) is not monotone here.
     # (A binary search alone stops at K = 5; the search looks W = ceil(100 x 2 / 40) = 5 further.)
-    def t(code: str, price: str):  # noqa: ANN202
+    def t(code: str, price: str):
         return pt(code, vat="0", fixed=0, debt="0", minimum=0, blocks=[(None, {"ENERGY": price})])
     shares = (Share(t("P", "1.00"), 40, 0), Share(t("Q", "0"), 30, 0), Share(t("R", "0"), 30, 0))
     r = calculate_vend(req(3, shares=shares))

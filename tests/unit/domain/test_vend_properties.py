@@ -3,19 +3,28 @@ oracle that prices a candidate K with ``decimal`` (ROUND_HALF_UP) straight from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from terminal.domain.errors import AmountBelowMinimum, AmountTooSmall, EnergyAboveMaximum
+from terminal.domain.errors import (
+    AmountBelowMinimum,
+    AmountTooSmall,
+    EnergyAboveMaximum,
+)
 from terminal.domain.money import Currency
 from terminal.domain.tariff import Block, PowerTypeTariff, Preferential, SubItem
 from terminal.domain.vend import (
-    Share, VendRequest, VendResult, calculate_vend, money_for_kwh, primary_share,
+    Share,
+    VendRequest,
+    VendResult,
+    calculate_vend,
+    money_for_kwh,
+    primary_share,
 )
 
 ORDER = {"fixed": 0, "debt": 1, "energy": 2, "free": 3, "vat": 4, "carry_over": 5}
