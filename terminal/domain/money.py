@@ -83,6 +83,10 @@ def _split_decimal(text: object) -> tuple[str, str] | None:
     return match.group(1), match.group(2) or ""
 
 
+def _negative(text: object) -> bool:
+    return isinstance(text, str) and text.strip().startswith("-")
+
+
 def _scaled(whole: str, frac: str, decimals: int) -> int:
     scale: int = 10 ** decimals
     return int(whole) * scale + int((frac + "0" * decimals)[:decimals] or "0")
@@ -91,6 +95,8 @@ def _scaled(whole: str, frac: str, decimals: int) -> int:
 def parse_money(text: str, cur: Currency) -> int:
     """``"100"``, ``"100.5"``, ``"100.00"`` -> minor units; refuses sign, junk, extra decimals."""
     parts = _split_decimal(text)
+    if _negative(text):
+        raise AmountInvalid(f"{text!r}: an amount of money cannot be negative.", text=text)
     if parts is None:
         raise AmountInvalid(f"{text!r} is not an amount of money: write it like "
                             f"{format_money(10 ** cur.decimals * 100, cur)}.", text=text)
@@ -115,6 +121,8 @@ def format_money(minor: int, cur: Currency) -> str:
 def parse_kwh(text: str) -> int:
     """``"181.81"`` -> 18181 (0.01 kWh); refuses sign, junk and more than 2 decimals."""
     parts = _split_decimal(text)
+    if _negative(text):
+        raise EnergyInvalid(f"{text!r}: an amount of energy cannot be negative.", text=text)
     if parts is None:
         raise EnergyInvalid(f"{text!r} is not an amount of energy: write kWh like 181.81.",
                             text=text)
@@ -136,6 +144,8 @@ def format_kwh(centi: int) -> str:
 def parse_rate(text: str) -> Fraction:
     """A price per kWh or a percentage: decimal string, up to 4 decimals, >= 0."""
     parts = _split_decimal(text)
+    if _negative(text):
+        raise RateInvalid(f"{text!r}: a price or percentage cannot be negative.", text=text)
     if parts is None:
         raise RateInvalid(f"{text!r} is not a price or percentage: write it like 12.50.",
                           text=text)

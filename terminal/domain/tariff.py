@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -42,6 +42,7 @@ __all__ = [
     "power_type_to_json",
     "preferential_from_json",
     "preferential_to_json",
+    "tariff_in_force",
 ]
 
 JSON_VERSION = 1
@@ -113,6 +114,14 @@ class TariffSheet:
             if pt.code == code:
                 return pt
         raise KeyError(code)
+
+
+def tariff_in_force(versions: Iterable[PowerTypeTariff], code: str,
+                    when: date) -> PowerTypeTariff | None:
+    """The version of power type ``code`` in force on ``when``: the latest
+    ``effective_from`` not after it (None before the first version)."""
+    candidates = [v for v in versions if v.code == code and v.effective_from <= when]
+    return max(candidates, key=lambda v: v.effective_from, default=None)
 
 
 # -- the TOML file ---------------------------------------------------------------------------

@@ -166,4 +166,5 @@ class TomlChecker:
                     return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        self.fail((*path, key), f"{value!r} is not a date like \"2026-01-01\"")
+        shown = value.isoformat() if isinstance(value, (dt.date, dt.time)) else repr(value)
+        self.fail((*path, key), f"{shown} is not a date like \"2026-01-01\"")
