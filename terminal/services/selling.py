@@ -258,3 +258,9 @@ def reverse(ctx: Context, session: Session, key: str, reason: str) -> dict[str, 
         diary.record(at, session.username, "sale.reversed", f"sale:{rec.uuid}",
                      before={"status": status}, after={"status": "reversed", "reason": reason})
     return view
+
+
+def find_meter_or_none(meter_no: str) -> str | None:
+    """The meter's number when it is registered (for screens and the demo), else None."""
+    row = repos.meter_row(meter_no.strip())
+    return None if row is None else row.number
