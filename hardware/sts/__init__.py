@@ -13,23 +13,45 @@ Public API (see docs/sts.md)::
 """
 from __future__ import annotations
 
-from .amount import AMOUNT_MAX, amount_exact_floor, decode_amount, encode_amount, is_exact_amount
+from .amount import (
+    AMOUNT_MAX,
+    amount_exact_floor,
+    decode_amount,
+    encode_amount,
+    is_exact_amount,
+)
 from .decoder import decode_token, decode_with_module
 from .errors import (
-    AmountError, MeterKeyDataError, SecurityModuleError, StsError, StsInputError, TidError,
-    TokenRejected, TokenRequestError,
+    AmountError,
+    MeterKeyDataError,
+    SecurityModuleError,
+    StsError,
+    StsInputError,
+    TidError,
+    TokenRejected,
+    TokenRequestError,
 )
 from .keypad_meter import KeypadMeter, MeterResponse
 from .keys import DecoderKey, VendingKey, derive_decoder_key, dkga02, dkga04
 from .meter_data import (
-    KEY_TYPE_COMMON, KEY_TYPE_DEFAULT, KEY_TYPE_INITIALIZATION, KEY_TYPE_UNIQUE, STS_IIN,
-    MeterKeyData, check_pan, luhn_digit, make_pan,
+    KEY_TYPE_COMMON,
+    KEY_TYPE_DEFAULT,
+    KEY_TYPE_INITIALIZATION,
+    KEY_TYPE_UNIQUE,
+    STS_IIN,
+    MeterKeyData,
+    check_pan,
+    luhn_digit,
+    make_pan,
 )
 from .security_module import SecurityModule, SoftwareSecurityModule
 from .tid import BASE_DATES, TID_MAX, datetime_from_tid, next_tid, tid_from_datetime
 from .token import CLASS_CREDIT, CLASS_MANAGEMENT, CLASS_TEST, DecodedToken
 from .vend import (
-    Token, generate_credit_token, generate_key_change_tokens, generate_management_token,
+    Token,
+    generate_credit_token,
+    generate_key_change_tokens,
+    generate_management_token,
     generate_test_token,
 )
 

@@ -16,9 +16,11 @@ from .errors import AmountError
 
 AMOUNT_MAX = 18201624  # the largest value the field carries: e=3, m=16383
 _MANTISSA = 1 << 14
-# for each exponent: (offset, step, largest value)
-_RANGES = tuple(
-    (sum(_MANTISSA * 10 ** (i - 1) for i in range(1, e + 1)), 10 ** e) for e in range(4)
+# for each exponent: (offset, step)
+_RANGES: tuple[tuple[int, int], ...] = ((0, 1), (16384, 10), (180224, 100), (1818624, 1000))
+assert all(
+    offset == sum(_MANTISSA * 10 ** (i - 1) for i in range(1, e + 1))
+    for e, (offset, _) in enumerate(_RANGES)
 )
 
 

@@ -6,15 +6,22 @@ staff can check a customer's token without any key leaving the module.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from .errors import TokenRejected
 from .keys import DecoderKey, block_cipher
 from .meter_data import MeterKeyData
 from .security_module import SecurityModule
 from .tid import datetime_from_tid
-from .token import CLASS_CREDIT, CLASS_MANAGEMENT, CLASS_TEST, DecodedToken, from_digits, parse_block
+from .token import (
+    CLASS_CREDIT,
+    CLASS_MANAGEMENT,
+    CLASS_TEST,
+    DecodedToken,
+    from_digits,
+    parse_block,
+)
 
 
 def _decode(meter: MeterKeyData, digits: str, decrypt: Callable[[int], int]) -> DecodedToken:

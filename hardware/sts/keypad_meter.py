@@ -22,9 +22,17 @@ from .errors import MeterKeyDataError, TokenRejected
 from .keys import DecoderKey
 from .meter_data import MeterKeyData
 from .token import (
-    CLASS_CREDIT, CLASS_MANAGEMENT, CLASS_TEST, CLEAR_CREDIT, CLEAR_TAMPER,
-    KEY_SECTION_SUBCLASSES, MAX_PHASE_UNBALANCE, MAX_POWER_LIMIT, SET_TARIFF_RATE,
-    WATER_METER_FACTOR, DecodedToken,
+    CLASS_CREDIT,
+    CLASS_MANAGEMENT,
+    CLASS_TEST,
+    CLEAR_CREDIT,
+    CLEAR_TAMPER,
+    KEY_SECTION_SUBCLASSES,
+    MAX_PHASE_UNBALANCE,
+    MAX_POWER_LIMIT,
+    SET_TARIFF_RATE,
+    WATER_METER_FACTOR,
+    DecodedToken,
 )
 
 _NEXT_BASE_DATE = {1993: 2014, 2014: 2035}

@@ -55,7 +55,7 @@ class SecurityModule(ABC):
     def decoder_key(self, meter: MeterKeyData) -> DecoderKey:
         """The meter's decoder key, for loading a meter or its simulator. A hardware
         module refuses (DECODER_KEY_NOT_EXPORTABLE)."""
-        log.warning("decoder key exported for meter %s", meter.pan)
+        log.info("decoder key exported for meter %s", meter.pan)
         return self._decoder_key(meter)
 
     @abstractmethod

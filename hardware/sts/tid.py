@@ -6,12 +6,12 @@ datetimes are converted to UTC; naive datetimes are taken as UTC.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .errors import TidError
 
 BASE_DATES: dict[int, datetime] = {
-    year: datetime(year, 1, 1, tzinfo=timezone.utc) for year in (1993, 2014, 2035)
+    year: datetime(year, 1, 1, tzinfo=UTC) for year in (1993, 2014, 2035)
 }
 TID_MAX = (1 << 24) - 1
 
@@ -27,7 +27,7 @@ def _base(base_date: int) -> datetime:
 
 def tid_from_datetime(issued: datetime, base_date: int = 1993) -> int:
     """The TID of a token issued at ``issued`` (whole minutes since the base date)."""
-    when = issued.replace(tzinfo=timezone.utc) if issued.tzinfo is None else issued
+    when = issued.replace(tzinfo=UTC) if issued.tzinfo is None else issued
     minutes = int((when - _base(base_date)).total_seconds() // 60)
     if not 0 <= minutes <= TID_MAX:
         raise TidError(

@@ -8,10 +8,10 @@ Pure functions: integers in, integers and strings out.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping
 
 from .amount import decode_amount
 from .crc import sts_crc

@@ -17,8 +17,16 @@ from .meter_data import MeterKeyData
 from .security_module import SecurityModule
 from .tid import next_tid, tid_from_datetime
 from .token import (
-    CLASS_CREDIT, CLASS_MANAGEMENT, CLASS_TEST, CREDIT_SUBCLASSES, KEY_SECTION_SUBCLASSES,
-    MANAGEMENT_SUBCLASSES, MAX_PHASE_UNBALANCE, MAX_POWER_LIMIT, test_block, tid_block,
+    CLASS_CREDIT,
+    CLASS_MANAGEMENT,
+    CLASS_TEST,
+    CREDIT_SUBCLASSES,
+    KEY_SECTION_SUBCLASSES,
+    MANAGEMENT_SUBCLASSES,
+    MAX_PHASE_UNBALANCE,
+    MAX_POWER_LIMIT,
+    test_block,
+    tid_block,
     to_digits,
 )
 

@@ -9,8 +9,13 @@ from typing import Any
 import pytest
 
 from hardware.sts import (
-    KeypadMeter, decode_token, decode_with_module, generate_credit_token,
-    generate_key_change_tokens, generate_management_token, generate_test_token,
+    KeypadMeter,
+    decode_token,
+    decode_with_module,
+    generate_credit_token,
+    generate_key_change_tokens,
+    generate_management_token,
+    generate_test_token,
     tid_from_datetime,
 )
 from hardware.sts.des import des_encrypt_block
