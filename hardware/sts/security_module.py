@@ -22,6 +22,7 @@ from .token import key_section_blocks
 
 log = logging.getLogger("hardware.sts")
 _M64 = (1 << 64) - 1
+_CACHE_SIZE = 4096  # decoder keys kept by a software module
 
 
 class SecurityModule(ABC):
@@ -118,6 +119,8 @@ class SoftwareSecurityModule(SecurityModule):
     def _key(self, meter: MeterKeyData) -> DecoderKey:
         key = self._keys.get(meter)
         if key is None:
+            if len(self._keys) >= _CACHE_SIZE:
+                del self._keys[next(iter(self._keys))]  # forget the oldest meter
             key = self._keys[meter] = derive_decoder_key(self._vending_key, meter)
         return key
 
