@@ -7,7 +7,8 @@ acceptance follows IEC 62055-41:
 * a token must decrypt under the meter's key and pass its CRC (TOKEN_CRC);
 * a token with a TID is refused when the TID is in the store (TOKEN_USED), when
   the store is full and the TID is older than every stored TID (TOKEN_OLD), or when
-  the TID lies past the key's expiry: TID bits 23..16 above the KEN (KEY_EXPIRED);
+  the TID lies past the key's expiry: TID bits 23..16 above the KEN (KEY_EXPIRED;
+  an initialization key, type 0, does not expire; key changes are always taken);
 * the store keeps the ``tid_store_size`` (default 50) newest TIDs; a key change
   with the rollover bit moves to the next base date and empties it;
 * key change sections are collected in any order; the new key takes effect once
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from .decoder import decode_token
 from .errors import MeterKeyDataError, TokenRejected
 from .keys import DecoderKey
-from .meter_data import MeterKeyData
+from .meter_data import KEY_TYPE_INITIALIZATION, MeterKeyData
 from .token import (
     CLASS_CREDIT,
     CLASS_MANAGEMENT,
@@ -88,7 +89,7 @@ class KeypadMeter:
         return MeterResponse(token)
 
     def _accept_tid(self, tid: int) -> None:
-        if tid >> 16 > self.meter.ken:
+        if tid >> 16 > self.meter.ken and self.meter.key_type != KEY_TYPE_INITIALIZATION:
             raise TokenRejected("the meter's key has expired: a key change is needed",
                                 code="KEY_EXPIRED")
         if tid in self.tid_store:

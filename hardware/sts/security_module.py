@@ -46,6 +46,10 @@ class SecurityModule(ABC):
         if old.pan != new.pan:
             raise TokenRequestError("a key change keeps the meter's PAN",
                                     code="TOKEN_REQUEST_INVALID")
+        if new.ea != old.ea:
+            raise TokenRequestError(
+                "a key change keeps the meter's encryption algorithm (EA07 or EA11)",
+                code="TOKEN_REQUEST_INVALID")
         if new.base_date < old.base_date:
             raise TokenRequestError("a key change cannot go back to an earlier base date",
                                     code="TOKEN_REQUEST_INVALID")

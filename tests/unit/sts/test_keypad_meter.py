@@ -10,6 +10,7 @@ from hardware.sts import (
     KeypadMeter,
     MeterKeyData,
     TokenRejected,
+    TokenRequestError,
     amount_exact_floor,
     generate_credit_token,
     generate_key_change_tokens,
@@ -134,3 +135,28 @@ def test_a_partial_key_change_is_dropped_by_another_token() -> None:
     assert not meter.enter(second.digits).key_changed
     assert meter.meter == METER
     assert meter.enter(first.digits).key_changed and meter.meter == new
+
+
+def test_key_change_requests_that_make_no_sense_are_refused() -> None:
+    cases = [
+        (METER, replace(METER, ea=11, dkga=4)),  # another encryption algorithm
+        (METER, replace(METER, pan=make_pan("99999999999"))),  # another meter
+        (replace(METER, base_date=2035), replace(METER, base_date=2014)),  # back in time
+    ]
+    for old, new in cases:
+        with pytest.raises(TokenRequestError) as caught:
+            generate_key_change_tokens(SM, old, new)
+        assert caught.value.code == "TOKEN_REQUEST_INVALID"
+
+
+def test_an_expired_key_still_takes_a_key_change() -> None:
+    expired = replace(METER, ken=0)
+    meter = fresh(expired)
+    late = generate_credit_token(SM, expired, 0, 1, T0)
+    assert rejected(meter, late.digits) == "KEY_EXPIRED"
+    renewed = replace(expired, krn=2, ken=255)
+    for token in generate_key_change_tokens(SM, expired, renewed):
+        meter.enter(token.digits)
+    assert meter.meter == renewed
+    meter.enter(generate_credit_token(SM, renewed, 0, 1, T0).digits)
+    assert meter.credit == 1
