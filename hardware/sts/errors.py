@@ -7,7 +7,8 @@ cashier or a support clerk understands. The tree::
     ├── StsInputError                 the request is wrong; nothing was made
     │   ├── MeterKeyDataError         METER_KEY_DATA_INVALID, PAN_INVALID
     │   ├── AmountError               AMOUNT_NOT_EXACT, AMOUNT_OUT_OF_RANGE
-    │   ├── TidError                  CLOCK_BEHIND_LAST_TOKEN, TID_OUT_OF_RANGE
+    │   ├── TidError                  CLOCK_BEHIND_LAST_TOKEN, TID_OUT_OF_RANGE,
+    │   │                             KEY_EXPIRED (the meter needs a key change first)
     │   └── TokenRequestError         TOKEN_REQUEST_INVALID (bad subclass, value, key change)
     ├── TokenRejected                 a decoder or meter refuses a token
     │       TOKEN_FORMAT              not 20 digits, or beyond 66 bits

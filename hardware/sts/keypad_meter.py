@@ -22,6 +22,7 @@ from .decoder import decode_token
 from .errors import MeterKeyDataError, TokenRejected
 from .keys import DecoderKey
 from .meter_data import KEY_TYPE_INITIALIZATION, MeterKeyData
+from .security_module import SecurityModule
 from .token import (
     CLASS_CREDIT,
     CLASS_MANAGEMENT,
@@ -65,6 +66,11 @@ class KeypadMeter:
         self.water_meter_factor: int | None = None
         self.tamper = False
         self._sections: dict[int, DecodedToken] = {}
+
+    @classmethod
+    def for_meter(cls, sm: SecurityModule, meter: MeterKeyData, **kwargs: int) -> KeypadMeter:
+        """A meter loaded with its decoder key from a (software) security module."""
+        return cls(meter, sm.decoder_key(meter), **kwargs)
 
     def __repr__(self) -> str:
         return f"KeypadMeter(pan={self.meter.pan}, credit={self.credit})"

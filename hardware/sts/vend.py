@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Literal
 
 from .amount import encode_amount
-from .errors import TokenRequestError
-from .meter_data import MeterKeyData
+from .errors import TidError, TokenRequestError
+from .meter_data import KEY_TYPE_INITIALIZATION, MeterKeyData
 from .security_module import SecurityModule
 from .tid import next_tid, tid_from_datetime
 from .token import (
@@ -61,6 +61,10 @@ def _tid_token(sm: SecurityModule, meter: MeterKeyData, token_class: int, subcla
                value: int, value16: int, issued: datetime, rnd: int | None,
                last_tid: int | None) -> Token:
     tid = next_tid(last_tid, tid_from_datetime(issued, meter.base_date))
+    if tid >> 16 > meter.ken and meter.key_type != KEY_TYPE_INITIALIZATION:
+        raise TidError(
+            f"the key of meter {meter.drn} has expired (key expiry number {meter.ken}): "
+            "make key change tokens first", code="KEY_EXPIRED")
     block = tid_block(token_class, subclass, _rnd(rnd), tid, value16)
     digits = to_digits(token_class, sm.encrypt_block(meter, block))
     return Token(digits, token_class, subclass, tid, value)

@@ -9,6 +9,7 @@ import pytest
 from hardware.sts import (
     KeypadMeter,
     MeterKeyData,
+    TidError,
     TokenRejected,
     TokenRequestError,
     amount_exact_floor,
@@ -85,10 +86,15 @@ def test_the_tid_store_forgets_only_the_oldest() -> None:
 
 def test_an_expired_key_refuses_tokens() -> None:
     short = replace(METER, ken=tid_from_datetime(T0) >> 16)
-    meter = fresh(short)
+    meter = KeypadMeter.for_meter(SM, short)
     meter.enter(generate_credit_token(SM, short, 0, 1, T0).digits)
     later = T0 + timedelta(minutes=1 << 16)
-    assert rejected(meter, generate_credit_token(SM, short, 0, 1, later).digits) == "KEY_EXPIRED"
+    with pytest.raises(TidError) as caught:  # the vending side refuses first
+        generate_credit_token(SM, short, 0, 1, later)
+    assert caught.value.code == "KEY_EXPIRED"
+    # a token made with the meter's key data before its expiry was lowered
+    token = generate_credit_token(SM, replace(short, ken=255), 0, 1, later)
+    assert rejected(meter, token.digits) == "KEY_EXPIRED"
 
 
 def test_management_tokens() -> None:
@@ -152,7 +158,7 @@ def test_key_change_requests_that_make_no_sense_are_refused() -> None:
 def test_an_expired_key_still_takes_a_key_change() -> None:
     expired = replace(METER, ken=0)
     meter = fresh(expired)
-    late = generate_credit_token(SM, expired, 0, 1, T0)
+    late = generate_credit_token(SM, replace(expired, ken=255), 0, 1, T0)
     assert rejected(meter, late.digits) == "KEY_EXPIRED"
     renewed = replace(expired, krn=2, ken=255)
     for token in generate_key_change_tokens(SM, expired, renewed):

@@ -111,6 +111,7 @@ def test_any_block_with_a_good_crc_decodes_consistently(meter: MeterKeyData, tok
     assert_rejected_or_consistent(meter, to_digits(token_class, block))
 
 
+@pytest.mark.slow
 def test_random_tokens_pass_only_at_the_crc_rate(soak_long: bool) -> None:
     """A 16-bit CRC lets about 1 in 65536 random blocks through. Of N random
     66-bit numbers (classes 0, 1, 2 are checked; class 3 never passes), expect
