@@ -14,6 +14,7 @@ from peewee import SqliteDatabase
 
 from terminal.config import Settings, load_settings
 from terminal.devices.emulated_card import EmulatedCarriers
+from terminal.devices.sts import StsCarriers
 from terminal.ledger import db as ledger_db
 from terminal.ledger import meta
 from terminal.ledger.models import Operator
@@ -50,6 +51,7 @@ def build_carriers(settings: Settings) -> CarrierFactory:
     kinds: dict[str, CarrierFactory] = {}
     if settings.card_reader.type == "emulated":
         kinds["card"] = EmulatedCarriers()
+    kinds["sts"] = StsCarriers(settings.sts.key_file)
     return CarrierRouter(kinds)
 
 

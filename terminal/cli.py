@@ -71,7 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
         return 1
-    except Exception as exc:  # an internal failure: say so, never a traceback on stdout
+    except Exception as exc:
+        code = getattr(exc, "code", None)
+        if isinstance(code, str) and code.isupper() and type(exc).__module__.startswith("hardware."):
+            # a driver's own error (hardware/*/errors.py) from a support command: refused input
+            _error(as_json, code, str(getattr(exc, "message", exc)), {})
+            return 2
         _error(as_json, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}", {})
         if os.environ.get("PPMS_DEBUG"):
             raise

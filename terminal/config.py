@@ -59,6 +59,12 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class StsSection:
+    key_file: str = ""
+    iin: str = "600727"
+
+
+@dataclass(frozen=True)
 class SecuritySection:
     lockout_attempts: int = 5
 
@@ -69,6 +75,7 @@ class Settings:
     database: DatabaseSection = field(default_factory=DatabaseSection)
     card_reader: CardReaderSection = field(default_factory=CardReaderSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
+    sts: StsSection = field(default_factory=StsSection)
     security: SecuritySection = field(default_factory=SecuritySection)
     source: str = ""
 
@@ -134,6 +141,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         sections[sec.name] = type(cls)(**values)
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
+    key_file = sections["sts"].key_file
+    if key_file and not Path(key_file).is_absolute():
+        sections["sts"] = StsSection(key_file=str((path.parent / key_file).resolve()), iin=sections["sts"].iin)
     db_path = Path(sections["database"].path)
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
         sections["database"] = DatabaseSection(path=str((path.parent / db_path).resolve()))

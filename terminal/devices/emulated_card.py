@@ -33,7 +33,7 @@ class EmulatedCardCarrier:
     def exact_floor(self) -> Callable[[int], int] | None:
         return None
 
-    def reserve(self, purchase: Purchase) -> str | None:
+    def reserve(self, purchase: Purchase) -> None:
         return None
 
     def deliver(self, purchase: Purchase) -> Delivery:

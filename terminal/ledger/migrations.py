@@ -217,8 +217,31 @@ M0001_INITIAL: Final = [
         BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: reading rows are never updated'); END""",
 ]
 
+M0002_STS_TOKENS: Final = [
+    # every STS token the terminal made for a registered meter: credit (with its sale),
+    # management (engineering) and key change tokens. TIDs are unique per meter.
+    """CREATE TABLE sts_token (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        sale_id INTEGER REFERENCES sale(id),
+        kind TEXT NOT NULL,
+        token_class INTEGER NOT NULL,
+        subclass INTEGER NOT NULL,
+        tid INTEGER,
+        value INTEGER,
+        digits TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        operator_id INTEGER REFERENCES operator(id),
+        UNIQUE (meter_id, tid))""",
+    "CREATE INDEX sts_token_meter ON sts_token(meter_id, id)",
+    *[f"CREATE TRIGGER sts_token_no_{op.lower()} BEFORE {op} ON sts_token BEGIN SELECT "
+      f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: sts_token rows are never changed'); END" for op in ("UPDATE", "DELETE")],
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
+    (2, "sts_tokens", M0002_STS_TOKENS),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -28,6 +28,17 @@ class Purchase:
     issued_at: datetime
     tariff_index: int = 0
     reservation: str | None = None    # what `reserve` returned (the STS token), stored with the sale
+    carrier_state: dict[str, Any] = field(default_factory=dict)  # e.g. the meter's last STS TID
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What a carrier makes before the sale is committed (an STS token): stored with it."""
+    ref: str                          # becomes the sale's carrier_ref (the 20 digits)
+    token_class: int = 0
+    subclass: int = 0
+    tid: int | None = None
+    value: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,7 @@ class Carrier(Protocol):
     def exact_floor(self) -> Callable[[int], int] | None:
         """The largest deliverable energy <= K, or None when any 0.01 kWh can be carried."""
 
-    def reserve(self, purchase: Purchase) -> str | None:
+    def reserve(self, purchase: Purchase) -> Reservation | None:
         """Before PENDING is committed: what must be stored with the sale (a token), or None."""
 
     def deliver(self, purchase: Purchase) -> Delivery:
@@ -55,6 +66,18 @@ class Carrier(Protocol):
 
     def take_back(self, purchase: Purchase) -> bool:
         """Reset for selling: remove the purchase if the meter has not taken it. True if removed."""
+
+
+class TokenCarrier(Carrier, Protocol):
+    """An STS keypad meter's carrier: also makes engineering and key change tokens."""
+
+    def management_token(self, subclass: int, value: int, issued: datetime,
+                         last_tid: int | None) -> Reservation: ...
+
+    def key_change_tokens(self, new_settings: dict[str, Any]) -> list[Reservation]: ...
+
+    def check_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
+        """Validate (and normalise) a meter's STS settings; raises with a code."""
 
 
 class CarrierFactory(Protocol):

@@ -15,6 +15,7 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
+from terminal.services.ports import MeterRef
 from terminal.services.errors import (
     CategoryNotFound, InvalidArgument, MeterExists, PowerTypeNotFound,
 )
@@ -60,6 +61,9 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
     if carrier == "sts" and not sts:
         raise InvalidArgument("an STS meter needs its SGC, TI, KRN and key settings", key="sts")
     split = parse_split(power_type)
+    if carrier == "sts":
+        checker = ctx.carriers.for_meter(MeterRef(number=meter_no, carrier="sts", sts=sts))
+        sts = checker.check_settings(sts or {})  # type: ignore[attr-defined]
     at = ctx.now_iso()
     with transaction():
         for code, _ in split:
@@ -84,7 +88,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
                          "registered_at": at},
             "meter": {"meter_id": meter_uuid, "number": meter_no, "carrier": carrier, "status": "installed",
                       "power_types": [{"code": c, "percent": p} for c, p in split],
-                      "installed_at": at},
+                      "installed_at": at, **({"sts": sts} if sts else {})},
         }
         outbox.enqueue(ctx.terminal_id, "registration", cust_uuid, view, at)
         diary.record(at, session.username, "customer.register", f"customer:{cust_uuid}", after=view)

@@ -25,7 +25,7 @@ from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import counters, diary, journal, outbox, repos, sales, transaction
+from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.auth import Permission, Session
@@ -102,10 +102,12 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
         seq = history.carried + 1
         receipt_no = f"{ctx.terminal_id}-{counters.next_value('receipt'):06d}"
+        carrier_state = {"last_tid": sts_tokens.last_tid(state.meter.id)} if carrier.kind == "sts" else {}
         purchase = Purchase(sale_uuid=sale_uuid, receipt_no=receipt_no, meter=meter_ref(state.meter),
                             sequence=seq, credit_kwh=result.credit_kwh, issued_at=now,
-                            tariff_index=state.tariff_index)
-        token = carrier.reserve(purchase)
+                            tariff_index=state.tariff_index, carrier_state=carrier_state)
+        reserved = carrier.reserve(purchase)
+        token = reserved.ref if reserved else None
         purchase = replace(purchase, reservation=token)
         rec = SaleRecord(
             uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
@@ -118,6 +120,9 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             carrier_ref=token if token else f"seq:{seq}")
         sale_id = sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                session.operator_id)
+        if reserved is not None:
+            sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
+                              reserved.tid, reserved.value, reserved.ref, at, session.operator_id)
         diary.record(at, session.username, "sale.pending", f"sale:{sale_uuid}",
                      after={"receipt_no": receipt_no, "meter": state.meter.number,
                             "tendered": result.tendered, "credit_kwh": result.credit_kwh})

@@ -32,7 +32,7 @@ class FakeCarrier:
     def exact_floor(self) -> Callable[[int], int] | None:
         return self.floor
 
-    def reserve(self, purchase: Purchase) -> str | None:
+    def reserve(self, purchase: Purchase) -> None:
         return None
 
     def deliver(self, purchase: Purchase) -> Delivery:

@@ -1,0 +1,1 @@
+"""The `ppms` sub-commands, one module per area; each has `register(sub)`."""

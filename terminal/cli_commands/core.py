@@ -1,0 +1,227 @@
+"""Core commands: init, demo, tariffs, registration, selling, accounts, reports, check, operators."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from terminal.cli_commands.common import app_of, session_of
+from terminal.cli_commands.sts import sts_meter_options, sts_settings
+
+
+def h_init(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import setup
+    password = ns.admin_password or os.environ.get("PPMS_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            from terminal.services.errors import InvalidArgument
+            raise InvalidArgument("give --admin-password (or PPMS_PASSWORD) for the admin operator",
+                                  key="admin_password")
+        import getpass
+        password = getpass.getpass("New admin password: ")
+    app = app_of(g, initialising=True, allow_fake_clock=ns.allow_fake_clock)
+    out = setup.initialise(app.ctx, password, ns.allow_fake_clock)
+    out["database"] = str(app.db.database)
+    return out
+
+
+def h_demo(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import demo
+    app, s = session_of(g)
+    return demo.build_demo(app.ctx, s, customers=ns.customers, sales=ns.sales, seed=ns.seed)
+
+
+def h_tariff_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import setup
+    from terminal.services.errors import InvalidArgument
+    try:
+        text = Path(ns.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidArgument(f"cannot read tariff file {ns.file}: {exc}", key="FILE") from None
+    app, s = session_of(g)
+    return setup.import_tariff(app.ctx, s, text)
+
+
+def h_register(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import registration
+    app, s = session_of(g)
+    return registration.register(app.ctx, s, ns.name, ns.address, ns.meter, ns.power_type,
+                                 category=ns.category, phone=ns.phone, area=ns.area, carrier=ns.carrier,
+                                 sts=sts_settings(ns))
+
+
+def h_quote(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import selling
+    app, s = session_of(g)
+    return selling.quote(app.ctx, s, ns.meter, amount=ns.amount, kwh=ns.kwh)
+
+
+def h_sell(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import selling
+    app, s = session_of(g)
+    return selling.sell(app.ctx, s, ns.meter, ns.amount, ns.payment, print_receipt=ns.print or None)
+
+
+def h_sale_show(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import selling
+    app, s = session_of(g)
+    return selling.show(app.ctx, s, ns.id)
+
+
+def h_sale_reverse(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import selling
+    app, s = session_of(g)
+    return selling.reverse(app.ctx, s, ns.id, ns.reason)
+
+
+def h_sale_recover(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import selling
+    app, s = session_of(g)
+    return {"recovered": selling.recover(app.ctx, s, meter_no=ns.meter)}
+
+
+def h_debt_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import accounts
+    app, s = session_of(g)
+    return accounts.add_debt(app.ctx, s, ns.meter, ns.amount, ns.reason)
+
+
+def h_account_show(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import accounts
+    app, s = session_of(g)
+    return accounts.balances(app.ctx, s, ns.meter)
+
+
+def h_report_daily(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.reports import daily
+    from terminal.services import reporting
+    app, s = session_of(g)
+    report = reporting.daily_report(app.ctx, s, ns.date)
+    if g["json"] or ns.format == "json":
+        return report
+    return daily.as_csv(report) if ns.format == "csv" else daily.as_text(report)
+
+
+def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import check
+    app_of(g)
+    result = check.verify()
+    return result, (0 if result["ok"] else 3)
+
+
+def h_operator_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import auth
+    app, s = session_of(g)
+    password = ns.password or os.environ.get("PPMS_NEW_PASSWORD") or ""
+    oid = auth.add_operator(app.ctx, s, ns.username, ns.full_name or ns.username, ns.role, password)
+    return {"operator_id": oid, "username": ns.username, "role": ns.role}
+
+
+def h_operator_unlock(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import auth
+    app, s = session_of(g)
+    auth.unlock(app.ctx, s, ns.username)
+    return {"username": ns.username, "locked": False}
+
+
+def h_permission(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import auth
+    app, s = session_of(g)
+    auth.set_permission(app.ctx, s, ns.role, ns.permission, ns.granted)
+    return {"role": ns.role, "permission": ns.permission, "granted": ns.granted}
+
+
+def register(sub: Any) -> None:
+
+    x = sub.add_parser("init", help="create an empty database with defaults and an admin operator")
+    x.add_argument("--admin-password")
+    x.add_argument("--allow-fake-clock", action="store_true")
+    x.set_defaults(handler=h_init)
+
+    x = sub.add_parser("demo", help="fill the database with a realistic, deterministic demo data set")
+    x.add_argument("--customers", type=int, default=60)
+    x.add_argument("--sales", type=int, default=600)
+    x.add_argument("--seed", type=int, default=1)
+    x.set_defaults(handler=h_demo)
+
+    t = sub.add_parser("tariff").add_subparsers(dest="sub", required=True)
+    x = t.add_parser("import", help="load power types, tariffs and preferential sheets")
+    x.add_argument("file")
+    x.set_defaults(handler=h_tariff_import)
+
+    c = sub.add_parser("customer").add_subparsers(dest="sub", required=True)
+    x = c.add_parser("register", help="registration and installation in one step")
+    x.add_argument("--name", required=True)
+    x.add_argument("--address", required=True)
+    x.add_argument("--meter", required=True)
+    x.add_argument("--power-type", required=True, help="RES, or a split like RES:70,COM:30")
+    x.add_argument("--category")
+    x.add_argument("--phone")
+    x.add_argument("--area")
+    x.add_argument("--carrier", default="card", choices=("card", "sts"))
+    sts_meter_options(x)
+    x.set_defaults(handler=h_register)
+
+    x = sub.add_parser("quote", help="the vend calculation without selling")
+    x.add_argument("--meter", required=True)
+    g = x.add_mutually_exclusive_group(required=True)
+    g.add_argument("--amount")
+    g.add_argument("--kwh")
+    x.set_defaults(handler=h_quote)
+
+    x = sub.add_parser("sell", help="sell power")
+    x.add_argument("--meter", required=True)
+    x.add_argument("--amount", required=True)
+    x.add_argument("--payment", default="cash", choices=("cash", "bank", "mobile"))
+    x.add_argument("--print", action="store_true", help="print the receipt on the configured printer")
+    x.set_defaults(handler=h_sell)
+
+    s = sub.add_parser("sale").add_subparsers(dest="sub", required=True)
+    x = s.add_parser("show")
+    x.add_argument("id", help="sale id or receipt number")
+    x.set_defaults(handler=h_sale_show)
+    x = s.add_parser("reverse", help="reset for selling (contra-posting)")
+    x.add_argument("id")
+    x.add_argument("--reason", required=True)
+    x.set_defaults(handler=h_sale_reverse)
+    x = s.add_parser("recover", help="decide sales left PENDING by a crash or a removed card")
+    x.add_argument("--meter")
+    x.set_defaults(handler=h_sale_recover)
+
+    a = sub.add_parser("account").add_subparsers(dest="sub", required=True)
+    d = a.add_parser("debt").add_subparsers(dest="sub2", required=True)
+    x = d.add_parser("add", help="record arrears on a customer")
+    x.add_argument("--meter", required=True)
+    x.add_argument("--amount", required=True)
+    x.add_argument("--reason", required=True)
+    x.set_defaults(handler=h_debt_add)
+    x = a.add_parser("show", help="a customer's arrears and carry-over")
+    x.add_argument("--meter", required=True)
+    x.set_defaults(handler=h_account_show)
+
+    r = sub.add_parser("report").add_subparsers(dest="sub", required=True)
+    x = r.add_parser("daily")
+    x.add_argument("--date", required=True)
+    x.add_argument("--format", choices=("json", "csv", "text"), default="text")
+    x.set_defaults(handler=h_report_daily)
+
+    x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")
+    x.set_defaults(handler=h_check)
+
+    o = sub.add_parser("operator").add_subparsers(dest="sub", required=True)
+    x = o.add_parser("add")
+    x.add_argument("--username", required=True)
+    x.add_argument("--role", required=True)
+    x.add_argument("--full-name")
+    x.add_argument("--password", help="or PPMS_NEW_PASSWORD")
+    x.set_defaults(handler=h_operator_add)
+    x = o.add_parser("unlock")
+    x.add_argument("username")
+    x.set_defaults(handler=h_operator_unlock)
+    for verb, granted in (("grant", True), ("revoke", False)):
+        x = o.add_parser(verb, help=f"{verb} a permission to a role")
+        x.add_argument("role")
+        x.add_argument("permission")
+        x.set_defaults(handler=h_permission, granted=granted)

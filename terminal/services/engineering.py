@@ -1,0 +1,80 @@
+"""STS engineering: management tokens and key changes for registered keypad meters.
+
+Each token is recorded (sts_token), diarised and sent to the center. Making them
+needs the `engineering_tokens` permission; a key change also changes the meter's
+STS settings (its SGC, tariff index, key revision or base date), with the old and
+new settings in the diary.
+"""
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from typing import Any
+
+from terminal.ledger import diary, outbox, sts_tokens, transaction
+from terminal.ledger.canonical import dumps
+from terminal.ledger.models import Meter
+from terminal.services.auth import Permission, Session
+from terminal.services.context import Context
+from terminal.services.errors import InvalidArgument
+from terminal.services.meter_state import find_meter, meter_ref
+from terminal.services.ports import TokenCarrier
+
+MANAGEMENT = {"max_power": 0, "clear_credit": 1, "set_tariff_rate": 2, "clear_tamper": 5,
+              "phase_unbalance": 6}
+
+
+def _carrier(ctx: Context, meter_no: str) -> tuple[Any, TokenCarrier]:
+    meter = find_meter(meter_no)
+    if meter.carrier != "sts":
+        raise InvalidArgument(f"meter {meter.number} is not an STS keypad meter", key="meter")
+    carrier = ctx.carriers.for_meter(meter_ref(meter))
+    return meter, carrier  # type: ignore[return-value]
+
+
+def management_token(ctx: Context, session: Session, meter_no: str, kind: str, value: int = 0) -> dict[str, Any]:
+    session.require(Permission.ENGINEERING_TOKENS)
+    if kind not in MANAGEMENT:
+        raise InvalidArgument(f"engineering token must be one of {sorted(MANAGEMENT)}", key="kind")
+    meter, carrier = _carrier(ctx, meter_no)
+    at = ctx.now_iso()
+    with transaction():
+        token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), sts_tokens.last_tid(meter.id))
+        token_id = sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass, token.tid,
+                                     token.value, token.ref, at, session.operator_id)
+        view = {"token_id": token_id, "meter": meter.number, "kind": kind, "value": value,
+                "token": token.ref, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
+        outbox.enqueue(ctx.terminal_id, "sts_token", token_id, view, at)
+        diary.record(at, session.username, "sts.engineering_token", f"meter:{meter.number}",
+                     after={k: v for k, v in view.items() if k != "token"})
+    return view
+
+
+def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Key change tokens for a new SGC, tariff index, key revision or base date (rollover)."""
+    session.require(Permission.ENGINEERING_TOKENS)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise InvalidArgument("say what changes: --sgc, --ti, --krn, --base-date or --ken", key="changes")
+    meter, carrier = _carrier(ctx, meter_no)
+    old = json.loads(meter.sts or "{}")
+    new = carrier.check_settings({**old, **changes})
+    at = ctx.now_iso()
+    with transaction():
+        tokens = carrier.key_change_tokens(new)
+        batch = str(uuidlib.uuid4())
+        for t in tokens:
+            sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
+                              session.operator_id)
+        Meter.update(sts=dumps(new)).where(Meter.id == meter.id).execute()
+        view = {"key_change_id": batch, "meter": meter.number, "old": old, "new": new,
+                "tokens": [t.ref for t in tokens]}
+        outbox.enqueue(ctx.terminal_id, "sts_key_change", batch, view, at)
+        diary.record(at, session.username, "sts.key_change", f"meter:{meter.number}", before=old, after=new)
+    return view
+
+
+def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
+    session.require(Permission.SEARCH)
+    meter = find_meter(meter_no)
+    return {"meter": meter.number, "tokens": sts_tokens.for_meter(meter.id)}
