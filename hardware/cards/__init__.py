@@ -7,13 +7,34 @@ from __future__ import annotations
 from .card_terminal import CardContents, CardTerminal
 from .errors import CardError
 from .layout import (
-    CardData, CardType, ClearOrder, ClearWhat, Identity, MeterStatus, Purchase, ReturnData, Setting,
+    CardData,
+    CardType,
+    ClearOrder,
+    ClearWhat,
+    Identity,
+    MeterStatus,
+    Purchase,
+    ReturnData,
+    Setting,
     UtilityKeys,
 )
 from .profiles import PROFILES, ReaderProfile, get_profile
 
 __all__ = [
-    "CardContents", "CardData", "CardError", "CardTerminal", "CardType", "ClearOrder", "ClearWhat",
-    "Identity", "MeterStatus", "PROFILES", "Purchase", "ReaderProfile", "ReturnData", "Setting",
-    "UtilityKeys", "get_profile",
+    "PROFILES",
+    "CardContents",
+    "CardData",
+    "CardError",
+    "CardTerminal",
+    "CardType",
+    "ClearOrder",
+    "ClearWhat",
+    "Identity",
+    "MeterStatus",
+    "Purchase",
+    "ReaderProfile",
+    "ReturnData",
+    "Setting",
+    "UtilityKeys",
+    "get_profile",
 ]

@@ -18,10 +18,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from .errors import (
-    CardBlank, CardMalformed, CardNotBlank, ForeignUtility, MacInvalid, PurchasePending,
-    SequenceUsed, WriteFailed, WrongCardType, WrongMeter,
+    CardBlank,
+    CardMalformed,
+    CardNotBlank,
+    ForeignUtility,
+    MacInvalid,
+    PurchasePending,
+    SequenceUsed,
+    WriteFailed,
+    WrongCardType,
+    WrongMeter,
 )
-from .layout import Body, CardData, CardType, Identity, Purchase, ReturnData, UtilityKeys
+from .layout import (
+    Body,
+    CardData,
+    CardType,
+    Identity,
+    Purchase,
+    ReturnData,
+    UtilityKeys,
+)
 from .profiles import ReaderProfile, get_profile
 from .registry import CardLayout, get_layout
 from .sle4442 import CardConnection, Sle4442

@@ -116,7 +116,7 @@ class AcsReaderFront:
     def handle(self, apdu: bytes) -> bytes:
         if len(apdu) < 5 or apdu[0] != 0xFF:
             return b"\x6e\x00"
-        ins, p1, p2, lc = apdu[1], apdu[2], apdu[3], apdu[4]
+        ins, _p1, p2, lc = apdu[1], apdu[2], apdu[3], apdu[4]
         body = apdu[5:]
         if ins == 0xA4:
             self.selected = body == b"\x06"

@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import IntEnum, IntFlag
 
 from .errors import CardMalformed, ForeignUtility, MacInvalid
@@ -44,7 +44,7 @@ MAGIC_SLICE = slice(IDENTITY_AT, IDENTITY_AT + len(MAGIC))
 SERIAL_SLICE = slice(IDENTITY_AT + 10, IDENTITY_AT + 18)
 
 _DOMAIN_IDENTITY, _DOMAIN_BODY, _DOMAIN_RETURN = 1, 2, 3
-_UTC = timezone.utc
+_UTC = UTC
 MAX_METER_DIGITS = 20
 U32 = 0xFFFFFFFF
 

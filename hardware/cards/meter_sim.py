@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import CardError
 from .fake import Sle4442Chip
 from .layout import (
-    RETURN_AT, CardData, CardType, ClearOrder, ClearWhat, MeterStatus, ReturnData, Setting, UtilityKeys,
-    decode_card, encode_return,
+    RETURN_AT,
+    CardData,
+    CardType,
+    ClearOrder,
+    ClearWhat,
+    MeterStatus,
+    ReturnData,
+    Setting,
+    UtilityKeys,
+    decode_card,
+    encode_return,
 )
 from .sle4442 import attempts_from_counter
 
@@ -29,7 +38,7 @@ class MeterOutcome:
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class PrepaidMeterSim:

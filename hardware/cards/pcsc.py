@@ -15,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .errors import AnswerTruncated, CardAbsent, CardRemoved, ReaderError, ReaderNotFound, ReaderUnavailable
+from .errors import (
+    AnswerTruncated,
+    CardAbsent,
+    CardRemoved,
+    ReaderError,
+    ReaderNotFound,
+    ReaderUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +87,7 @@ class PcscConnection:
     def close(self) -> None:
         try:
             self._conn.disconnect()
-        except Exception as exc:  # a card already gone: nothing to release
+        except Exception as exc:  # noqa: BLE001 - a card already gone: nothing to release
             log.debug("disconnect: %s", exc)
 
 

@@ -15,7 +15,14 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from .errors import AnswerTruncated, CardLocked, PscLastAttempt, PscRejected, ReaderRefused, WriteFailed
+from .errors import (
+    AnswerTruncated,
+    CardLocked,
+    PscLastAttempt,
+    PscRejected,
+    ReaderRefused,
+    WriteFailed,
+)
 from .profiles import ReaderProfile
 
 log = logging.getLogger(__name__)
@@ -34,7 +41,7 @@ class CardConnection(Transport, Protocol):
 
 def attempts_from_counter(counter: int) -> int:
     """SLE4442 error counter bits -> attempts left (0x07 -> 3, 0x00 -> 0)."""
-    return bin(counter & 0x07).count("1")
+    return (counter & 0x07).bit_count()
 
 
 class Sle4442:
