@@ -223,6 +223,8 @@ def encode_identity(identity: Identity, keys: UtilityKeys) -> bytes:
         raise ValueError("card serial must be 8 bytes")
     if identity.card_serial == b"\xff" * 8:
         raise ValueError("card serial must not be all 0xFF")
+    if (identity.utility_code, identity.key_id) != (keys.utility_code, keys.key_id):
+        raise ValueError("identity and keys belong to different utilities or key generations")
     rec = (
         MAGIC
         + bytes([identity.layout_version, int(identity.card_type)])
