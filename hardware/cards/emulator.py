@@ -151,7 +151,7 @@ class CardEmulator:
                     self.front.power_off()
                     return b""
                 return ATR if control == 4 else b""
-            if self.faults.should_remove(self.front):
+            if self.faults.should_remove():
                 return None
             self.apdus += 1
             writes = self.front.writes

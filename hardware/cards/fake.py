@@ -167,14 +167,18 @@ class Faults:
     truncate_ins: int | None = None
     truncate_by: int = 1
 
-    def should_remove(self, front: AcsReaderFront) -> bool:
+    def should_remove(self) -> bool:
+        """Called before an APDU is answered."""
         if self.remove_after_apdus is not None:
             if self.remove_after_apdus <= 0:
                 return True
             self.remove_after_apdus -= 1
-        return self.remove_after_writes is not None and front.writes >= self.remove_after_writes
+        return self.remove_after_writes is not None and self.remove_after_writes <= 0
 
     def shape(self, apdu: bytes, answer: bytes) -> bytes:
+        """Called with each answer; may truncate it."""
+        if self.remove_after_writes is not None and apdu[1:2] == b"\xd0":
+            self.remove_after_writes -= 1
         if self.truncate_ins is not None and len(apdu) > 1 and apdu[1] == self.truncate_ins:
             self.truncate_ins = None
             data, sw = answer[:-2], answer[-2:]
@@ -229,7 +233,7 @@ class FakeConnection:
         r = self.reader
         if r.front is None or r.generation != self.generation:
             raise CardRemoved("card not in reader")
-        if r.faults.should_remove(r.front):
+        if r.faults.should_remove():
             r.remove()
             r.faults = Faults()
             raise CardRemoved("card pulled out")

@@ -142,6 +142,8 @@ class Sle4442:
         """``FF D2``: set a new PSC (needs the current one presented); verified by reading it back."""
         if len(new_psc) != 3:
             raise ValueError("a PSC is 3 bytes")
+        if not self.unlocked:
+            raise WriteFailed("the PSC can only be changed after presenting the current one")
         self._ok(bytes.fromhex("FFD2000103") + new_psc, "change PSC")
         if self.read_security()[1:4] != new_psc:
             raise WriteFailed("the new PSC did not read back")

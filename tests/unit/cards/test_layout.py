@@ -11,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hardware.cards import layout as L
-from hardware.cards.errors import CardContentError, CardMalformed, ForeignUtility, MacInvalid
+from hardware.cards.errors import (
+    CardContentError,
+    CardMalformed,
+    ForeignUtility,
+    MacInvalid,
+)
 from hardware.cards.views import card_to_dict, parse_kwh
 
 VECTORS = Path(__file__).parents[2] / "vectors" / "cards_layout.jsonl"
@@ -25,7 +30,7 @@ def _keys(row: dict[str, Any]) -> L.UtilityKeys:
 
 
 def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 def _from_dict(v: dict[str, Any]) -> L.CardData:
