@@ -4,13 +4,14 @@ pyscard is imported lazily, inside the functions, so ``hardware.cards`` imports
 without it. Only this module touches pyscard; it turns its exceptions into the
 codes of :mod:`hardware.cards.errors`.
 
-Listeners of :class:`CardWatcher` run on pyscard's monitor thread: a UI must hand
-the event over to its own thread (``terminal/ui/mainthread.py``).
+Listeners of :class:`CardWatcher` run on the watcher's thread: a UI must hand the
+event over to its own thread (``terminal/ui/mainthread.py``).
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -64,6 +65,30 @@ def find_reader(name: str) -> str:
     raise ReaderNotFound(f"no reader matching {name!r} among {names}")
 
 
+REMOVAL_SETTLE_S = 1.5  # pcscd notices a removal at its next poll of the reader
+
+
+def card_present(reader_name: str, settle: float = 0.0) -> bool:
+    """Is a card in the reader? With ``settle``, wait that long for it to go away."""
+    from smartcard import scard
+
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise ReaderUnavailable(scard.SCardGetErrorMessage(hresult))
+    try:
+        deadline = time.monotonic() + settle
+        while True:
+            hresult, states = scard.SCardGetStatusChange(context, 0, [(reader_name, scard.SCARD_STATE_UNAWARE)])
+            if hresult != scard.SCARD_S_SUCCESS:
+                raise ReaderNotFound(f"{reader_name}: {scard.SCardGetErrorMessage(hresult)}")
+            present = bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+            if not present or time.monotonic() >= deadline:
+                return present
+            time.sleep(0.05)
+    finally:
+        scard.SCardReleaseContext(context)
+
+
 class PcscConnection:
     """One connection to the card in one reader; ``transmit`` only moves bytes."""
 
@@ -79,7 +104,15 @@ class PcscConnection:
         try:
             data, sw1, sw2 = self._conn.transmit(list(apdu))
         except Exception as exc:  # pyscard CardConnectionException and friends
-            raise _translate(exc, self.reader_name) from exc
+            err = _translate(exc, self.reader_name)
+            if type(err) is ReaderError:
+                # e.g. "Card returned no valid response": a card pulled out (vpcd) or a
+                # reader that lost the answer. The card's presence tells which.
+                if not card_present(self.reader_name, settle=REMOVAL_SETTLE_S):
+                    raise CardRemoved(f"{self.reader_name}: {exc}") from exc
+                if "no valid response" in str(exc).lower():
+                    raise AnswerTruncated(f"{self.reader_name}: {exc}") from exc
+            raise err from exc
         if sw1 is None or sw2 is None:
             raise AnswerTruncated("answer without status word")
         return bytes(data), int(sw1), int(sw2)
@@ -87,6 +120,9 @@ class PcscConnection:
     def close(self) -> None:
         try:
             self._conn.disconnect()
+            release = getattr(self._conn, "release", None)  # pyscard >= 2.1: free the context now
+            if release is not None:
+                release()
         except Exception as exc:  # noqa: BLE001 - a card already gone: nothing to release
             log.debug("disconnect: %s", exc)
 
@@ -126,14 +162,21 @@ Listener = Callable[[CardEvent], None]
 
 
 class CardWatcher:
-    """Card insert/remove events of the chosen reader(s), from pyscard's CardMonitor."""
+    """Card insert/remove events of one reader (the first whose name contains ``reader``).
 
-    def __init__(self, reader: str = "") -> None:
+    A small monitor thread over pyscard's ``SCardGetStatusChange``: unlike pyscard's
+    singleton CardMonitor it stops cleanly. A card already in the reader at start
+    is reported as inserted.
+    """
+
+    def __init__(self, reader: str = "", poll_ms: int = 250) -> None:
         self.reader = reader
+        self.poll_ms = poll_ms
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
-        self._monitor: Any = None
-        self._observer: Any = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._context: Any = None
 
     def add_listener(self, listener: Listener) -> None:
         with self._lock:
@@ -143,37 +186,55 @@ class CardWatcher:
         with self._lock:
             self._listeners.remove(listener)
 
-    def _emit(self, kind: Literal["inserted", "removed"], cards: list[Any]) -> None:
-        for card in cards:
-            name = str(card.reader)
-            if self.reader not in name:
-                continue
-            event = CardEvent(kind, name, bytes(card.atr))
-            with self._lock:
-                listeners = list(self._listeners)
-            for listener in listeners:
-                try:
-                    listener(event)
-                except Exception:  # a broken listener must not stop the others
-                    log.exception("card listener failed on %s", event)
+    def _emit(self, event: CardEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not stop the others
+                log.exception("card listener failed on %s", event)
 
     def start(self) -> None:
-        from smartcard.CardMonitoring import CardMonitor, CardObserver
+        from smartcard import scard
 
-        list_readers()  # fail early with READER_UNAVAILABLE when pcscd is down
-        watcher = self
+        name = find_reader(self.reader)  # READER_UNAVAILABLE / READER_NOT_FOUND early
+        hresult, self._context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult != scard.SCARD_S_SUCCESS:
+            raise ReaderUnavailable(scard.SCardGetErrorMessage(hresult))
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(name,), name="card-watcher", daemon=True)
+        self._thread.start()
 
-        class _Observer(CardObserver):  # type: ignore[misc]
-            def update(self, observable: Any, handlers: Any) -> None:
-                added, removed = handlers
-                watcher._emit("inserted", list(added))
-                watcher._emit("removed", list(removed))
+    def _run(self, name: str) -> None:
+        from smartcard import scard
 
-        self._observer = _Observer()
-        self._monitor = CardMonitor()
-        self._monitor.addObserver(self._observer)
+        state, present, atr = scard.SCARD_STATE_UNAWARE, False, b""
+        while not self._stop.is_set():
+            hresult, states = scard.SCardGetStatusChange(self._context, self.poll_ms, [(name, state)])
+            if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
+                continue
+            if hresult != scard.SCARD_S_SUCCESS:
+                log.warning("card watcher: %s", scard.SCardGetErrorMessage(hresult))
+                self._stop.wait(1.0)
+                continue
+            _, event_state, raw_atr = states[0]
+            state = event_state & ~scard.SCARD_STATE_CHANGED
+            now = bool(event_state & scard.SCARD_STATE_PRESENT)
+            if now != present:
+                atr = bytes(raw_atr) if now else atr
+                present = now
+                self._emit(CardEvent("inserted" if now else "removed", name, atr))
 
     def stop(self) -> None:
-        if self._monitor is not None and self._observer is not None:
-            self._monitor.deleteObserver(self._observer)
-        self._monitor = self._observer = None
+        from smartcard import scard
+
+        self._stop.set()
+        if self._context is not None:
+            scard.SCardCancel(self._context)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._context is not None:
+            scard.SCardReleaseContext(self._context)
+            self._context = None
