@@ -9,12 +9,14 @@ mode and (behind vpcd) the card emulator.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AnswerTruncated, CardAbsent, CardRemoved
+from .layout import MeterStatus, UtilityKeys
 from .profiles import ReaderProfile, get_profile
 
 ATR = bytes.fromhex("3B04A2131091")
@@ -245,3 +247,32 @@ class FakeConnection:
 
     def close(self) -> None:
         pass
+
+
+def emulated_user_card(
+    keys: UtilityKeys,
+    meter_no: str,
+    *,
+    last_sequence: int = 0,
+    remaining: int = 0,
+    cumulative: int = 0,
+    profile: ReaderProfile | str = "acr38",
+    card_serial: bytes | None = None,
+) -> FakeCardReader:
+    """A reader holding a made user card whose meter has taken every purchase up to
+    ``last_sequence`` (the config's ``type = "emulated"`` mode)."""
+    from datetime import UTC, datetime
+
+    from .layout import CardData, CardType, Identity, Purchase, ReturnData, encode_card
+
+    serial = card_serial or hashlib.sha256(f"{keys.utility_code}:{meter_no}".encode()).digest()[:8]
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = Purchase(last_sequence, 0, now) if last_sequence else None
+    returned = ReturnData(meter_no, last_sequence, remaining, cumulative, MeterStatus.NONE, now)
+    ident = Identity(CardType.USER, keys.utility_code, serial, meter_no, keys.key_id)
+    chip = Sle4442Chip.blank()
+    chip.main[:] = encode_card(CardData(ident, body, returned), keys, bytes(chip.main))
+    chip.psc = keys.psc_for(serial)
+    reader = FakeCardReader(profile)
+    reader.insert(chip)
+    return reader
