@@ -88,7 +88,7 @@ class CardContents:
 
     def holds(self, purchase: Purchase) -> bool:
         """True when exactly this purchase is on the card (for resuming a PENDING sale)."""
-        return self.data.purchase == purchase
+        return self.data.purchase == _on_card(purchase)
 
 
 class CardTerminal:
@@ -172,7 +172,11 @@ class CardTerminal:
 
     # ---------------------------------------------------------------- selling
     def write_purchase(self, meter_no: str, purchase: Purchase) -> CardContents:
-        """Put one purchase on the user card of ``meter_no`` and read it back."""
+        """Put one purchase on the user card of ``meter_no`` and read it back.
+
+        The card keeps whole seconds: ``purchase.time`` is stored without microseconds.
+        """
+        purchase = _on_card(purchase)
         with self._card() as card:
             memory = card.read()
             data = self.layout.decode(memory, self.keys)
@@ -237,6 +241,11 @@ class CardTerminal:
         if contents.memory != target:
             raise WriteFailed("card memory differs from what was written")
         return contents
+
+
+def _on_card(purchase: Purchase) -> Purchase:
+    """The purchase as the card stores it (whole seconds)."""
+    return replace(purchase, time=purchase.time.replace(microsecond=0))
 
 
 def _new_serial() -> bytes:

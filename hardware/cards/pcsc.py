@@ -214,9 +214,14 @@ class CardWatcher:
             hresult, states = scard.SCardGetStatusChange(self._context, self.poll_ms, [(name, state)])
             if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
                 continue
-            if hresult != scard.SCARD_S_SUCCESS:
+            if hresult != scard.SCARD_S_SUCCESS:  # pcscd restarted, reader unplugged...
                 log.warning("card watcher: %s", scard.SCardGetErrorMessage(hresult))
-                self._stop.wait(1.0)
+                if self._stop.wait(1.0):
+                    break
+                if hresult in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_INVALID_HANDLE):
+                    scard.SCardReleaseContext(self._context)
+                    _, self._context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+                state = scard.SCARD_STATE_UNAWARE
                 continue
             _, event_state, raw_atr = states[0]
             state = event_state & ~scard.SCARD_STATE_CHANGED

@@ -101,7 +101,7 @@ def test_removed_between_write_and_read_back(slot: Slot) -> None:
 def test_removed_before_the_write(slot: Slot) -> None:
     term = terminal(slot)
     term.make_user_card(METER)
-    slot.emu.faults.remove_after_apdus = 3  # select, read, error counter: then gone
+    slot.emu.faults.remove_after_apdus = 3  # select and the two reads of the memory: then gone
     with pytest.raises(CardRemoved):
         term.write_purchase(METER, purchase(1))
     wait_card(False)

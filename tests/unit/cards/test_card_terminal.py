@@ -252,6 +252,14 @@ def test_meter_refuses_foreign_or_wrong_cards() -> None:
     assert limited.take_card(chip).code == "CARD_MAC_INVALID" and limited.credit == 10**6
 
 
+def test_purchase_time_is_kept_in_whole_seconds(rig: tuple[CardTerminal, FakeCardReader]) -> None:
+    term, _ = rig
+    term.make_user_card(METER)
+    p = Purchase(1, 100, datetime(2026, 3, 5, 10, 0, 0, 123456, tzinfo=UTC))
+    assert term.write_purchase(METER, p).holds(p)
+    assert term.read().purchase == Purchase(1, 100, datetime(2026, 3, 5, 10, tzinfo=UTC))
+
+
 def test_reading_the_raw_card_for_maintenance(rig: tuple[CardTerminal, FakeCardReader]) -> None:
     term, reader = rig
     _chip(reader).main[40] = 0x00
