@@ -21,7 +21,6 @@ from .errors import (
     CardBlank,
     CardMalformed,
     CardNotBlank,
-    ForeignUtility,
     MacInvalid,
     PurchasePending,
     SequenceUsed,
@@ -211,20 +210,18 @@ class CardTerminal:
         with self._card() as card:
             memory = card.read()
             hint = self.layout.serial_hint(memory)
-            candidates = [self.keys.factory_psc]
-            if not self.layout.is_blank(memory):
-                try:
+            personalised = not self.layout.is_blank(memory)
+            if personalised:
+                try:  # another utility's card raises ForeignUtility: we cannot know its PSC
                     self.layout.decode(memory, self.keys)
-                except (MacInvalid, CardMalformed):
-                    pass  # ours but damaged, or unknown content: still formattable
-                except ForeignUtility:
-                    raise
+                except MacInvalid:
+                    pass  # ours but damaged: still formattable
+                except CardMalformed:
+                    personalised = False  # unknown content: most likely the factory PSC
+            candidates = [self.keys.factory_psc]
             if hint:
                 derived = self.layout.psc_for(self.keys, hint)
-                if self.layout.is_blank(memory):
-                    candidates.append(derived)
-                else:
-                    candidates.insert(0, derived)
+                candidates.insert(0 if personalised else 1, derived)
             current = card.unlock(candidates)
             blank = self.layout.encode(CardData(), self.keys, memory)
             unmarked = bytearray(memory)

@@ -133,7 +133,9 @@ def test_bit_flip_and_random_bytes(rig: tuple[CardTerminal, FakeCardReader]) -> 
         term.read()
     with pytest.raises(CardMalformed):
         term.write_purchase(METER, purchase(1))
+    junk.counter = 0x03  # two attempts: the factory PSC must be tried first
     assert term.format_card().blank  # a junk card with the factory PSC can be formatted
+    assert junk.counter == 0x07
 
 
 def test_one_attempt_left_is_never_gambled(rig: tuple[CardTerminal, FakeCardReader]) -> None:
