@@ -82,7 +82,7 @@ class CardEmulator:
         if self.inserted:
             return
         with self._lock:
-            self.chip = Sle4442Chip.load(self.image)  # the image may have been changed (meter)
+            self.chip = Sle4442Chip.load(self.image)  # a meter may have changed it while out
             self.front = AcsReaderFront(self.chip, self.front.profile)
         deadline = time.monotonic() + timeout
         while True:
@@ -159,13 +159,6 @@ class CardEmulator:
             if self.front.writes != writes or payload[1:2] in (b"\x20", b"\xd2", b"\xd1"):
                 self.chip.save(self.image)
             return answer
-
-    def reload(self) -> None:
-        """Re-read the image file (after a meter simulator changed it) while removed."""
-        if self.inserted:
-            raise RuntimeError("remove the card before changing its image")
-        self.chip = Sle4442Chip.load(self.image)
-        self.front = AcsReaderFront(self.chip, self.front.profile)
 
 
 def main(argv: list[str] | None = None) -> int:
