@@ -6,6 +6,7 @@ Set ``ESCPOS_CAPABILITIES_PICKLE_DIR`` before importing this module (see FIELD-N
 """
 from __future__ import annotations
 
+from . import _escpos_env  # noqa: F401  (before escpos)
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
