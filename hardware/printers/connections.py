@@ -4,7 +4,7 @@
 ``Usb``, ``Serial``, ``Network`` or ``File`` printer, or a status-answering ``Dummy``
 for tests and demos. ``print_receipt(conn, layout)`` renders the bytes first (pure),
 asks the printer for its status where the connection can answer (network, USB,
-serial, dummy), then sends the bytes. Every device failure becomes a
+serial, dummy), sends the bytes, and asks again to confirm. Every device failure becomes a
 :class:`~.errors.PrinterDeviceError` with a stable code; the sale it belongs to stays
 completed and the caller queues the receipt for reprint.
 """
@@ -17,6 +17,13 @@ from typing import Any
 
 from . import _escpos_env  # noqa: F401  (before escpos)
 from escpos.escpos import Escpos
+from escpos.constants import (
+    RT_MASK_LOWPAPER,
+    RT_MASK_NOPAPER,
+    RT_MASK_ONLINE,
+    RT_STATUS_ONLINE,
+    RT_STATUS_PAPER,
+)
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, File, Network, Serial, Usb
 
@@ -134,6 +141,16 @@ class _AppendFile(File):
             raise DeviceNotFoundError(f"Could not open {self.devfile}: {exc}") from exc
 
 
+class _Serial(Serial):
+    """A serial printer whose status read returns as soon as the one answer byte is in
+    (python-escpos reads 16 bytes, so every query would wait the whole timeout)."""
+
+    def _read(self) -> bytes:
+        assert self.device
+        data: bytes = self.device.read(1)
+        return data
+
+
 class StatusDummy(Dummy):
     """A fake printer: keeps the bytes it is sent (``output``) and answers status queries
     as ``state`` says (see :data:`DUMMY_STATES`); status queries are not kept."""
@@ -185,16 +202,31 @@ class PrinterConnection:
 
     def status(self) -> PrinterStatus:
         """Ask the printer (DLE EOT 1 and 4). No answer raises PRINTER_OFFLINE."""
+        online = self._query(RT_STATUS_ONLINE)
+        paper = self._query(RT_STATUS_PAPER)
+        if paper & RT_MASK_NOPAPER == RT_MASK_NOPAPER:
+            level = "out"
+        elif paper & RT_MASK_LOWPAPER == RT_MASK_LOWPAPER:
+            level = "low"
+        else:
+            level = "ok"
+        return PrinterStatus(online=not online & RT_MASK_ONLINE, paper=level)
+
+    def _query(self, mode: bytes) -> int:
         try:
-            online = self.printer.is_online()
-            paper_code = self.printer.paper_status()
+            answer = self.printer.query_status(mode)
         except NotImplementedError:
             raise PrinterDeviceError("This printer connection cannot report its status.") from None
         except (TimeoutError, *self._device_errors) as exc:
+            answer = b""
+            cause: BaseException | None = exc
+        else:
+            cause = None
+        if not answer:
             raise PrinterOfflineError(
-                f"The printer at {describe(self.settings)} did not answer ({type(exc).__name__})."
-                " Check that it is on and connected; the sale is saved.") from exc
-        return PrinterStatus(online, {0: "out", 1: "low"}.get(paper_code, "ok"))
+                f"The printer at {describe(self.settings)} did not answer. Check that it is "
+                "on and connected; the sale is saved and the receipt can be reprinted.") from cause
+        return answer[0]
 
     def ensure_ready(self) -> PrinterStatus:
         st = self.status()
@@ -250,7 +282,7 @@ def _make(settings: PrinterSettings) -> Escpos:
     if s.type == "network":
         return Network(host=s.host, port=s.port, timeout=s.timeout_s, profile=profile)
     if s.type == "serial":
-        return Serial(devfile=s.device, baudrate=s.baudrate, parity=s.parity,
+        return _Serial(devfile=s.device, baudrate=s.baudrate, parity=s.parity,
                       timeout=s.timeout_s, dsrdtr=False, profile=profile)
     return Usb(idVendor=s.vendor, idProduct=s.product, timeout=int(s.timeout_s * 1000),
                in_ep=s.in_ep, out_ep=s.out_ep, profile=profile)
@@ -286,8 +318,30 @@ def print_receipt(conn: PrinterConnection, layout: ReceiptLayout) -> PrintResult
     if status is not None and status.paper == "low":
         log.warning("printer %s: paper near its end", describe(conn.settings))
     conn.send(data)
+    if conn.answers_status:
+        status = _confirm(conn)
     log.info("receipt printed on %s (%d bytes)", describe(conn.settings), len(data))
     return PrintResult(len(data), status)
+
+
+def _confirm(conn: PrinterConnection) -> PrinterStatus:
+    """Ask again after sending: a printer that dropped the connection or ran out of
+    paper meanwhile may have printed part of the receipt, or nothing."""
+    try:
+        st = conn.status()
+    except PrinterOfflineError as exc:
+        raise PrinterOfflineError(
+            "The printer stopped answering while printing; the receipt may be incomplete. "
+            "The sale is saved; reprint the receipt.") from exc
+    if st.paper == "out":
+        raise PrinterPaperOutError(
+            "The paper ran out while printing; the receipt may be incomplete. Load a new "
+            "roll; the sale is saved and the receipt can be reprinted.")
+    if not st.online:
+        raise PrinterOfflineError(
+            "The printer went offline while printing; the receipt may be incomplete. "
+            "The sale is saved; reprint the receipt.")
+    return st
 
 
 def print_receipt_data(conn: PrinterConnection, data: ReceiptData,
