@@ -13,10 +13,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, Self
 
-from . import _escpos_env  # noqa: F401  (before escpos)
-from escpos.escpos import Escpos
 from escpos.constants import (
     RT_MASK_LOWPAPER,
     RT_MASK_NOPAPER,
@@ -24,9 +22,11 @@ from escpos.constants import (
     RT_STATUS_ONLINE,
     RT_STATUS_PAPER,
 )
+from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, File, Network, Serial, Usb
 
+from . import _escpos_env  # noqa: F401  (before escpos)
 from .errors import (
     PrinterDeviceError,
     PrinterDriverMissingError,
@@ -130,18 +130,18 @@ class PrintResult:
         return self.status is not None and self.status.paper == "low"
 
 
-class _AppendFile(File):
+class _AppendFile(File):  # type: ignore[misc]  # python-escpos is untyped
     """A file printer that appends (a regular file collects receipts like a paper roll)."""
 
     def open(self, raise_not_found: bool = True) -> None:
         try:
-            self.device = open(self.devfile, "ab")
+            self.device = open(self.devfile, "ab")  # noqa: SIM115 (held until close)
         except OSError as exc:
-            self.device = None
+            self.device = None  # type: ignore[assignment]
             raise DeviceNotFoundError(f"Could not open {self.devfile}: {exc}") from exc
 
 
-class _Serial(Serial):
+class _Serial(Serial):  # type: ignore[misc]  # python-escpos is untyped
     """A serial printer whose status read returns as soon as the one answer byte is in
     (python-escpos reads 16 bytes, so every query would wait the whole timeout)."""
 
@@ -151,7 +151,7 @@ class _Serial(Serial):
         return data
 
 
-class StatusDummy(Dummy):
+class StatusDummy(Dummy):  # type: ignore[misc]  # python-escpos is untyped
     """A fake printer: keeps the bytes it is sent (``output``) and answers status queries
     as ``state`` says (see :data:`DUMMY_STATES`); status queries are not kept."""
 
@@ -187,7 +187,8 @@ class PrinterConnection:
         self.settings = settings
         self.printer = printer
         self.profile = profile_for(settings.paper_width_mm, settings.profile)
-        self._device_errors = (OSError, *_usb_errors(), *_serial_errors())
+        self._device_errors: tuple[type[BaseException], ...] = (
+            TimeoutError, OSError, *_usb_errors(), *_serial_errors())
 
     @property
     def answers_status(self) -> bool:
@@ -198,7 +199,8 @@ class PrinterConnection:
         """What a dummy printer was sent (tests and demos)."""
         if not isinstance(self.printer, Dummy):
             raise TypeError("only a dummy printer keeps its output")
-        return self.printer.output
+        data: bytes = self.printer.output
+        return data
 
     def status(self) -> PrinterStatus:
         """Ask the printer (DLE EOT 1 and 4). No answer raises PRINTER_OFFLINE."""
@@ -214,10 +216,10 @@ class PrinterConnection:
 
     def _query(self, mode: bytes) -> int:
         try:
-            answer = self.printer.query_status(mode)
+            answer: bytes = bytes(self.printer.query_status(mode))
         except NotImplementedError:
             raise PrinterDeviceError("This printer connection cannot report its status.") from None
-        except (TimeoutError, *self._device_errors) as exc:
+        except self._device_errors as exc:
             answer = b""
             cause: BaseException | None = exc
         else:
@@ -244,7 +246,7 @@ class PrinterConnection:
             flush = getattr(self.printer, "flush", None)
             if callable(flush):
                 flush()
-        except (TimeoutError, *self._device_errors) as exc:
+        except self._device_errors as exc:
             raise PrinterOfflineError(
                 f"The connection to the printer at {describe(self.settings)} was lost while "
                 "printing. The sale is saved; reprint the receipt.") from exc
@@ -252,10 +254,10 @@ class PrinterConnection:
     def close(self) -> None:
         try:
             self.printer.close()
-        except (*self._device_errors,):
+        except self._device_errors:
             log.warning("closing printer %s failed", describe(self.settings), exc_info=True)
 
-    def __enter__(self) -> PrinterConnection:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

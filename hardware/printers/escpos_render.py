@@ -6,12 +6,22 @@ Set ``ESCPOS_CAPABILITIES_PICKLE_DIR`` before importing this module (see FIELD-N
 """
 from __future__ import annotations
 
-from . import _escpos_env  # noqa: F401  (before escpos)
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
+from . import _escpos_env  # noqa: F401  (before escpos)
 from .images import load_logo, qr_image
-from .layout import Cut, Feed, Logo, PairRow, QrCode, ReceiptLayout, Rule, TextRow, row_text
+from .layout import (
+    Cut,
+    Feed,
+    Logo,
+    PairRow,
+    QrCode,
+    ReceiptLayout,
+    Rule,
+    TextRow,
+    row_text,
+)
 
 #: python-escpos capability profiles per paper width (font A: 48 / 32 columns).
 PROFILES: dict[int, str] = {80: "TM-T20II", 58: "POS-5890"}
@@ -26,7 +36,8 @@ def render_escpos(layout: ReceiptLayout, profile: str = "") -> bytes:
     """The exact bytes of the receipt for the printer ``profile`` (default by paper width)."""
     printer = Dummy(profile=profile_for(layout.paper_width_mm, profile))
     write_layout(printer, layout)
-    return printer.output
+    data: bytes = printer.output
+    return data
 
 
 def write_layout(printer: Escpos, layout: ReceiptLayout) -> None:

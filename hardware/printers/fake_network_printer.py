@@ -25,6 +25,7 @@ import select
 import socket
 import threading
 from pathlib import Path
+from typing import Self
 
 ANSWERS: dict[str, tuple[int, int] | None] = {
     "ok": (0x16, 0x12),
@@ -59,7 +60,7 @@ class FakeNetworkPrinter:
         self._thread = threading.Thread(target=self._serve, name="fake-printer", daemon=True)
 
     # -- life -----------------------------------------------------------------------
-    def start(self) -> FakeNetworkPrinter:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -68,7 +69,7 @@ class FakeNetworkPrinter:
         self._thread.join(timeout=5)
         self._sock.close()
 
-    def __enter__(self) -> FakeNetworkPrinter:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -186,10 +186,10 @@ def build_layout(data: ReceiptData, fmt: InvoiceFormat) -> ReceiptLayout:
                 b.pair(label, value)
         elif name == "lines" and data.lines:
             b.add(Rule("-"))
-            for line in data.lines:
-                b.pair(line.label, line.amount)
-                if line.detail:
-                    b.text(line.detail, indent=2)
+            for sale_line in data.lines:
+                b.pair(sale_line.label, sale_line.amount)
+                if sale_line.detail:
+                    b.text(sale_line.detail, indent=2)
             b.add(Rule("-"))
         elif name in ("tendered", "energy"):
             value = data.tendered if name == "tendered" else data.energy

@@ -22,8 +22,19 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .images import load_logo, qr_image
 from .invoice_format import InvoiceFormat, load_invoice_format
-from .layout import Cut, Element, Feed, Logo, PairRow, QrCode, ReceiptLayout, Rule, TextRow
-from .layout import build_layout, row_text
+from .layout import (
+    Cut,
+    Element,
+    Feed,
+    Logo,
+    PairRow,
+    QrCode,
+    ReceiptLayout,
+    Rule,
+    TextRow,
+    build_layout,
+    row_text,
+)
 from .model import ReceiptData
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -87,7 +98,7 @@ def render_preview(layout: ReceiptLayout) -> Preview:
                 bold = isinstance(el, PairRow) and el.bold
                 pieces.append((el, _draw_row(row_text(el, layout.columns), bold), 0, LINE_PITCH))
         elif isinstance(el, (QrCode, Logo)):
-            bmp = (qr_image(el.payload, el.box_size, layout.dots) if isinstance(el, QrCode)
+            bmp: Image.Image = (qr_image(el.payload, el.box_size, layout.dots) if isinstance(el, QrCode)
                    else load_logo(el.path, el.max_width_dots))
             pieces.append((el, bmp, (layout.dots - bmp.width) // 2, bmp.height))
         elif isinstance(el, Feed):
@@ -101,12 +112,12 @@ def render_preview(layout: ReceiptLayout) -> Preview:
     draw = ImageDraw.Draw(img)
     boxes: list[tuple[Element, tuple[int, int, int, int]]] = []
     y = MARGIN
-    for el, bmp, x, h in pieces:
-        if bmp is not None:
+    for el, pic, x, h in pieces:
+        if pic is not None:
             left = MARGIN + x
-            top = y if isinstance(el, (QrCode, Logo)) else y + (h - bmp.height) // 2
-            img.paste(bmp, (left, top))
-            boxes.append((el, (left, top, left + bmp.width, top + bmp.height)))
+            top = y if isinstance(el, (QrCode, Logo)) else y + (h - pic.height) // 2
+            img.paste(pic, (left, top))
+            boxes.append((el, (left, top, left + pic.width, top + pic.height)))
         else:
             boxes.append((el, (MARGIN, y, MARGIN + layout.dots, y + h)))
         if isinstance(el, Cut):

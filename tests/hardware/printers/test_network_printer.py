@@ -75,9 +75,8 @@ def test_not_ready_printer_gets_no_receipt(printer: FakeNetworkPrinter, state: s
                                            code: str) -> None:
     printer.state = state
     started = time.monotonic()
-    with open_printer(_settings(printer)) as conn:
-        with pytest.raises(PrinterDeviceError) as exc:
-            print_receipt(conn, LAYOUT)
+    with open_printer(_settings(printer)) as conn, pytest.raises(PrinterDeviceError) as exc:
+        print_receipt(conn, LAYOUT)
     assert exc.value.code == code
     if state == "silent":
         assert "did not answer" in exc.value.message
@@ -89,18 +88,16 @@ def test_not_ready_printer_gets_no_receipt(printer: FakeNetworkPrinter, state: s
 
 def test_paper_running_out_during_the_receipt_is_reported(printer: FakeNetworkPrinter) -> None:
     printer.then = "paper_out"
-    with open_printer(_settings(printer)) as conn:
-        with pytest.raises(PrinterDeviceError) as exc:
-            print_receipt(conn, LAYOUT)
+    with open_printer(_settings(printer)) as conn, pytest.raises(PrinterDeviceError) as exc:
+        print_receipt(conn, LAYOUT)
     assert exc.value.code == "PRINTER_PAPER_OUT"
     assert "incomplete" in exc.value.message
 
 
 def test_connection_dropped_while_printing_is_offline(printer: FakeNetworkPrinter) -> None:
     printer.state = "drop"
-    with open_printer(_settings(printer)) as conn:
-        with pytest.raises(PrinterDeviceError) as exc:
-            print_receipt(conn, LAYOUT)
+    with open_printer(_settings(printer)) as conn, pytest.raises(PrinterDeviceError) as exc:
+        print_receipt(conn, LAYOUT)
     assert exc.value.code == "PRINTER_OFFLINE"
 
 

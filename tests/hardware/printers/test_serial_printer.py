@@ -101,9 +101,8 @@ def test_golden_receipt_over_serial(fake_printer: tuple[FakeSerialPrinter, str])
                          indirect=["fake_printer"])
 def test_not_ready_serial_printer(fake_printer: tuple[FakeSerialPrinter, str], code: str) -> None:
     fake, dev = fake_printer
-    with open_printer(_settings(dev)) as conn:
-        with pytest.raises(PrinterDeviceError) as exc:
-            print_receipt(conn, LAYOUT)
+    with open_printer(_settings(dev)) as conn, pytest.raises(PrinterDeviceError) as exc:
+        print_receipt(conn, LAYOUT)
     assert exc.value.code == code
     if code == "PRINTER_OFFLINE":
         assert "did not answer" in exc.value.message

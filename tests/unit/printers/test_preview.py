@@ -12,7 +12,14 @@ from hardware.printers.escpos_reader import PrintedImage, read_escpos
 from hardware.printers.escpos_render import render_escpos
 from hardware.printers.images import load_logo
 from hardware.printers.layout import Logo, PairRow, QrCode, Rule, TextRow
-from hardware.printers.preview import CELL_H, CELL_W, FONT_DIR, MARGIN, main, render_preview
+from hardware.printers.preview import (
+    CELL_H,
+    CELL_W,
+    FONT_DIR,
+    MARGIN,
+    main,
+    render_preview,
+)
 from hardware.printers.sample import SAMPLE_FORMAT, sample_sale
 
 ROOT = Path(__file__).resolve().parents[3]
