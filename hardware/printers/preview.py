@@ -141,7 +141,7 @@ def preview_receipt(data: ReceiptData, fmt: InvoiceFormat, out: str | Path) -> P
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .sample import SAMPLE_FORMAT, sample_sale, test_page
+    from .sample import SAMPLE_FORMAT, printer_test_page, sample_sale
 
     ap = argparse.ArgumentParser(prog="python -m hardware.printers.preview",
                                  description="Draw a receipt preview PNG from its layout.")
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.language:
         fmt = replace(fmt, language=args.language)
     fmt.validate()
-    data = (test_page(fmt, datetime(2026, 3, 5, 10, 0)) if args.test_page
+    data = (printer_test_page(fmt, datetime(2026, 3, 5, 10, 0)) if args.test_page
             else sample_sale(copy=args.copy))
     path = preview_receipt(data, fmt, args.out)
     print(path)

@@ -47,7 +47,8 @@ def sample_sale(*, copy: bool = False, token: bool = True) -> ReceiptData:
     )
 
 
-def test_page(fmt: InvoiceFormat, issued_at: datetime, terminal: str = "") -> ReceiptData:
+def printer_test_page(fmt: InvoiceFormat, issued_at: datetime,
+                      terminal: str = "") -> ReceiptData:
     """A page to check a newly set up printer: every kind of element, no money."""
     return ReceiptData(
         kind=ReceiptKind.TEST_PAGE,
@@ -61,4 +62,4 @@ def test_page(fmt: InvoiceFormat, issued_at: datetime, terminal: str = "") -> Re
     )
 
 
-__all__ = ["SAMPLE_FORMAT", "sample_sale", "test_page"]
+__all__ = ["SAMPLE_FORMAT", "printer_test_page", "sample_sale"]

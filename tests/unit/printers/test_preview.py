@@ -92,3 +92,12 @@ def test_docs_picture_is_current(name: str, tmp_path: Path, monkeypatch: pytest.
         assert ImageChops.difference(checked_in.convert("L"), fresh.convert("L")).getbbox() is None, (
             f"docs/{name} is out of date: run `make receipt-previews` "
             "(python -m hardware.printers.preview ...) and commit the picture.")
+
+
+def test_preview_command_draws_the_test_page(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "test-page.png"
+    assert main(["--out", str(out), "--test-page", "--paper", "58", "--language", "fr"]) == 0
+    with Image.open(out) as img:
+        assert img.width == 384 + 2 * MARGIN
+    assert str(out) in capsys.readouterr().out
