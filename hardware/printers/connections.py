@@ -63,6 +63,7 @@ class PrinterSettings:
     device: str = ""             # serial: /dev/ttyUSB0
     baudrate: int = 9600
     parity: str = "N"
+    flow_control: str = "none"   # serial: none, rtscts or xonxoff (not with images: 0x11/0x13)
     vendor: int = 0              # usb: vendor and product id ("04b8" or 0x04b8)
     product: int = 0
     in_ep: int = 0x82
@@ -84,6 +85,11 @@ class PrinterSettings:
                     f"The {self.type} printer needs printer.{key} in the port settings.")
         if self.paper_width_mm not in (58, 80):
             raise PrinterNotConfiguredError("printer.paper_width_mm must be 58 or 80.")
+        if self.flow_control not in ("none", "rtscts", "xonxoff"):
+            raise PrinterNotConfiguredError(
+                "printer.flow_control must be none, rtscts or xonxoff.")
+        if self.parity not in ("N", "E", "O"):
+            raise PrinterNotConfiguredError("printer.parity must be N, E or O.")
         if self.type == "dummy" and self.dummy_status not in DUMMY_STATES:
             raise PrinterNotConfiguredError(
                 f"printer.dummy_status must be one of {', '.join(DUMMY_STATES)}.")
@@ -144,6 +150,15 @@ class _AppendFile(File):  # type: ignore[misc]  # python-escpos is untyped
 class _Serial(Serial):  # type: ignore[misc]  # python-escpos is untyped
     """A serial printer whose status read returns as soon as the one answer byte is in
     (python-escpos reads 16 bytes, so every query would wait the whole timeout)."""
+
+    def __init__(self, *args: Any, rtscts: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rtscts = rtscts
+
+    def open(self, raise_not_found: bool = True) -> None:
+        super().open(raise_not_found)
+        if self.device and self.rtscts:
+            self.device.rtscts = True  # pyserial reconfigures the open port
 
     def _read(self) -> bytes:
         assert self.device
@@ -285,7 +300,8 @@ def _make(settings: PrinterSettings) -> Escpos:
         return Network(host=s.host, port=s.port, timeout=s.timeout_s, profile=profile)
     if s.type == "serial":
         return _Serial(devfile=s.device, baudrate=s.baudrate, parity=s.parity,
-                      timeout=s.timeout_s, dsrdtr=False, profile=profile)
+                       timeout=s.timeout_s, xonxoff=s.flow_control == "xonxoff", dsrdtr=False,
+                       rtscts=s.flow_control == "rtscts", profile=profile)
     return Usb(idVendor=s.vendor, idProduct=s.product, timeout=int(s.timeout_s * 1000),
                in_ep=s.in_ep, out_ep=s.out_ep, profile=profile)
 

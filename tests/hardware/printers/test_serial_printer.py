@@ -78,14 +78,14 @@ def fake_printer(pty_pair: tuple[str, str], request: pytest.FixtureRequest
     fake.join(timeout=5)
 
 
-def _settings(dev: str) -> PrinterSettings:
-    return PrinterSettings("serial", device=dev, baudrate=9600, timeout_s=1.0)
+def _settings(dev: str, timeout_s: float = 1.0) -> PrinterSettings:
+    return PrinterSettings("serial", device=dev, baudrate=9600, timeout_s=timeout_s)
 
 
 def test_golden_receipt_over_serial(fake_printer: tuple[FakeSerialPrinter, str]) -> None:
     fake, dev = fake_printer
     started = time.monotonic()
-    with open_printer(_settings(dev)) as conn:
+    with open_printer(_settings(dev, timeout_s=3.0)) as conn:
         result = print_receipt(conn, LAYOUT)
     query = b"\x10\x04\x01\x10\x04\x04"
     deadline = time.monotonic() + 5
@@ -93,7 +93,9 @@ def test_golden_receipt_over_serial(fake_printer: tuple[FakeSerialPrinter, str])
         time.sleep(0.02)
     assert bytes(fake.raw) == query + GOLDEN + query
     assert result.status is not None and result.status.paper == "ok"
-    assert time.monotonic() - started < 4  # status reads return on the answer byte
+    # each status read returns on its answer byte; reading python-escpos's 16 bytes would
+    # wait out the 3 s timeout four times (12 s)
+    assert time.monotonic() - started < 8
 
 
 @pytest.mark.parametrize(("fake_printer", "code"), [("silent", "PRINTER_OFFLINE"),

@@ -25,8 +25,10 @@ BYTES = render_escpos(LAYOUT)
     ({"type": "file", "path": "receipts.bin"}, PrinterSettings("file", path="receipts.bin")),
     ({"type": "network", "host": "10.0.0.9", "port": "9100", "timeout_s": 2},
      PrinterSettings("network", host="10.0.0.9", port=9100, timeout_s=2.0)),
-    ({"type": "serial", "device": "/dev/ttyUSB0", "baudrate": 19200, "paper_width_mm": 58},
-     PrinterSettings("serial", device="/dev/ttyUSB0", baudrate=19200, paper_width_mm=58)),
+    ({"type": "serial", "device": "/dev/ttyUSB0", "baudrate": 19200, "paper_width_mm": 58,
+      "flow_control": "rtscts"},
+     PrinterSettings("serial", device="/dev/ttyUSB0", baudrate=19200, paper_width_mm=58,
+                     flow_control="rtscts")),
     ({"type": "usb", "vendor": "04b8", "product": "0x0e15"},
      PrinterSettings("usb", vendor=0x04B8, product=0x0E15)),
     ({"type": "dummy", "dummy_status": "paper_out"}, PrinterSettings("dummy", dummy_status="paper_out")),
@@ -48,6 +50,8 @@ def test_settings_from_config_table(table: dict[str, object], want: PrinterSetti
     ({"type": "file", "path": "x", "colour": "red"}, "printer.colour"),
     ({"type": "network", "host": "h", "port": 0}, "positive"),
     ({"type": "dummy", "dummy_status": "on fire"}, "dummy_status"),
+    ({"type": "serial", "device": "/dev/ttyS0", "flow_control": "dtr"}, "flow_control"),
+    ({"type": "serial", "device": "/dev/ttyS0", "parity": "EVEN"}, "parity"),
 ])
 def test_bad_settings_are_not_configured(table: dict[str, object] | None, words: str) -> None:
     with pytest.raises(PrinterDeviceError) as exc:
