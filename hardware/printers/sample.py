@@ -8,6 +8,9 @@ from datetime import datetime
 
 from .invoice_format import InvoiceFormat
 from .model import ReceiptData, ReceiptKind, ReceiptLine
+from .verify import make_verify_payload
+
+DEMO_KEY = b"PPMS demo receipt key - not for production"
 
 SAMPLE_FORMAT = InvoiceFormat(
     utility_name="Lakeside Power & Light",
@@ -42,7 +45,10 @@ def sample_sale(*, copy: bool = False, token: bool = True) -> ReceiptData:
         tendered="KES 1000.00",
         energy="56.51 kWh",
         token="1234 5678 9012 3456 7890" if token else "",
-        verify_payload="PPMS1|T01-000123|0123456789|2026-03-05T10:00:00|1000.00|56.51|9f2c41d07a3e",
+        verify_payload=make_verify_payload(
+            DEMO_KEY, receipt_no="T01-000123", meter="0123456789",
+            issued_at=datetime(2026, 3, 5, 10, 0, 0), tendered="1000.00", kwh="56.51",
+            token="12345678901234567890" if token else ""),
         copy=copy,
     )
 
