@@ -8,6 +8,7 @@ draw what is here and cannot drift apart.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -127,6 +128,7 @@ class _Builder:
 
     def pair(self, left: str, right: str, *, bold: bool = False) -> None:
         cols = self.columns
+        left, right = clean_text(left), clean_text(right)
         if len(right) > cols - PAIR_GAP - 1:
             self.text(left, bold=bold)
             self.text(right, "right", bold=bold)
@@ -142,8 +144,15 @@ class _Builder:
             self.add(PairRow("", right, bold))
 
 
+def clean_text(text: str) -> str:
+    """Printable text only: NFC-composed, whitespace runs made one space, and control or
+    format characters (an ESC in a customer's name would be a printer command) dropped."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    text = " ".join(text.split())
+    text = clean_text(text)
     if not text:
         return []
     return textwrap.wrap(text, max(width, 1), break_long_words=True, break_on_hyphens=False)
@@ -230,5 +239,6 @@ __all__ = [
     "Rule",
     "TextRow",
     "build_layout",
+    "clean_text",
     "row_text",
 ]

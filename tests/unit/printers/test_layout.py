@@ -134,3 +134,23 @@ def test_every_row_fits_the_paper(paper: int, lang: str, customer: str, operator
     flat = "".join("".join(layout.text_lines()).split())
     for value in (customer, operator, meter, tendered, *header, *(x for ln in lines for x in ln)):
         assert "".join(value.split()) in flat, value
+
+
+def test_control_characters_cannot_reach_the_printer() -> None:
+    from hardware.printers.escpos_render import render_escpos
+
+    evil = "Otieno\x1bp\x00\x19\x1dV\x00 Ochieng\u200b"
+    data = replace(sample_sale(), customer=evil, lines=(ReceiptLine(evil, evil, "1\x1b@.00"),))
+    layout = build_layout(data, SAMPLE_FORMAT)
+    rows = [row_text(el, layout.columns) for el in layout.elements
+            if isinstance(el, (TextRow, PairRow, Rule))]
+    assert all(ch.isprintable() for row in rows for ch in row)
+    assert any(r.startswith("Customer") and r.endswith("Otienop V Ochieng") for r in rows)
+    printed = render_escpos(layout)
+    assert b"\x1bp" not in printed and b"\x1dV\x00 " not in printed
+
+
+def test_decomposed_accents_count_as_one_column() -> None:
+    data = replace(sample_sale(), customer="Re\u0301mi")  # e + combining acute
+    rows = build_layout(data, SAMPLE_FORMAT).text_lines()
+    assert any(r.startswith("Customer") and r.endswith("Rémi") and len(r) == 48 for r in rows)
