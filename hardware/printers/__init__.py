@@ -12,6 +12,8 @@ Devices and pictures live in their modules (they import python-escpos / Pillow):
     hardware.printers.preview       render_preview, preview_png (layout -> PNG)
     hardware.printers.escpos_reader read_escpos (bytes -> text rows, for tests)
 """
+# First: fix python-escpos's capabilities cache folder before any submodule imports escpos.
+from . import _escpos_env  # noqa: F401  # isort: skip
 from .errors import (
     InvoiceFormatError,
     PrinterDeviceError,

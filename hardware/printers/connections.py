@@ -26,7 +26,6 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, File, Network, Serial, Usb
 
-from . import _escpos_env  # noqa: F401  (before escpos)
 from .errors import (
     PrinterDeviceError,
     PrinterDriverMissingError,

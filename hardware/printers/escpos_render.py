@@ -2,14 +2,15 @@
 
 Rendering is pure: it writes into an ``escpos.printer.Dummy`` and returns its bytes, so
 the golden-file tests see exactly what a USB, serial, network or file printer is sent.
-Set ``ESCPOS_CAPABILITIES_PICKLE_DIR`` before importing this module (see FIELD-NOTES).
+The package ``__init__`` fixes ``ESCPOS_CAPABILITIES_PICKLE_DIR`` first (FIELD-NOTES).
 """
 from __future__ import annotations
+
+import codecs
 
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
-from . import _escpos_env  # noqa: F401  (before escpos)
 from .images import load_logo, qr_image
 from .layout import (
     Cut,
@@ -30,6 +31,18 @@ START_CODE_PAGE = "CP437"
 
 def profile_for(paper_width_mm: int, override: str = "") -> str:
     return override or PROFILES[paper_width_mm]
+
+
+def reader_code_pages(profile: str) -> dict[int, str]:
+    """ESC t slots of a python-escpos profile -> Python codec names, for
+    :func:`~.escpos_reader.read_escpos` (pages Python has no codec for are left out)."""
+    pages: dict[int, str] = {}
+    for name, slot in Dummy(profile=profile).profile.get_code_pages().items():
+        try:
+            pages[int(slot)] = codecs.lookup(name.replace("_", "-").lower()).name
+        except LookupError:
+            continue
+    return pages
 
 
 def render_escpos(layout: ReceiptLayout, profile: str = "") -> bytes:
@@ -69,4 +82,4 @@ def write_layout(printer: Escpos, layout: ReceiptLayout) -> None:
             printer.cut()
 
 
-__all__ = ["PROFILES", "profile_for", "render_escpos", "write_layout"]
+__all__ = ["PROFILES", "profile_for", "reader_code_pages", "render_escpos", "write_layout"]

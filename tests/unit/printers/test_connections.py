@@ -225,12 +225,13 @@ def test_printer_test_page_prints_every_kind_of_element() -> None:
     from datetime import datetime
 
     from hardware.printers.escpos_reader import PrintedImage, printed_text, read_escpos
+    from hardware.printers.escpos_render import reader_code_pages
     from hardware.printers.sample import printer_test_page
 
     with open_printer(PrinterSettings("dummy", paper_width_mm=58)) as conn:
         fmt = SAMPLE_FORMAT.edit("paper_width_mm", "58")
         print_receipt_data(conn, printer_test_page(fmt, datetime(2026, 3, 5, 10, 0), "T01"), fmt)
-        items = read_escpos(conn.output, {52: "cp437"})
+        items = read_escpos(conn.output, reader_code_pages("POS-5890"))
     text = printed_text(items)
     assert "PRINTER TEST PAGE" in text and "0000 0000 0000 0000 0000" in text
     assert any(isinstance(i, PrintedImage) for i in items)

@@ -18,7 +18,7 @@ from hardware.printers.escpos_reader import (
     printed_text,
     read_escpos,
 )
-from hardware.printers.escpos_render import render_escpos
+from hardware.printers.escpos_render import reader_code_pages, render_escpos
 from hardware.printers.images import qr_image
 from hardware.printers.layout import PairRow, QrCode, Rule, TextRow, row_text
 from hardware.printers.sample import SAMPLE_FORMAT, sample_sale
@@ -109,6 +109,15 @@ def test_receipt_ends_with_feed_and_cut() -> None:
     assert isinstance(items[-2], PrintedFeed) and items[-2].lines == 6
     assert items[-1] == PrintedCut(partial=False)
     assert "Carried to next purchase                    0.05" in printed_text(items)
+
+
+def test_euro_sign_switches_code_page_and_reads_back() -> None:
+    data = replace(sample_sale(), tendered="€ 12.50", customer="Zoë Ünal")
+    raw = render_escpos(build_layout(data, SAMPLE_FORMAT))
+    assert raw.count(b"\x1bt") > 1  # PC437 has no euro sign: python-escpos switches pages
+    text = printed_text(read_escpos(raw, reader_code_pages("TM-T20II")))
+    assert any(r.endswith("€ 12.50") for r in text)
+    assert any(r.endswith("Zoë Ünal") for r in text)
 
 
 def test_reader_refuses_what_it_does_not_know() -> None:
