@@ -12,9 +12,9 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0
 
-.PHONY: run test test-all soak bench system-deps venv lint typecheck clean demo-sale
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +48,16 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m benches
+
+# the receipt pictures in docs/ come from the same layout as the printer's bytes
+receipt-previews: venv
+	$(BIN)/python -m hardware.printers.preview --out docs/receipt-preview.png
+	$(BIN)/python -m hardware.printers.preview --format config/receipts/kiosk-58mm-sw.toml --copy --out docs/receipt-preview-58.png
+
+# pcscd + an emulated SLE4442 card in "Virtual PCD 00 00", for `[card_reader] type = "pcsc"` without hardware
+card-rig: venv
+	@mkdir -p $(RUNDIR); test -S /run/pcscd/pcscd.comm || (pcscd --foreground >$(RUNDIR)/pcscd.log 2>&1 &)
+	$(BIN)/python -m hardware.cards.emulator --image $(RUNDIR)/card.bin --profile acr38 --port 35963
 
 clean:
 	rm -rf $(VENV) .cache $(RUNDIR) *.egg-info
