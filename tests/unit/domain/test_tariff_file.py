@@ -6,6 +6,8 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from terminal.domain.errors import TariffFileInvalid
 from terminal.domain.money import Currency
@@ -183,3 +185,34 @@ def test_toml_syntax_error_names_its_line() -> None:
 
 def test_byte_order_mark_is_accepted() -> None:
     assert parse_tariff("\ufeff" + SAMPLE_TOML).currency.code == "KES"
+
+
+@given(st.data())
+def test_mangled_files_parse_or_are_refused_cleanly(data: st.DataObject) -> None:
+    """Deleting, repeating or changing lines and characters never escapes TariffFileInvalid."""
+    lines = TWO_TYPES.splitlines()
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["drop", "repeat", "char", "swap"]))
+        if action == "drop":
+            del lines[i]
+        elif action == "repeat":
+            lines.insert(i, lines[i])
+        elif action == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif lines[i]:
+            j = data.draw(st.integers(0, len(lines[i]) - 1))
+            ch = data.draw(st.sampled_from(list('"=[]{}.,-0159 xA#\'')))
+            lines[i] = lines[i][:j] + ch + lines[i][j + 1:]
+        if not lines:
+            break
+    try:
+        sheet = parse_tariff("\n".join(lines))
+    except TariffFileInvalid as exc:
+        assert exc.details["key"] is not None and exc.message
+        line = exc.details["line"]
+        assert line is None or 1 <= line <= len(lines) + 1
+        return
+    for pt in sheet.power_types:     # what parses is whole and consistent
+        assert power_type_from_json(power_type_to_json(pt)) == pt
+        assert [b.up_to_kwh for b in pt.blocks][-1] is None
