@@ -62,6 +62,7 @@ class SimulatedBillValidator:
     line_fault: LineFault = LineFault.NONE
     line_fault_times: int | None = None
     commands: list[int] = field(default_factory=list)
+    cash_box: list[int] = field(default_factory=list)  # bill types stacked, in order
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -96,6 +97,7 @@ class SimulatedBillValidator:
                 self.escrow = bill_type
                 self._event(bill_type, 1)
             else:
+                self.cash_box.append(bill_type)
                 self._event(bill_type, 0)
         elif action is Action.REJECT:
             self._event(0, 2)
@@ -161,6 +163,7 @@ class SimulatedBillValidator:
             return bytes([codec.ROUTE_ESCROW_EMPTY])
         bill_type, self.escrow = self.escrow, None
         if how == codec.ROUTE_STACK:
+            self.cash_box.append(bill_type)
             self._event(bill_type, 0)
         else:
             self._event(0, 1)
