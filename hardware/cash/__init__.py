@@ -40,7 +40,12 @@ from hardware.cash.models import (
     TenderResult,
     UnknownBillStacked,
 )
-from hardware.cash.validator import BillValidator, DeviceIdentity, open_link, probe_bill_validator
+from hardware.cash.validator import (
+    BillValidator,
+    DeviceIdentity,
+    open_link,
+    probe_bill_validator,
+)
 
 __all__ = [
     "BillEscrowed", "BillEvent", "BillJammed", "BillRejected", "BillReturned", "BillTable",

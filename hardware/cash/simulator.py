@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
+from typing import Self
 
 from hardware.cash import codec
+from hardware.cash.errors import CashPortError
 from hardware.cash.models import CashSettings
 
 log = logging.getLogger("hardware.cash.simulator")
@@ -212,9 +214,9 @@ class CashSimulator:
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+        self._error: CashPortError | None = None
 
-    def start(self) -> CashSimulator:
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self._serve, name="cash-sim", daemon=True)
         self._thread.start()
         self._ready.wait(5)
@@ -227,7 +229,7 @@ class CashSimulator:
         if self._thread is not None:
             self._thread.join(5)
 
-    def __enter__(self) -> CashSimulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -238,7 +240,7 @@ class CashSimulator:
 
         try:
             link = SerialLink(self.settings)
-        except BaseException as exc:
+        except CashPortError as exc:  # reported to the caller of start()
             self._error = exc
             self._ready.set()
             return

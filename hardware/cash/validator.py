@@ -312,7 +312,9 @@ class BillValidator:
 
 
 def open_link(settings: CashSettings) -> ByteLink:
-    from hardware.cash.transport import SerialLink  # pyserial only when a port is opened
+    from hardware.cash.transport import (
+        SerialLink,  # pyserial only when a port is opened
+    )
 
     return SerialLink(settings)
 

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Self
 
 
 class PtyPair:
@@ -24,7 +25,7 @@ class PtyPair:
         self.timeout_s = timeout_s
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> PtyPair:
+    def start(self) -> Self:
         socat = shutil.which("socat")
         if socat is None:
             raise FileNotFoundError("socat is not installed (apt-get install socat)")
@@ -59,7 +60,7 @@ class PtyPair:
             proc.stderr.close()
         self.process = None
 
-    def __enter__(self) -> PtyPair:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -179,7 +179,9 @@ class MeterReader:
 
 
 def open_link(settings: PortSettings) -> ByteLink:
-    from hardware.meters.transport import SerialLink  # pyserial only when a port is opened
+    from hardware.meters.transport import (
+        SerialLink,  # pyserial only when a port is opened
+    )
 
     return SerialLink(settings)
 

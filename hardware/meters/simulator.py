@@ -22,8 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
+from typing import Self
 
 from hardware.meters import codec
+from hardware.meters.errors import MeterPortError
 from hardware.meters.models import PortSettings
 
 log = logging.getLogger("hardware.meters.simulator")
@@ -204,9 +206,9 @@ class MeterSimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
-        self._error: BaseException | None = None
+        self._error: MeterPortError | None = None
 
-    def start(self) -> MeterSimulator:
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self._serve, name="meter-sim", daemon=True)
         self._thread.start()
         self._ready.wait(5)
@@ -219,7 +221,7 @@ class MeterSimulator:
         if self._thread is not None:
             self._thread.join(5)
 
-    def __enter__(self) -> MeterSimulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -230,7 +232,7 @@ class MeterSimulator:
 
         try:
             link = SerialLink(self.settings)
-        except BaseException as exc:
+        except MeterPortError as exc:  # reported to the caller of start()
             self._error = exc
             self._ready.set()
             return

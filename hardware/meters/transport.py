@@ -6,6 +6,7 @@ device path (``/dev/ttyUSB0``, a pty link) or any pyserial URL (``socket://h:p``
 from __future__ import annotations
 
 import time
+from typing import Self
 
 import serial
 
@@ -62,7 +63,7 @@ class SerialLink:
     def close(self) -> None:
         self._serial.close()
 
-    def __enter__(self) -> SerialLink:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
