@@ -31,6 +31,25 @@ class CashSettings:
         if self.poll_interval_s <= 0:
             raise CashSettingsError("The poll interval must be positive.")
 
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> CashSettings:
+        """From a config table (keys as the fields; ``baud``/``timeout`` also accepted)."""
+        aliases = {"baud": "baudrate", "timeout": "timeout_s"}
+        known = {"port", "baudrate", "parity", "timeout_s", "retries", "address",
+                 "host_address", "poll_interval_s"}
+        kwargs: dict[str, object] = {}
+        for key, value in values.items():
+            name = aliases.get(key, key)
+            if name not in known:
+                raise CashSettingsError(f"Unknown cash acceptor setting {key!r}.")
+            kwargs[name] = value
+        if "port" not in kwargs:
+            raise CashSettingsError("The cash acceptor setting 'port' is missing.")
+        try:
+            return cls(**kwargs)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise CashSettingsError(f"Bad cash acceptor settings: {exc}") from exc
+
 
 @dataclass(frozen=True)
 class BillTable:
@@ -44,6 +63,23 @@ class BillTable:
                 raise CashSettingsError(
                     f"Bill type {bt} with value {value!r}: types are 1..16, values positive "
                     "integers in minor units.")
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, str] | Mapping[int, str],
+                    decimals: int = 2) -> BillTable:
+        """From a config table of decimal strings, e.g. {"1": "50.00", "2": "100.00"}."""
+        table: dict[int, int] = {}
+        for key, text in values.items():
+            whole, _, frac = str(text).strip().partition(".")
+            if not whole.isdigit() or len(frac) > decimals or (frac and not frac.isdigit()):
+                raise CashSettingsError(
+                    f"Bill type {key}: {text!r} is not an amount with up to {decimals} decimals.")
+            try:
+                bill_type = int(key)
+            except ValueError as exc:
+                raise CashSettingsError(f"Bill type {key!r} is not a number.") from exc
+            table[bill_type] = int(whole) * 10 ** decimals + int(frac.ljust(decimals, "0") or 0)
+        return cls(table)
 
     def value_of(self, bill_type: int) -> int | None:
         return self.values.get(bill_type)

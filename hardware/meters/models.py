@@ -1,6 +1,7 @@
 """Plain values of meter reading: port settings, readings, status, batch results."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hardware.meters.errors import MeterError, MeterSettingsError
@@ -35,6 +36,27 @@ class PortSettings:
             raise MeterSettingsError("Byte size must be 5..8 and stop bits 1 or 2.")
         if not 0 <= self.preamble <= 8:
             raise MeterSettingsError("Preamble must be 0..8 FE bytes.")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> PortSettings:
+        """From a config table: ``port``, ``baudrate``/``baud``, ``parity``, ``bytesize``,
+        ``stopbits``, ``timeout_s``/``timeout``, ``retries``, ``preamble``.  Unknown keys
+        are refused by name."""
+        aliases = {"baud": "baudrate", "timeout": "timeout_s"}
+        known = {"port", "baudrate", "parity", "bytesize", "stopbits", "timeout_s", "retries",
+                 "preamble"}
+        kwargs: dict[str, object] = {}
+        for key, value in values.items():
+            name = aliases.get(key, key)
+            if name not in known:
+                raise MeterSettingsError(f"Unknown meter port setting {key!r}.")
+            kwargs[name] = value
+        if "port" not in kwargs:
+            raise MeterSettingsError("The meter port setting 'port' is missing.")
+        try:
+            return cls(**kwargs)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise MeterSettingsError(f"Bad meter port settings: {exc}") from exc
 
 
 POWER_SUPPLY = {0: "main", 1: "auxiliary", 2: "battery", 3: "unknown"}
@@ -123,6 +145,22 @@ class MeterReading:
             "purchase_count": self.purchase_count,
             "status": None if self.status is None else self.status.to_dict(),
         }
+
+    def to_text(self) -> str:
+        """Plain lines for ``ppms meter read`` without ``--json``."""
+        def show(value: str | None, unit: str) -> str:
+            return "not kept by this meter" if value is None else f"{value} {unit}".strip()
+
+        lines = [
+            f"Meter address:    {self.address}",
+            f"Total energy:     {show(_hundredths(self.total_energy), 'kWh')}",
+            f"Remaining energy: {show(_hundredths(self.remaining_energy), 'kWh')}",
+            f"Remaining money:  {show(_hundredths(self.remaining_money), '')}",
+            f"Purchase count:   {'unknown' if self.purchase_count is None else self.purchase_count}",
+        ]
+        if self.status is not None:
+            lines.append(f"Relay:            {'open (supply off)' if self.status.relay_open else 'closed'}")
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from typing import Protocol, TypeVar
 
 from hardware.meters import codec
 from hardware.meters.errors import (
-    MeterChecksumError,
     MeterError,
     MeterErrorReply,
     MeterGarbledReply,
@@ -101,7 +100,7 @@ class MeterReader:
             return None
         return MeterStatus(word1=word1 or 0, word3=word3 or 0)
 
-    def read(self, address: str) -> MeterReading:
+    def read(self, address: str, *, with_status: bool = True) -> MeterReading:
         """A full reading: total energy, remaining energy and money, purchases, status."""
         address = codec.normalize_address(address)
         return MeterReading(
@@ -110,7 +109,7 @@ class MeterReader:
             remaining_energy=self.read_remaining_energy(address),
             remaining_money=self.read_remaining_money(address),
             purchase_count=self.read_purchase_count(address),
-            status=self.read_status(address),
+            status=self.read_status(address) if with_status else None,
         )
 
     def read_many(
@@ -175,7 +174,7 @@ class MeterReader:
                 f"{self.settings.timeout_s:g} s: check the address, wiring and port settings.",
                 address=address)
         codec.raise_for_scan(result, bytes(buf), address)
-        raise MeterChecksumError("unreachable", address=address)
+        raise MeterGarbledReply(f"No frame in {bytes(buf).hex(' ')}", address=address)
 
 
 def open_link(settings: PortSettings) -> ByteLink:

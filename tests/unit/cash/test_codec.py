@@ -23,6 +23,7 @@ from hardware.cash.models import (
     UnknownBillStacked,
     to_event,
 )
+from hardware.cash.simulator import SimulatedBillValidator
 
 VECTORS = [json.loads(line) for line in
            (Path(__file__).parents[2] / "vectors" / "cctalk_frames.jsonl").read_text().splitlines()
@@ -112,11 +113,13 @@ packets = st.builds(codec.Packet, dest=st.integers(0, 255), src=st.integers(0, 2
                     header=st.integers(0, 255), data=st.binary(max_size=252))
 
 
+@pytest.mark.slow
 @given(packets)
 def test_packet_roundtrip(packet: codec.Packet) -> None:
     assert codec.decode_packet(codec.encode_packet(packet)) == packet
 
 
+@pytest.mark.slow
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_give_a_packet_or_a_cash_error(raw: bytes) -> None:
     try:
@@ -126,6 +129,7 @@ def test_arbitrary_bytes_give_a_packet_or_a_cash_error(raw: bytes) -> None:
     assert codec.encode_packet(packet) == raw
 
 
+@pytest.mark.slow
 @given(packets, st.data())
 def test_one_changed_byte_never_passes(packet: codec.Packet, data: st.DataObject) -> None:
     raw = codec.encode_packet(packet)
@@ -135,6 +139,7 @@ def test_one_changed_byte_never_passes(packet: codec.Packet, data: st.DataObject
         codec.decode_packet(raw[:pos] + bytes([new]) + raw[pos + 1:])
 
 
+@pytest.mark.slow
 @given(st.integers(0, 255), st.integers(1, 5), st.lists(st.tuples(st.integers(0, 255), st.integers(0, 255)),
                                                        min_size=5, max_size=5))
 def test_events_since_takes_exactly_the_new_ones(last: int, new: int, pairs: list[tuple[int, int]]) -> None:
@@ -143,3 +148,14 @@ def test_events_since_takes_exactly_the_new_ones(last: int, new: int, pairs: lis
         counter = codec.next_counter(counter)
     buffer = codec.decode_bill_events(codec.encode_bill_events(counter, pairs))
     assert codec.events_since(last, buffer) == list(reversed(pairs[:new]))
+
+
+@pytest.mark.slow
+@given(st.lists(st.binary(max_size=40), max_size=8))
+def test_simulated_validator_survives_any_bytes(chunks: list[bytes]) -> None:
+    device = SimulatedBillValidator()
+    for chunk in chunks:
+        assert isinstance(device.feed(chunk), bytes)
+    device.reset_input()
+    reply = codec.decode_packet(device.feed(codec.build_request(codec.SIMPLE_POLL)))
+    assert reply == codec.Packet(codec.HOST_ADDRESS, codec.BILL_VALIDATOR_ADDRESS, codec.ACK)

@@ -187,3 +187,15 @@ def test_counted_total_is_always_the_sum_of_credit_events(
     assert result.total_minor == result.credited_minor == stacked_by_device(device, KES)
     assert result.total_minor <= due + overpay
     assert result.complete == (result.total_minor >= due)
+
+
+def test_settings_and_table_from_config() -> None:
+    cfg = CashSettings.from_mapping({"port": "/dev/ttyS1", "baud": 9600, "address": 40})
+    assert cfg == CashSettings("/dev/ttyS1")
+    assert BillTable.from_config({"1": "50.00", "2": "100"}) == BillTable({1: 5000, 2: 10000})
+    for bad in ({"1": "50.001"}, {"x": "50"}, {"1": "-5"}, {"1": "0"}):
+        with pytest.raises(CashError) as caught:
+            BillTable.from_config(bad)
+        assert caught.value.code == "CASH_SETTINGS_INVALID"
+    with pytest.raises(CashError):
+        CashSettings.from_mapping({"port": "x", "speed": 1})

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hardware.meters import codec
 from hardware.meters.errors import MeterError, MeterGarbledReply, MeterSettingsError
+from hardware.meters.simulator import MeterBus, SimulatedMeter
 
 VECTORS = [
     json.loads(line)
@@ -113,11 +114,13 @@ frames = st.builds(codec.Frame, address=addresses, control=st.integers(0, 255),
 noise = st.binary(max_size=16).map(lambda b: b.replace(b"\x68", b"\x00"))
 
 
+@pytest.mark.slow
 @given(frames, st.integers(0, 4), noise)
 def test_frame_roundtrip_through_noise(frame: codec.Frame, preamble: int, junk: bytes) -> None:
     assert codec.decode_frame(junk + codec.encode_frame(frame, preamble=preamble)) == frame
 
 
+@pytest.mark.slow
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_give_a_frame_or_a_meter_error(raw: bytes) -> None:
     try:
@@ -136,6 +139,7 @@ def _read_value(raw: bytes, address: str, di: int) -> int:
     return codec.decode_value(di, codec.parse_read_reply(codec.decode_frame(raw), address=address, di=di))
 
 
+@pytest.mark.slow
 @given(addresses, st.integers(0, 99999999), st.data())
 def test_damaged_reply_never_gives_a_wrong_reading(address: str, value: int, data: st.DataObject) -> None:
     di = codec.DI_TOTAL_FORWARD_ACTIVE
@@ -147,6 +151,7 @@ def test_damaged_reply_never_gives_a_wrong_reading(address: str, value: int, dat
         _read_value(damaged, address, di)
 
 
+@pytest.mark.slow
 @given(addresses, st.integers(0, 99999999), st.data())
 def test_truncated_reply_is_an_error(address: str, value: int, data: st.DataObject) -> None:
     di = codec.DI_REMAINING_MONEY
@@ -154,3 +159,45 @@ def test_truncated_reply_is_an_error(address: str, value: int, data: st.DataObje
     cut = data.draw(st.integers(0, len(good) - 1))
     with pytest.raises(MeterError):
         _read_value(good[:cut], address, di)
+
+
+@pytest.mark.slow
+@given(st.lists(st.binary(max_size=40), max_size=8))
+def test_simulated_bus_survives_any_bytes(chunks: list[bytes]) -> None:
+    bus = MeterBus([SimulatedMeter("000000000001", total_energy=5)])
+    for chunk in chunks:
+        assert isinstance(bus.feed(chunk), bytes)
+    # and still answers a good request afterwards
+    bus.reset_input()
+    reply = bus.feed(codec.build_read_request("1", codec.DI_TOTAL_FORWARD_ACTIVE))
+    frame = codec.decode_frame(reply)
+    assert codec.parse_read_reply(frame, address="1", di=codec.DI_TOTAL_FORWARD_ACTIVE) == b"\x05\x00\x00\x00"
+
+
+@pytest.mark.slow
+@given(st.integers(0, 99999999), noise, st.integers(1, 7))
+def test_reader_reassembles_a_reply_cut_in_pieces(value: int, junk: bytes, piece: int) -> None:
+    from hardware.meters.models import PortSettings
+    from hardware.meters.reader import MeterReader
+
+    class Pieces:
+        def __init__(self) -> None:
+            self.out = bytearray()
+
+        def write(self, data: bytes) -> None:
+            self.out += junk + codec.build_read_reply(
+                "1", codec.DI_TOTAL_FORWARD_ACTIVE, codec.encode_value(codec.DI_TOTAL_FORWARD_ACTIVE, value))
+
+        def read(self, wait_s: float) -> bytes:
+            chunk = bytes(self.out[:piece])
+            del self.out[:piece]
+            return chunk
+
+        def discard_input(self) -> None:
+            self.out.clear()
+
+        def close(self) -> None:
+            pass
+
+    reader = MeterReader(Pieces(), PortSettings("fake", parity="N", timeout_s=1.0, retries=0))
+    assert reader.read_total_energy("1") == value

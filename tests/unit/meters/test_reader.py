@@ -148,3 +148,37 @@ def test_hardware_imports_neither_terminal_nor_pyserial_on_import() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT)}, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_reading_as_text() -> None:
+    text = MeterReading("000000000001", 123456, None, 15000, 7, MeterStatus(0, 0x0110)).to_text()
+    assert text.splitlines() == [
+        "Meter address:    000000000001",
+        "Total energy:     1234.56 kWh",
+        "Remaining energy: not kept by this meter",
+        "Remaining money:  150.00",
+        "Purchase count:   7",
+        "Relay:            open (supply off)",
+    ]
+
+
+def test_port_settings_from_config() -> None:
+    got = PortSettings.from_mapping({"port": "/dev/ttyUSB0", "baud": 1200, "parity": "N", "timeout": 2.5})
+    assert got == PortSettings("/dev/ttyUSB0", baudrate=1200, parity="N", timeout_s=2.5)
+    with pytest.raises(MeterSettingsError, match="speed"):
+        PortSettings.from_mapping({"port": "x", "speed": 1})
+    with pytest.raises(MeterSettingsError, match="port"):
+        PortSettings.from_mapping({"baud": 2400})
+
+
+def test_reading_without_status_saves_the_round_trips() -> None:
+    reader, bus = reader_for(SimulatedMeter("1", total_energy=1, remaining_money=2, kind="money"))
+    assert reader.read("1", with_status=False).status is None
+    assert bus.meter("1").requests == 5  # energy, kWh left, money left, two purchase items
+
+
+def test_simulator_refuses_a_missing_port(tmp_path: Path) -> None:
+    from hardware.meters.simulator import MeterSimulator
+
+    with pytest.raises(MeterPortError):
+        MeterSimulator(settings(port=str(tmp_path / "none")), MeterBus()).start()
