@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from hardware.cash import codec
@@ -58,6 +58,23 @@ class DeviceIdentity:
     category: str
     product_code: str
     serial_number: int
+
+
+@dataclass
+class _Intake:
+    """The running state of one ``accept_up_to``."""
+
+    limit: int
+    cancel: threading.Event | None
+    on_event: Callable[[BillEvent], None] | None
+    total: int = 0
+    awaiting_credit: bool = False
+    problem: CashError | None = None
+    events: list[BillEvent] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
 
 
 def _ascii(data: bytes) -> str:
@@ -208,79 +225,84 @@ class BillValidator:
         """
         if amount_due_minor <= 0:
             raise ValueError("amount due must be positive")
-        events: list[BillEvent] = []
-        total = 0
-        problem: CashError | None = None
+        intake = _Intake(amount_due_minor + overpay_limit_minor, cancel, on_event)
         outcome = "stopped"
-        awaiting_credit = False
         last_activity = time.monotonic()
         try:
             self.enable(escrow=True)
             while True:
-                now = time.monotonic()
-                if not awaiting_credit:
-                    if total >= amount_due_minor:
+                if not intake.awaiting_credit:
+                    if intake.total >= amount_due_minor:
                         outcome = "complete"
                         break
-                    if cancel is not None and cancel.is_set():
+                    if intake.cancelled:
                         outcome = "cancelled"
                         break
-                if now - last_activity > idle_timeout_s:
+                if time.monotonic() - last_activity > idle_timeout_s:
                     outcome = "timed_out"
-                    if awaiting_credit:
-                        problem = CashJammed("A stacked note never reached the cash box.")
-                        outcome = "stopped"
+                    if intake.awaiting_credit:
+                        intake.problem = CashJammed("A stacked note never reached the cash box.")
                     break
-                for event in self.read_events():
-                    events.append(event)
+                events = self.read_events()
+                for event in events:
+                    self._take(event, intake)
+                if events:
                     last_activity = time.monotonic()
-                    if on_event is not None:
-                        on_event(event)
-                    if isinstance(event, CreditAccepted):
-                        total += event.value_minor
-                        awaiting_credit = False
-                    elif isinstance(event, BillEscrowed):
-                        awaiting_credit = self._decide_escrow(
-                            event, total, amount_due_minor + overpay_limit_minor, cancel)
-                    elif isinstance(event, BillReturned):
-                        awaiting_credit = False
-                    elif isinstance(event, BillJammed):
-                        problem = CashJammed(f"A note is jammed ({event.reason}): call a supervisor.")
-                    elif isinstance(event, FraudAttempt):
-                        problem = CashFraud(f"Fraud attempt at the note acceptor ({event.reason}).")
-                    elif isinstance(event, DeviceFault):
-                        problem = CashStackerFault(f"The note acceptor stopped: {event.reason}.")
-                    elif isinstance(event, UnknownBillStacked):
-                        awaiting_credit = False
-                        problem = CashUnknownBill(
-                            "A note of unknown value went into the cash box: call a supervisor.")
-                if problem is not None:
+                if intake.problem is not None:
                     break
                 time.sleep(self.settings.poll_interval_s)
         except CashError as exc:
-            problem = exc
-            outcome = "stopped"
+            intake.problem = exc
         finally:
-            try:
-                self.disable()
-            except CashError as exc:
-                log.warning("could not disable the bill validator: %s", exc.code)
-        if problem is not None:
+            self._close_intake(intake)
+        if intake.problem is not None:
             outcome = "stopped"
-            log.warning("cash intake stopped: %s %s", problem.code, problem.message)
-        result = TenderResult(amount_due_minor, total, outcome, tuple(events), problem)
-        log.info("cash intake %s: %d of %d counted", outcome, total, amount_due_minor)
-        return result
+            log.warning("cash intake stopped: %s %s", intake.problem.code, intake.problem.message)
+        log.info("cash intake %s: %d of %d counted", outcome, intake.total, amount_due_minor)
+        return TenderResult(amount_due_minor, intake.total, outcome, tuple(intake.events),
+                            intake.problem)
 
-    def _decide_escrow(self, event: BillEscrowed, total: int, limit: int,
-                       cancel: threading.Event | None) -> bool:
-        """Stack or return the note in escrow; True when a credit is now expected."""
-        take = (event.value_minor is not None and total + event.value_minor <= limit
-                and not (cancel is not None and cancel.is_set()))
-        if not take:
-            self.route(stack=False)
-            return False
-        return self.route(stack=True)
+    def _take(self, event: BillEvent, intake: _Intake, *, closing: bool = False) -> None:
+        """Account for one event of the intake; route a note in escrow."""
+        intake.events.append(event)
+        if intake.on_event is not None:
+            intake.on_event(event)
+        if isinstance(event, CreditAccepted):
+            intake.total += event.value_minor
+            intake.awaiting_credit = False
+        elif isinstance(event, BillEscrowed):
+            take = (not closing and not intake.cancelled and event.value_minor is not None
+                    and intake.total + event.value_minor <= intake.limit)
+            routed = self.route(stack=take)
+            intake.awaiting_credit = take and routed
+        elif isinstance(event, BillReturned):
+            intake.awaiting_credit = False
+        elif isinstance(event, BillJammed):
+            intake.problem = CashJammed(f"A note is jammed ({event.reason}): call a supervisor.")
+        elif isinstance(event, FraudAttempt):
+            intake.problem = CashFraud(f"Fraud attempt at the note acceptor ({event.reason}).")
+        elif isinstance(event, DeviceFault):
+            intake.problem = CashStackerFault(f"The note acceptor stopped: {event.reason}.")
+        elif isinstance(event, UnknownBillStacked):
+            intake.awaiting_credit = False
+            intake.problem = CashUnknownBill(
+                "A note of unknown value went into the cash box: call a supervisor.")
+
+    def _close_intake(self, intake: _Intake) -> None:
+        """Disable, then settle the events of the last moment: a note that reached
+        escrow just before is returned, a credit that arrived is counted."""
+        try:
+            self.disable()
+            for _ in range(3):  # a returned note reports back on the next poll
+                events = self.read_events()
+                if not events:
+                    break
+                for event in events:
+                    self._take(event, intake, closing=True)
+        except CashError as exc:
+            log.warning("closing the cash intake: %s %s", exc.code, exc.message)
+            if intake.problem is None and intake.awaiting_credit:
+                intake.problem = exc
 
     # ------------------------------------------------------------ private hook
     def _transact(self, request: bytes) -> codec.Packet:

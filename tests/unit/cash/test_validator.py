@@ -199,3 +199,25 @@ def test_settings_and_table_from_config() -> None:
         assert caught.value.code == "CASH_SETTINGS_INVALID"
     with pytest.raises(CashError):
         CashSettings.from_mapping({"port": "x", "speed": 1})
+
+
+class LastMomentNote(SimulatedBillValidator):
+    """A customer pushes a note into escrow just as the sale disables the validator."""
+
+    def handle(self, request: codec.Packet) -> bytes | None:
+        if (request.header == codec.MODIFY_MASTER_INHIBIT and request.data == b"\x00"
+                and self.escrow is None and self.master_enabled):
+            self.escrow = 4
+            self._event(4, 1)
+        return super().handle(request)
+
+
+def test_a_note_escrowed_as_the_sale_closes_is_returned() -> None:
+    device = LastMomentNote()
+    device.insert(2)
+    validator = BillValidator(DeviceLink(device), CashSettings("fake", timeout_s=0.05,
+                                                               poll_interval_s=0.001), KES)
+    result = validator.accept_up_to(10000)
+    assert result.complete and result.total_minor == 10000
+    assert result.events[-2:] == (BillEscrowed(4, 50000), BillReturned("bill returned from escrow"))
+    assert device.escrow is None and device.cash_box == [2]
