@@ -299,6 +299,7 @@ class BillValidator:
                     break
                 for event in events:
                     self._take(event, intake, closing=True)
+                time.sleep(self.settings.poll_interval_s)
         except CashError as exc:
             log.warning("closing the cash intake: %s %s", exc.code, exc.message)
             if intake.problem is None and intake.awaiting_credit:
