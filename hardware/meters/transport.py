@@ -28,10 +28,13 @@ class SerialLink:
                 write_timeout=max(1.0, settings.timeout_s),
             )
         except Exception as exc:  # SerialException, termios.error, OSError
+            hint = ""
+            if settings.parity != "N" and "Invalid argument" in str(exc):
+                hint = " This port refuses parity (ptys do): set parity N."
             raise MeterPortError(
                 f"Cannot open the meter port {settings.port} "
                 f"({settings.baudrate} {settings.bytesize}{settings.parity}{settings.stopbits}): "
-                f"{exc}") from exc
+                f"{exc}.{hint}") from exc
 
     def write(self, data: bytes) -> None:
         try:

@@ -118,3 +118,14 @@ def test_simulator_command_line(pty: PtyPair) -> None:
         proc.wait(5)
     assert proc.returncode == 0
 
+
+
+def test_even_parity_on_a_pty_is_refused_with_a_hint(pty: PtyPair) -> None:
+    # FIELD-NOTES: the first open with even parity passes silently, later ones fail
+    from hardware.meters.transport import SerialLink
+
+    with pytest.raises(MeterError) as caught:
+        for _ in range(3):
+            SerialLink(PortSettings(pty.b, parity="E")).close()
+    assert caught.value.code == "METER_PORT_UNAVAILABLE"
+    assert "set parity N" in caught.value.message
