@@ -335,9 +335,8 @@ class BillValidator:
 
 
 def open_link(settings: CashSettings) -> ByteLink:
-    from hardware.cash.transport import (
-        SerialLink,  # pyserial only when a port is opened
-    )
+    # pyserial is imported only when a port is opened
+    from hardware.cash.transport import SerialLink
 
     return SerialLink(settings)
 

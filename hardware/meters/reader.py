@@ -47,8 +47,8 @@ class MeterReader:
     def read_address(self) -> str:
         """The address of the only meter on the line (broadcast read-address, 0x13)."""
         request = codec.build_read_address_request(preamble=self.settings.preamble)
-        frame = self._with_retries("address", lambda: self._transact(request))
-        address = codec.parse_address_reply(frame)
+        address = self._with_retries(
+            "address", lambda: codec.parse_address_reply(self._transact(request)))
         log.info("meter address read: %s", address)
         return address
 
@@ -178,9 +178,8 @@ class MeterReader:
 
 
 def open_link(settings: PortSettings) -> ByteLink:
-    from hardware.meters.transport import (
-        SerialLink,  # pyserial only when a port is opened
-    )
+    # pyserial is imported only when a port is opened
+    from hardware.meters.transport import SerialLink
 
     return SerialLink(settings)
 
