@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -198,6 +198,12 @@ class BillValidator:
         for event in events:
             log.info("bill validator event: %s", event)
         return events
+
+    def watch(self, stop: threading.Event) -> Iterator[BillEvent]:
+        """Yield events as they come, polling every ``poll_interval_s``, until ``stop``."""
+        while not stop.is_set():
+            yield from self.read_events()
+            stop.wait(self.settings.poll_interval_s)
 
     def enable(self, *, escrow: bool = True) -> None:
         """Accept the configured bill types (through escrow unless told otherwise)."""

@@ -221,3 +221,16 @@ def test_a_note_escrowed_as_the_sale_closes_is_returned() -> None:
     assert result.complete and result.total_minor == 10000
     assert result.events[-2:] == (BillEscrowed(4, 50000), BillReturned("bill returned from escrow"))
     assert device.escrow is None and device.cash_box == [2]
+
+
+def test_watch_yields_events_as_they_come() -> None:
+    validator, device = make((Action.INSERT, 1), (Action.REJECT, 0))
+    validator.enable(escrow=False)
+    stop = threading.Event()
+    seen: list[BillEvent] = []
+    for event in validator.watch(stop):
+        seen.append(event)
+        if len(seen) == 2:
+            stop.set()
+    assert seen == [CreditAccepted(1, 5000), BillRejected(2, "invalid bill (validation fail)")]
+    assert device.cash_box == [1]
