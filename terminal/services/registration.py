@@ -10,6 +10,7 @@ import re
 import uuid as uuidlib
 from typing import Any
 
+from terminal.domain.split import parse_split
 from terminal.ledger import counters, diary, outbox, repos, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
@@ -22,26 +23,6 @@ from terminal.services.errors import (
 
 METER_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
 CARRIERS = ("card", "sts")
-
-
-def parse_split(text: str) -> list[tuple[str, int]]:
-    """``RES`` or ``RES:70,COM:30`` -> [(code, percent)], whole percents summing to 100."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
-        raise InvalidArgument("a power type is needed", key="power_type")
-    if len(parts) == 1 and ":" not in parts[0]:
-        return [(parts[0], 100)]
-    out: list[tuple[str, int]] = []
-    for p in parts:
-        code, _, pct = p.partition(":")
-        if not pct.isdigit() or not 0 < int(pct) <= 100:
-            raise InvalidArgument(f"share {p!r} must be CODE:PERCENT with a whole percent", key="power_type")
-        out.append((code.strip(), int(pct)))
-    if sum(p for _, p in out) != 100:
-        raise InvalidArgument("the power type shares must sum to 100", key="power_type")
-    if len({c for c, _ in out}) != len(out):
-        raise InvalidArgument("a power type appears twice in the split", key="power_type")
-    return out
 
 
 def register(ctx: Context, session: Session, name: str, address: str, meter_no: str, power_type: str,
@@ -60,7 +41,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         raise InvalidArgument(f"carrier must be one of {CARRIERS}", key="carrier")
     if carrier == "sts" and not sts:
         raise InvalidArgument("an STS meter needs its SGC, TI, KRN and key settings", key="sts")
-    split = parse_split(power_type)
+    split = parse_split(power_type)  # SHARE_SPLIT_INVALID
     if carrier == "sts":
         checker = ctx.carriers.for_meter(MeterRef(number=meter_no, carrier="sts", sts=sts))
         sts = checker.check_settings(sts or {})  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from terminal.domain.errors import TariffFileInvalid
+from terminal.domain.errors import ShareSplitInvalid, TariffFileInvalid
 from terminal.services import selling
 from terminal.services.errors import (
     CategoryNotFound, CurrencyMismatch, InvalidArgument, MeterExists, PowerTypeNotFound,
@@ -63,7 +63,7 @@ def test_registration_checks(world):
         world.register(power_type="XXX")
     with pytest.raises(CategoryNotFound):
         world.register(category="NOPE")
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(ShareSplitInvalid):
         world.register(power_type="RES:60")
     with pytest.raises(InvalidArgument):
         world.register(meter="bad meter!")
