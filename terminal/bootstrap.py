@@ -14,6 +14,7 @@ from peewee import SqliteDatabase
 
 from terminal.config import Settings, load_settings
 from terminal.devices.emulated_card import EmulatedCarriers
+from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
 from terminal.ledger import db as ledger_db
 from terminal.ledger import meta
@@ -55,8 +56,8 @@ def build_carriers(settings: Settings) -> CarrierFactory:
     return CarrierRouter(kinds)
 
 
-def build_printer(settings: Settings) -> ReceiptPrinter | None:
-    return None
+def build_printer(settings: Settings) -> ReceiptPrinter:
+    return EscposReceiptPrinter(settings.printer)
 
 
 def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -52,10 +52,17 @@ class PrinterSection:
     port: int = 9100
     device: str = ""
     baudrate: int = 19200
+    parity: str = "N"
+    flow_control: str = "none"
     vendor: str = ""
     product: str = ""
+    profile: str = ""
+    timeout_s: float = 5.0
+    dummy_status: str = "ok"
     paper_width_mm: int = 80
     print_on_sale: bool = False
+    invoice_format: str = ""
+    verify_key_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,11 @@ def _coerce(key: str, raw: Any, kind: type) -> Any:
             return raw
         if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
             return int(raw)
+    elif kind is float:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return float(raw)
+        if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()):
+            return float(raw)
     elif kind is str and isinstance(raw, (str, int)) and not isinstance(raw, bool):
         return str(raw)
     raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {kind.__name__})", key=key)
@@ -141,6 +153,11 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         sections[sec.name] = type(cls)(**values)
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
+    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file")):
+        value = getattr(sections[name], attr)
+        if value and not Path(value).is_absolute() and not (name == "printer" and attr == "path"
+                                                             and sections["printer"].type != "file"):
+            sections[name] = replace(sections[name], **{attr: str((path.parent / value).resolve())})
     key_file = sections["sts"].key_file
     if key_file and not Path(key_file).is_absolute():
         sections["sts"] = StsSection(key_file=str((path.parent / key_file).resolve()), iin=sections["sts"].iin)

@@ -10,20 +10,40 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 from pathlib import Path
 
 from terminal import bootstrap
 from terminal.config import DEFAULT_CONFIG
+from terminal.devices.sts import key_data
 from terminal.reports import daily
-from terminal.services import auth, check, demo, registration, reporting, selling, setup
+from terminal.services import auth, check, demo, receipts, registration, reporting, selling, setup
 
 DEMO_PASSWORD = "demo-admin"
+STS_METER = {"sgc": 123456, "ti": 1, "krn": 1, "base_date": 2014}
 
 
 def say(title: str, body: object = None) -> None:
     print(f"\n== {title}")
     if body is not None:
         print(body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False))
+
+
+def demo_key(path: Path) -> Path:
+    """A demo STS vending key: one hex line, readable only by its owner (never a real key)."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(8) + "\n", encoding="ascii")
+        path.chmod(0o600)
+    return path
+
+
+def follow_token_to_meter(token: str, meter_no: str, key_file: Path) -> dict[str, object]:
+    """Key the token into a simulated STS keypad meter, as the customer would."""
+    from hardware import sts  # noqa: PLC0415 (the meter simulator, for the demo only)
+    module = sts.SoftwareSecurityModule.from_key_file(key_file)
+    meter = sts.KeypadMeter.for_meter(module, key_data(meter_no, STS_METER))
+    response = meter.enter(token)
+    return {"accepted": True, "credit_added_kwh": response.credit_added / 10}
 
 
 def main() -> int:
@@ -35,6 +55,8 @@ def main() -> int:
     db_path = root / "ppms.db"
     env = dict(os.environ)
     env.pop("PPMS_FAKE_NOW", None)
+    env.setdefault("PPMS_PRINTER_PATH", str(root / "receipts.bin"))
+    env.setdefault("PPMS_STS_KEY_FILE", str(demo_key(root / "sts-vending.key")))
     fresh = not db_path.exists()
     app = bootstrap.build(DEFAULT_CONFIG, db_path, env, initialising=fresh)
     ctx = app.ctx
@@ -52,11 +74,22 @@ def main() -> int:
             registration.register(ctx, admin, "Mary Wanjiku", "Plot 12, Kawangware", meter, "RES",
                                   category="LIFELINE", phone="0712345678", area="Kawangware"))
     say("quote: what does 500.00 buy?", selling.quote(ctx, admin, meter, amount="500.00"))
-    sale = selling.sell(ctx, admin, meter, "500.00", "cash")
+    sale = selling.sell(ctx, admin, meter, "500.00", "cash", print_receipt=True)
     say("sale: 500.00 cash onto the customer's card (emulated reader)", sale)
+    say(f"its receipt, printed to {app.settings.printer.path} (ESC/POS bytes); as laid out:",
+        "\n".join(receipts.preview(ctx, admin, sale["sale_id"])))
     wrong = selling.sell(ctx, admin, meter, "100.00", "mobile")
     say(f"a mistaken sale {wrong['receipt_no']} is reset (reversed, never deleted)",
         selling.reverse(ctx, admin, wrong["sale_id"], "cashier keyed the wrong amount")["status"])
+    sts_meter = "04040404040"
+    if selling.find_meter_or_none(sts_meter) is None:
+        registration.register(ctx, admin, "Peter Kamau", "Shop 4, Ruaka market", sts_meter, "COM",
+                              area="Ruaka", carrier="sts", sts=STS_METER)
+    token_sale = selling.sell(ctx, admin, sts_meter, "2000.00", "mobile")
+    say(f"an STS keypad meter: 2000.00 by mobile money buys token {token_sale['token']}",
+        {k: token_sale[k] for k in ("receipt_no", "kwh", "change_carried", "token")})
+    say("the customer keys it into the (simulated) keypad meter",
+        follow_token_to_meter(token_sale["token"], sts_meter, Path(env["PPMS_STS_KEY_FILE"])))
     say("today's daily report", daily.as_text(reporting.daily_report(ctx, admin, ctx.now().date().isoformat())))
     result = check.verify()
     say("ledger check", {k: result[k] for k in ("ok", "sales", "postings", "debits", "credits")})

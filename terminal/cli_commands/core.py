@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.cli_commands.common import app_of, session_of
+from terminal.cli_commands.receipts import h_reprint
 from terminal.cli_commands.sts import sts_meter_options, sts_settings
 
 
@@ -73,7 +74,7 @@ def h_sale_show(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_sale_reverse(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import selling
     app, s = session_of(g)
-    return selling.reverse(app.ctx, s, ns.id, ns.reason)
+    return selling.reverse(app.ctx, s, ns.id, ns.reason, print_receipt=ns.print or None)
 
 
 def h_sale_recover(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -99,6 +100,9 @@ def h_report_daily(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import reporting
     app, s = session_of(g)
     report = reporting.daily_report(app.ctx, s, ns.date)
+    if ns.print:
+        from terminal.services import receipts
+        report = report | {"z_report": receipts.print_z_report(app.ctx, s, report)}
     if g["json"] or ns.format == "json":
         return report
     return daily.as_csv(report) if ns.format == "csv" else daily.as_text(report)
@@ -185,7 +189,11 @@ def register(sub: Any) -> None:
     x = s.add_parser("reverse", help="reset for selling (contra-posting)")
     x.add_argument("id")
     x.add_argument("--reason", required=True)
+    x.add_argument("--print", action="store_true", help="print the reversal receipt")
     x.set_defaults(handler=h_sale_reverse)
+    x = s.add_parser("reprint", help="print the sale's receipt again, marked COPY")
+    x.add_argument("id")
+    x.set_defaults(handler=h_reprint)
     x = s.add_parser("recover", help="decide sales left PENDING by a crash or a removed card")
     x.add_argument("--meter")
     x.set_defaults(handler=h_sale_recover)
@@ -205,6 +213,7 @@ def register(sub: Any) -> None:
     x = r.add_parser("daily")
     x.add_argument("--date", required=True)
     x.add_argument("--format", choices=("json", "csv", "text"), default="text")
+    x.add_argument("--print", action="store_true", help="also print it as a Z report")
     x.set_defaults(handler=h_report_daily)
 
     x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")

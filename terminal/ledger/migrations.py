@@ -239,9 +239,23 @@ M0002_STS_TOKENS: Final = [
       f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: sts_token rows are never changed'); END" for op in ("UPDATE", "DELETE")],
 ]
 
+M0005_RECEIPTS: Final = [
+    # receipts that could not be printed (printer offline, out of paper) wait here; a sale
+    # stays completed, and printing from the queue marks the row done
+    """CREATE TABLE receipt_queue (
+        id INTEGER PRIMARY KEY,
+        sale_id INTEGER NOT NULL REFERENCES sale(id),
+        kind TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        done_at TEXT)""",
+    "CREATE INDEX receipt_queue_open ON receipt_queue(done_at, id)",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
+    (5, "receipts", M0005_RECEIPTS),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -84,7 +84,43 @@ class CarrierFactory(Protocol):
     def for_meter(self, meter: MeterRef) -> Carrier: ...
 
 
-class ReceiptPrinter(Protocol):
-    """Prints a receipt document (a plain dict the devices layer lays out)."""
+@dataclass(frozen=True)
+class ReceiptDoc:
+    """A receipt as the services write it: every value already text in the currency's form."""
+    kind: str                                   # sale, reversal, amendment, z_report, test_page
+    receipt_no: str
+    issued_at: datetime
+    terminal: str = ""
+    operator: str = ""
+    customer: str = ""
+    meter: str = ""
+    power_type: str = ""
+    tariff_version: str = ""
+    payment: str = ""
+    lines: tuple[tuple[str, str, str], ...] = ()   # (label, detail, amount)
+    tendered: str = ""
+    energy: str = ""
+    token: str = ""
+    verify: dict[str, str] = field(default_factory=dict)   # what the QR vouches for
+    extra: tuple[tuple[str, str], ...] = ()
+    copy: bool = False
 
-    def print_receipt(self, receipt: dict[str, Any]) -> None: ...
+
+class ReceiptPrinter(Protocol):
+    """The receipt printer and the invoice format that lays its receipts out."""
+
+    def print_receipt(self, doc: ReceiptDoc, invoice_format: dict[str, Any]) -> dict[str, Any]:
+        """Print one receipt; raises a PpmsError with a code (PRINTER_OFFLINE, ...)."""
+
+    def check_format(self, invoice_format: dict[str, Any]) -> dict[str, Any]:
+        """Validate an invoice format (INVOICE_FORMAT_* codes); returns it normalised."""
+
+    def edit_format(self, invoice_format: dict[str, Any], key: str, value: str) -> dict[str, Any]: ...
+
+    def default_format(self) -> dict[str, Any]: ...
+
+    def preview_text(self, doc: ReceiptDoc, invoice_format: dict[str, Any]) -> list[str]:
+        """The receipt's rows as text, laid out exactly as printed (screens, the demo)."""
+
+    def probe(self) -> dict[str, Any]:
+        """Whether the printer answers (for `ppms ports`)."""

@@ -84,9 +84,9 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
                        session.username)
     _complete(ctx, session, sale_id, rec, lines, delivery.carrier_ref, delivery.detail, view)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
-        from terminal.services.receipts import print_sale  # noqa: PLC0415 (printing is optional)
-        print_sale(ctx, session, sale_id, copy=False)
-        return sale_view(sale_id)
+        from terminal.services.receipts import print_sale  # noqa: PLC0415 (a cycle: receipts reads sales)
+        receipt = print_sale(ctx, session, sale_id)
+        return sale_view(sale_id) | {"receipt": receipt}
     return view
 
 
@@ -230,7 +230,8 @@ def show(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     return sale_view(find_sale(key))
 
 
-def reverse(ctx: Context, session: Session, key: str, reason: str) -> dict[str, Any]:
+def reverse(ctx: Context, session: Session, key: str, reason: str,
+            print_receipt: bool | None = None) -> dict[str, Any]:
     """Reset for selling: a contra-posting that restores usage, fixed months and carry-over.
     Only the meter's latest standing sale can be reversed, and only when the carrier gives
     the purchase back (the meter has not taken it)."""
@@ -262,6 +263,9 @@ def reverse(ctx: Context, session: Session, key: str, reason: str) -> dict[str, 
         outbox.enqueue(ctx.terminal_id, "reversal", rec.uuid, {**view, "reason": reason}, at)
         diary.record(at, session.username, "sale.reversed", f"sale:{rec.uuid}",
                      before={"status": status}, after={"status": "reversed", "reason": reason})
+    if print_receipt if print_receipt is not None else ctx.print_on_sale:
+        from terminal.services.receipts import print_sale  # noqa: PLC0415
+        view = view | {"receipt": print_sale(ctx, session, sale_id, kind="reversal", reason=reason)}
     return view
 
 
