@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from terminal.domain.money import round_half_up
 from terminal.domain.tariff import PowerTypeTariff, Preferential
 
 __all__ = ["EnergyPiece", "Pricer", "split_kwh"]
@@ -29,6 +28,19 @@ class EnergyPiece:
     amount: int         # minor units, rounded half up
 
 
+def _times_rounded(n: int, ratio: tuple[int, int]) -> int:
+    """round_half_up(n x num / den) for n >= 0 and a non-negative ratio, in integers: the
+    price search calls this thousands of times per sale, and Fraction is slow."""
+    num, den = ratio
+    return (2 * n * num + den) // (2 * den)
+
+
+def _ratio(x: Fraction) -> tuple[int, int]:
+    if x < 0:
+        raise ValueError("prices, discounts and VAT rates are never negative here")
+    return x.numerator, x.denominator
+
+
 def split_kwh(kwh: int, percents: Sequence[int], primary: int) -> list[int]:
     """Every share but the primary gets floor(K x percent / 100); the primary the rest."""
     parts = [kwh * p // 100 for p in percents]
@@ -43,13 +55,14 @@ class _SharePricer:
         self.tariff = tariff
         self.used = used_kwh
         self.fixed = fixed
-        self.vat = tariff.vat_percent / _HUNDRED
-        # per block: (start, end or None, ((sub_item, minor per 0.01 kWh after discount), ...))
-        self.blocks: list[tuple[int, int | None, tuple[tuple[str, Fraction], ...]]] = []
+        self.vat = _ratio(tariff.vat_percent / _HUNDRED)
+        # per block: (start, end or None, ((sub_item, minor per 0.01 kWh after discount), ...)),
+        # each coefficient an exact (numerator, denominator)
+        self.blocks: list[tuple[int, int | None, tuple[tuple[str, tuple[int, int]], ...]]] = []
         for index, block in enumerate(tariff.blocks):
             coefs = tuple(
-                (s.code, block.prices[s.code] * (1 - discounts.get(s.code, Fraction(0)) / _HUNDRED)
-                 * scale)
+                (s.code, _ratio(block.prices[s.code] * (1 - discounts.get(s.code, Fraction(0)) / _HUNDRED)
+                                * scale))
                 for s in tariff.sub_items)
             self.blocks.append((tariff.block_start(index), block.up_to_kwh, coefs))
 
@@ -69,11 +82,11 @@ class _SharePricer:
         return out
 
     def energy(self, kwh: int) -> int:
-        return sum(round_half_up(take * coef)
+        return sum(_times_rounded(take, coef)
                    for index, take in self.takes(kwh) for _sub, coef in self.blocks[index][2])
 
     def vat_on(self, energy: int) -> int:
-        return round_half_up((energy + self.fixed) * self.vat)
+        return _times_rounded(energy + self.fixed, self.vat)
 
 
 class Pricer:
@@ -125,5 +138,5 @@ class Pricer:
         for i, (share, part) in enumerate(zip(self.shares, self.split(kwh))):
             for index, take in share.takes(part):
                 for sub, coef in share.blocks[index][2]:
-                    out.append(EnergyPiece(i, index, sub, take, round_half_up(take * coef)))
+                    out.append(EnergyPiece(i, index, sub, take, _times_rounded(take, coef)))
         return out

@@ -1,13 +1,14 @@
-"""Terminal-wide settings stored in the ledger (terminal id, clock policy, currency)."""
+"""Terminal-wide settings stored in the ledger (terminal id, clock policy, currency, formats)."""
 from __future__ import annotations
 
-from terminal.ledger.models import Meta
+from terminal.ledger.models import proxy
 
 
 def get(key: str, default: str | None = None) -> str | None:
-    row = Meta.get_or_none(Meta.key == key)
-    return default if row is None else str(row.value)
+    row = proxy.execute_sql("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return default if row is None else str(row[0])
 
 
 def put(key: str, value: str) -> None:
-    Meta.insert(key=key, value=value).on_conflict_replace().execute()
+    proxy.execute_sql("INSERT INTO meta (key, value) VALUES (?, ?) "
+                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
