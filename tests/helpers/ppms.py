@@ -54,10 +54,11 @@ class Ppms:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, operator: str | None = _UNSET, password: str | None = _UNSET,
-            now: str | None = _UNSET) -> dict[str, str]:
+            now: str | None = _UNSET, db_env: bool = True) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PPMS_")}
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        env["PPMS_DB"] = str(self.db)
+        if db_env:
+            env["PPMS_DB"] = str(self.db)
         for key, value in (("PPMS_OPERATOR", self.operator if operator is _UNSET else operator),
                            ("PPMS_PASSWORD", self.password if password is _UNSET else password),
                            ("PPMS_FAKE_NOW", self.now if now is _UNSET else now)):
@@ -68,11 +69,12 @@ class Ppms:
 
     def run(self, *args: str, as_json: bool = True, timeout: float = 120,
             operator: str | None = _UNSET, password: str | None = _UNSET,
-            now: str | None = _UNSET) -> Result:
+            now: str | None = _UNSET, db_env: bool = True) -> Result:
+        """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config)."""
         argv = [sys.executable, "-m", "terminal.cli", *args] + (["--json"] if as_json else [])
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
                               cwd=self.db.parent, stdin=subprocess.DEVNULL,
-                              env=self.env(operator, password, now))
+                              env=self.env(operator, password, now, db_env))
         data = None
         if as_json and proc.stdout.strip():
             data = json.loads(proc.stdout)

@@ -42,7 +42,7 @@ BAD_TARIFFS = [
 @pytest.fixture
 def cli(tmp_path: Path) -> Ppms:
     cli = Ppms(tmp_path / "ppms.db")
-    cli.with_sample_tariff(METER)
+    cli.with_sample_tariff(METER, "0123456780")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
     cli.ok("operator", "add", "--username", "c1", "--role", "cashier", "--password", "secret2")
     return cli
@@ -118,6 +118,7 @@ def test_refused_before_login_leaves_the_file_byte_for_byte(cli: Ppms, args: tup
     (("sell", "--meter", METER, "--amount", ""), "AMOUNT_INVALID"),
     (("sell", "--meter", METER, "--amount", "NaN"), "AMOUNT_INVALID"),
     (("sell", "--meter", METER, "--amount", "10.00"), "AMOUNT_BELOW_MINIMUM"),
+    (("sell", "--meter", "0123456780", "--amount", "100.00"), "AMOUNT_TOO_SMALL"),
     (("quote", "--meter", METER, "--kwh", "-3"), "ENERGY_INVALID"),
     (("sale", "show", "T01-999999"), "SALE_NOT_FOUND"),
     (("sale", "reverse", "T01-999999", "--reason", "test"), "SALE_NOT_FOUND"),
