@@ -72,7 +72,7 @@ class Ppms:
             now: str | None = _UNSET, db_env: bool = True) -> Result:
         """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config)."""
         argv = [sys.executable, "-m", "terminal.cli", *args] + (["--json"] if as_json else [])
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+        proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
                               cwd=self.db.parent, stdin=subprocess.DEVNULL,
                               env=self.env(operator, password, now, db_env))
         data = None

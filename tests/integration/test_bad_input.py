@@ -10,11 +10,19 @@ counter and the diary, and nothing else; five lock the operator.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, db_bytes, dump_tables, query
+from tests.helpers.ppms import (
+    SAMPLE_TARIFF,
+    Ppms,
+    checkpoint,
+    db_bytes,
+    dump_tables,
+    query,
+)
 
 METER = "0123456789"
 SAMPLE = SAMPLE_TARIFF.read_text(encoding="utf-8")
@@ -39,20 +47,28 @@ BAD_TARIFFS = [
 ]
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Ppms:
-    cli = Ppms(tmp_path / "ppms.db")
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ledger with the sample tariff, two meters, one sale and a cashier c1, built once."""
+    cli = Ppms(tmp_path_factory.mktemp("template") / "ppms.db")
     cli.with_sample_tariff(METER, "0123456780")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
     cli.ok("operator", "add", "--username", "c1", "--role", "cashier", "--password", "secret2")
-    return cli
+    checkpoint(cli.db)
+    return cli.db
+
+
+@pytest.fixture
+def cli(template: Path, tmp_path: Path) -> Ppms:
+    shutil.copyfile(template, tmp_path / "ppms.db")
+    return Ppms(tmp_path / "ppms.db")
 
 
 def assert_only_login_added(before: dict, after: dict, operator: str) -> None:
     """Every table as it was, except one more diary entry: the operator's login."""
-    for table in before:
+    for table, rows in before.items():
         if table != "diary":
-            assert after[table] == before[table], f"table {table} changed"
+            assert after[table] == rows, f"table {table} changed"
     new = sorted(set(after["diary"]) - set(before["diary"]))
     assert set(before["diary"]) <= set(after["diary"])
     assert [(row[2], row[3]) for row in new] == [(operator, "login")], new

@@ -11,12 +11,13 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, query
+from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, query
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -40,11 +41,19 @@ CLI_MD_LINES: list[dict[str, Any]] = [
 ADDED_LINE_FIELDS = {"power_type"}
 
 
-@pytest.fixture
-def cli(tmp_path: Path) -> Ppms:
-    cli = Ppms(tmp_path / "ppms.db", now=f"{DAY}T10:00:00")
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sample tariff and one residential meter registered on DAY, no sales; built once."""
+    cli = Ppms(tmp_path_factory.mktemp("template") / "ppms.db", now=f"{DAY}T10:00:00")
     cli.with_sample_tariff(METER)
-    return cli
+    checkpoint(cli.db)
+    return cli.db
+
+
+@pytest.fixture
+def cli(template: Path, tmp_path: Path) -> Ppms:
+    shutil.copyfile(template, tmp_path / "ppms.db")
+    return Ppms(tmp_path / "ppms.db", now=f"{DAY}T10:00:00")
 
 
 def assert_lines_as_cli_md(lines: list[dict[str, Any]]) -> None:
@@ -156,7 +165,7 @@ def test_daily_report_in_json_csv_and_text(cli: Ppms) -> None:
 
     res = cli.run("report", "daily", "--date", DAY, "--format", "csv", as_json=False)
     assert res.code == 0, res
-    rows = dict((r[0], r[1]) for r in csv.reader(io.StringIO(res.stdout)) if r)
+    rows = {r[0]: r[1] for r in csv.reader(io.StringIO(res.stdout)) if r}
     assert rows["sales.count"] == "2" and rows["sales.tendered"] == "1500.00"
     assert rows["net_takings"] == as_json["net_takings"]
 

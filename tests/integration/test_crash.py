@@ -116,7 +116,7 @@ def test_sigkill_at_random_moments_never_loses_or_duplicates_a_sale(tmp_path: Pa
             if targeted:
                 child.wait_for(lambda ls: any(x.startswith("SOLD") for x in ls))
                 seen = len(child.lines)
-                child.wait_for(lambda ls: any(x.startswith("DELIVERING") for x in ls[seen:]))
+                child.wait_for(lambda ls, seen=seen: any(x.startswith("DELIVERING") for x in ls[seen:]))
                 delivering = next(x for x in child.lines[seen:] if x.startswith("DELIVERING")).split()[1]
             elif k % 6 == 5:
                 time.sleep(rng.uniform(0, 0.6))  # anywhere from start-up (migrations, login) on
