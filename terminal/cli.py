@@ -84,10 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit_code = 0
     if isinstance(result, tuple):
         result, exit_code = result
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        print(render_human(result))
+    try:
+        print(json.dumps(result, ensure_ascii=False) if as_json else render_human(result), flush=True)
+    except BrokenPipeError:  # `ppms ... | head`: the reader left; what was done stands
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return exit_code
 
 

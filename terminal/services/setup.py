@@ -8,7 +8,7 @@ from typing import Any
 from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
 from terminal.ledger import diary, meta, outbox, repos, transaction
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Operator, PowerType, PreferentialVersion, TariffVersion
+from terminal.ledger.models import Operator, PreferentialVersion, TariffVersion, proxy
 from terminal.services import auth
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -46,7 +46,8 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
         for pt in sheet.power_types:
             data = dumps(power_type_to_json(pt))
             eff = pt.effective_from.isoformat()
-            PowerType.insert(code=pt.code, name=pt.name).on_conflict_replace().execute()
+            proxy.execute_sql("INSERT INTO power_type (code, name) VALUES (?, ?) ON CONFLICT(code) "
+                              "DO UPDATE SET name = excluded.name WHERE name <> excluded.name", (pt.code, pt.name))
             same_day = TariffVersion.get_or_none((TariffVersion.power_type == pt.code)
                                                  & (TariffVersion.effective_from == eff))
             latest = (TariffVersion.select().where(TariffVersion.power_type == pt.code)

@@ -72,3 +72,12 @@ def test_registration_checks(world):
     with pytest.raises(MeterExists):
         world.register()
     assert count(world, "customer") == 1 and count(world, "outbox") == 2   # tariff + registration
+
+
+def test_identical_reimport_writes_nothing(world):
+    world.tariff()
+    db = sqlite3.connect(world.app.db.database)
+    before = db.execute("SELECT rowid, * FROM power_type").fetchall(), db.execute("SELECT COUNT(*) FROM diary").fetchone()
+    world.tariff()
+    after = db.execute("SELECT rowid, * FROM power_type").fetchall(), db.execute("SELECT COUNT(*) FROM diary").fetchone()
+    assert before == after
