@@ -18,10 +18,8 @@ from __future__ import annotations
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from peewee import fn
-
 from terminal.ledger.errors import UnbalancedPosting
-from terminal.ledger.models import PostingLine, proxy
+from terminal.ledger.models import proxy
 
 
 @dataclass(frozen=True)
@@ -57,11 +55,13 @@ def post(kind: str, lines: list[Line], at: str, operator_id: int | None,
 
 def balance(account: str, customer_id: int | None = None) -> int:
     """Debit minus credit of an account (for one customer's sub-ledger when given)."""
-    q = PostingLine.select(fn.COALESCE(fn.SUM(PostingLine.debit - PostingLine.credit), 0)).where(
-        PostingLine.account == account)
-    if customer_id is not None:
-        q = q.where(PostingLine.customer == customer_id)
-    return int(q.scalar())
+    if customer_id is None:
+        row = proxy.execute_sql("SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line WHERE account = ?",
+                                (account,)).fetchone()
+    else:
+        row = proxy.execute_sql("SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line WHERE account = ? "
+                                "AND customer_id = ?", (account, customer_id)).fetchone()
+    return int(row[0])
 
 
 def contra_lines(posting_id: int) -> list[Line]:
@@ -73,13 +73,11 @@ def contra_lines(posting_id: int) -> list[Line]:
 
 def unbalanced_postings() -> list[tuple[int, int, int]]:
     """(posting id, debits, credits) of every posting that does not balance."""
-    rows = (PostingLine.select(PostingLine.posting, fn.SUM(PostingLine.debit), fn.SUM(PostingLine.credit))
-            .group_by(PostingLine.posting)
-            .having(fn.SUM(PostingLine.debit) != fn.SUM(PostingLine.credit)).tuples())
-    return [(int(p), int(d), int(c)) for p, d, c in rows]
+    cur = proxy.execute_sql("SELECT posting_id, SUM(debit), SUM(credit) FROM posting_line GROUP BY posting_id "
+                            "HAVING SUM(debit) <> SUM(credit)")
+    return [(int(p), int(d), int(c)) for p, d, c in cur]
 
 
 def totals() -> tuple[int, int]:
-    d, c = PostingLine.select(fn.COALESCE(fn.SUM(PostingLine.debit), 0),
-                              fn.COALESCE(fn.SUM(PostingLine.credit), 0)).tuples().get()
+    d, c = proxy.execute_sql("SELECT COALESCE(SUM(debit), 0), COALESCE(SUM(credit), 0) FROM posting_line").fetchone()
     return int(d), int(c)

@@ -8,55 +8,45 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from peewee import fn
-
 from terminal.domain.money import Currency, format_kwh, format_money
-from terminal.ledger.models import Posting, PostingLine, Sale, SaleEvent, SaleLine, SaleStatus
+from terminal.ledger.repos import rows
 
 CARRIED = ("completed", "printed", "reversed")
 
 
 def gather(day: date, cur: Currency) -> dict[str, Any]:
     start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
-    sales = (Sale.select(Sale.id, Sale.payment, Sale.tendered, Sale.kwh, Sale.free_kwh, Sale.vat, Sale.fixed,
-                         Sale.debt, Sale.change, Sale.carry_over_used, SaleStatus.status)
-             .join(SaleStatus, on=(SaleStatus.sale == Sale.id))
-             .where((Sale.sold_at >= start) & (Sale.sold_at < end)))
     by_payment: dict[str, int] = {}
-    totals = {"tendered": 0, "kwh": 0, "free_kwh": 0, "vat": 0, "fixed": 0, "debt": 0, "change": 0,
-              "carry_over_used": 0}
+    keys = ("tendered", "kwh", "free_kwh", "vat", "fixed", "debt", "change", "carry_over_used")
+    totals = dict.fromkeys(keys, 0)
     count = voided = pending = 0
-    ids: list[int] = []
-    for s in sales.objects():
-        if s.status == "voided":
+    for status, payment, *values in rows(
+            f"SELECT ss.status, s.payment, {', '.join('s.' + k for k in keys)} FROM sale s "
+            "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ?", (start, end)):
+        if status == "voided":
             voided += 1
-            continue
-        if s.status == "pending":
+        elif status == "pending":
             pending += 1
-            continue
-        count += 1
-        ids.append(s.id)
-        by_payment[s.payment] = by_payment.get(s.payment, 0) + s.tendered
-        for k in totals:
-            totals[k] += getattr(s, k)
-    energy: dict[str, int] = {}
-    if ids:
-        for sub, amt in (SaleLine.select(SaleLine.sub_item, fn.SUM(SaleLine.amount))
-                         .where(SaleLine.sale.in_(ids) & (SaleLine.kind == "energy"))
-                         .group_by(SaleLine.sub_item).tuples()):
-            energy[sub] = int(amt)
-    rev = (Sale.select(Sale.tendered, Sale.kwh).join(SaleEvent, on=(SaleEvent.sale == Sale.id))
-           .where((SaleEvent.status == "reversed") & (SaleEvent.at >= start) & (SaleEvent.at < end)))
-    reversals = {"count": 0, "tendered": 0, "kwh": 0}
-    for r in rev:
-        reversals["count"] += 1
-        reversals["tendered"] += r.tendered
-        reversals["kwh"] += r.kwh
-    cash_accounts = ("CASH", "BANK_CLEARING", "MOBILE_MONEY")
-    net_cash = (PostingLine.select(fn.COALESCE(fn.SUM(PostingLine.debit - PostingLine.credit), 0))
-                .join(Posting).where((Posting.posted_at >= start) & (Posting.posted_at < end)
-                                     & PostingLine.account.in_(cash_accounts))).scalar()
-    m = lambda v: format_money(int(v), cur)  # noqa: E731
+        else:
+            count += 1
+            by_payment[payment] = by_payment.get(payment, 0) + int(values[0])
+            for k, v in zip(keys, values):
+                totals[k] += int(v)
+    energy = {str(sub): int(amt) for sub, amt in rows(
+        "SELECT l.sub_item, SUM(l.amount) FROM sale_line l JOIN sale s ON s.id = l.sale_id "
+        "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ? "
+        f"AND l.kind = 'energy' AND ss.status IN {CARRIED} GROUP BY l.sub_item", (start, end))}
+    r_count, r_tendered, r_kwh = rows(
+        "SELECT COUNT(*), COALESCE(SUM(s.tendered), 0), COALESCE(SUM(s.kwh), 0) FROM sale s "
+        "JOIN sale_event e ON e.sale_id = s.id WHERE e.status = 'reversed' AND e.at >= ? AND e.at < ?",
+        (start, end))[0]
+    (net_cash,) = rows(
+        "SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
+        "WHERE p.posted_at >= ? AND p.posted_at < ? AND l.account IN ('CASH', 'BANK_CLEARING', 'MOBILE_MONEY')",
+        (start, end))[0]
+
+    def m(v: int) -> str:
+        return format_money(int(v), cur)
     return {
         "report": "daily", "date": day.isoformat(), "currency": cur.code,
         "sales": {"count": count, "tendered": m(totals["tendered"]), "kwh": format_kwh(totals["kwh"]),
@@ -65,10 +55,9 @@ def gather(day: date, cur: Currency) -> dict[str, Any]:
                   "carry_over_used": m(totals["carry_over_used"]), "change_carried": m(totals["change"]),
                   "energy_by_sub_item": {k: m(v) for k, v in sorted(energy.items())},
                   "by_payment": {k: m(v) for k, v in sorted(by_payment.items())}},
-        "reversals": {"count": reversals["count"], "tendered": m(reversals["tendered"]),
-                      "kwh": format_kwh(reversals["kwh"])},
+        "reversals": {"count": int(r_count), "tendered": m(r_tendered), "kwh": format_kwh(int(r_kwh))},
         "voided": voided, "pending": pending,
-        "net_takings": m(net_cash or 0),
+        "net_takings": m(net_cash),
     }
 
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import fn
-
 from terminal.ledger import counters, diary, journal, repos
-from terminal.ledger.models import Outbox, Posting, Sale, SaleLine, SaleStatus, proxy
+from terminal.ledger.models import proxy
+from terminal.ledger.repos import rows
 
 
 def verify() -> dict[str, Any]:
@@ -26,16 +25,17 @@ def verify() -> dict[str, Any]:
     for brk in diary.verify_chain():
         bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
 
-    sums = dict(SaleLine.select(SaleLine.sale, fn.SUM(SaleLine.amount)).group_by(SaleLine.sale).tuples())
-    postings: dict[tuple[int, str], int] = {}
-    for sid, kind in Posting.select(Posting.sale, Posting.kind).where(Posting.sale.is_null(False)).tuples():
-        postings[(sid, kind)] = postings.get((sid, kind), 0) + 1
-    sent = {(k, e) for k, e in Outbox.select(Outbox.kind, Outbox.entity_uuid).tuples()}
-    status = dict(SaleStatus.select(SaleStatus.sale, SaleStatus.status).tuples())
+    sums: dict[int, int] = {int(s): int(a) for s, a in rows(
+        "SELECT sale_id, SUM(amount) FROM sale_line GROUP BY sale_id")}
+    postings: dict[tuple[int, str], int] = {
+        (int(s), str(k)): int(n) for s, k, n in rows(
+            "SELECT sale_id, kind, COUNT(*) FROM posting WHERE sale_id IS NOT NULL GROUP BY sale_id, kind")}
+    sent = {(str(k), str(e)) for k, e in rows("SELECT kind, entity_uuid FROM outbox")}
+    status: dict[int, str] = {int(s): str(st) for s, st in rows("SELECT sale_id, status FROM sale_status")}
     pending = 0
     count = 0
-    for sid, uuid, rno, tendered, used in Sale.select(Sale.id, Sale.uuid, Sale.receipt_no, Sale.tendered,
-                                                       Sale.carry_over_used).tuples().iterator():
+    for sid, uuid, rno, tendered, used in proxy.execute_sql(
+            "SELECT id, uuid, receipt_no, tendered, carry_over_used FROM sale ORDER BY id"):
         count += 1
         st = status.get(sid)
         if sums.get(sid, 0) != tendered + used:
@@ -56,8 +56,9 @@ def verify() -> dict[str, Any]:
         pending += st == "pending"
     if count != counters.current_value("receipt"):
         bad("RECEIPT_GAP", f"{count} sales but {counters.current_value('receipt')} receipt numbers issued")
-    n_out, max_seq = Outbox.select(fn.COUNT(Outbox.seq), fn.COALESCE(fn.MAX(Outbox.seq), 0)).tuples().get()
+    n_out, max_seq = proxy.execute_sql("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox").fetchone()
     if n_out != max_seq or max_seq != counters.current_value("outbox"):
         bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
-            "postings": Posting.select().count(), "debits": debits, "credits": credits}
+            "postings": int(proxy.execute_sql("SELECT COUNT(*) FROM posting").fetchone()[0]),
+            "debits": debits, "credits": credits}
