@@ -2,7 +2,8 @@
 its status (the only mutable row; every change is also an append-only event)."""
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 from terminal.ledger.models import proxy
@@ -46,13 +47,14 @@ class LineRecord:
 
 
 _COLUMNS = [f.name for f in fields(SaleRecord)]
+_values = attrgetter(*_COLUMNS)   # dataclasses.astuple deep-copies: too slow for the sale path
 _SQL_COLUMNS = ", ".join("meter_id" if c == "meter_id" else c for c in _COLUMNS)
 _INSERT = f"INSERT INTO sale ({_SQL_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
 def insert(rec: SaleRecord, lines: list[LineRecord], usage: dict[str, int], status: str,
            operator_id: int) -> int:
-    sid = int(proxy.execute_sql(_INSERT, astuple(rec)).lastrowid)
+    sid = int(proxy.execute_sql(_INSERT, _values(rec)).lastrowid)
     cur = proxy.cursor()
     cur.executemany("INSERT INTO sale_line (sale_id, ordinal, kind, power_type, block, sub_item, kwh, amount) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -67,11 +69,15 @@ def insert(rec: SaleRecord, lines: list[LineRecord], usage: dict[str, int], stat
     return sid
 
 
-def set_status(sale_id: int, status: str, at: str, operator_id: int | None, detail: str | None) -> None:
+def set_status(sale_id: int, status: str, at: str, operator_id: int | None, detail: str | None,
+               passing: tuple[tuple[str, str | None], ...] = ()) -> None:
+    """Move a sale to `status`, recording an event for each state it passes through on the way
+    (`passing`: (status, detail) pairs, in order) and for the new one, in the caller's transaction."""
     proxy.execute_sql("UPDATE sale_status SET status = ?, updated_at = ? WHERE sale_id = ?",
                       (status, at, sale_id))
-    proxy.execute_sql("INSERT INTO sale_event (sale_id, status, at, operator_id, detail) VALUES (?, ?, ?, ?, ?)",
-                      (sale_id, status, at, operator_id, detail))
+    proxy.cursor().executemany(
+        "INSERT INTO sale_event (sale_id, status, at, operator_id, detail) VALUES (?, ?, ?, ?, ?)",
+        [(sale_id, st, at, operator_id, d) for st, d in (*passing, (status, detail))])
 
 
 def find_id(key: str) -> int | None:
@@ -100,4 +106,4 @@ def operator_name(operator_id: int) -> str:
 
 
 def as_dict(rec: SaleRecord) -> dict[str, Any]:
-    return dict(zip(_COLUMNS, astuple(rec)))
+    return dict(zip(_COLUMNS, _values(rec)))

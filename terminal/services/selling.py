@@ -129,10 +129,15 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
     return sale_id, rec, lines, purchase
 
 
-def _set_status(sale_id: int, new: St, at: str, operator_id: int | None, detail: str | None = None) -> str:
+def _set_status(sale_id: int, new: St, at: str, operator_id: int | None, detail: str | None = None,
+                via: tuple[tuple[St, str | None], ...] = ()) -> str:
+    """Check each step of old -> via... -> new against the state machine, then store it."""
     old = repos.sale_status(sale_id)
-    check_transition(St(old), new)
-    sales.set_status(sale_id, new.value, at, operator_id, detail)
+    steps = [St(old), *(st for st, _ in via), new]
+    for a, b in zip(steps, steps[1:]):
+        check_transition(a, b)
+    sales.set_status(sale_id, new.value, at, operator_id, detail,
+                     passing=tuple((st.value, d) for st, d in via))
     return old
 
 
@@ -140,9 +145,8 @@ def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lin
               carrier_ref: str, detail: dict[str, Any] | None, view: dict[str, Any]) -> None:
     at = ctx.now_iso()
     with transaction():
-        _set_status(sale_id, St.CARRIER_WRITTEN, at, session.operator_id,
-                    dumps({"carrier_ref": carrier_ref, **(detail or {})}))
-        _set_status(sale_id, St.COMPLETED, at, session.operator_id)
+        _set_status(sale_id, St.COMPLETED, at, session.operator_id,
+                    via=((St.CARRIER_WRITTEN, dumps({"carrier_ref": carrier_ref, **(detail or {})})),))
         journal.post("sale", _sale_posting_lines(rec, lines), at, session.operator_id, sale_id=sale_id,
                      customer_id=rec.customer_id, memo=rec.receipt_no)
         outbox.enqueue(ctx.terminal_id, "sale", rec.uuid, view, at)
