@@ -4,10 +4,11 @@ lookup latency and peak memory, on a demo database of the issue's size.
     python -m benches                      (every bench)   python -m benches.bench_core  (this one)
 
 Scale: PPMS_BENCH_CUSTOMERS (default 100000) and PPMS_BENCH_SALES (default
-1000000, the issue's figures; the demo refuses some sales the way a counter
-would, so fewer are made). PPMS_BENCH_DIR picks the folder (default a temporary
+1000000, the issue's figures). PPMS_BENCH_DIR picks the folder (default a temporary
 one, removed afterwards unless PPMS_BENCH_KEEP=1); the bare commit is measured in
-the same folder, so on the same file system.
+the same folder, so on the same file system. PPMS_BENCH_REUSE=1 with PPMS_BENCH_DIR
+measures again on the database built there before (its build figures are kept in
+demo-build.json beside it).
 
 The database is built by `ppms demo` in a child process (its time is the
 "demo build time", its ru_maxrss the demo's peak RSS). The measuring runs in a
@@ -92,14 +93,20 @@ def run() -> dict[str, Any]:
     workdir = Path(given) if given else Path(tempfile.mkdtemp(prefix="ppms-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "bench.db"
-    for old in workdir.glob("bench.db*"):
-        old.unlink()
+    built = workdir / "demo-build.json"
+    reuse = bool(given) and os.environ.get("PPMS_BENCH_REUSE") == "1" and db.exists() and built.exists()
     cli = [sys.executable, "-m", "terminal.cli"]
     try:
-        _child(cli + ["init", "--admin-password", PASSWORD, "--allow-fake-clock", "--db", str(db)])
-        out, demo_s, demo_rss = _child(cli + ["demo", "--customers", str(customers), "--sales", str(sales),
-                                              "--seed", "1", "--db", str(db), "--json"])
-        demo = json.loads(out)
+        if reuse:  # measure again on a database built earlier (same scale), e.g. on a quieter machine
+            demo, demo_s, demo_rss = (lambda d: (d["demo"], d["build_s"], d["rss_mb"]))(json.loads(built.read_text()))
+        else:
+            for old in workdir.glob("bench.db*"):
+                old.unlink()
+            _child(cli + ["init", "--admin-password", PASSWORD, "--allow-fake-clock", "--db", str(db)])
+            out, demo_s, demo_rss = _child(cli + ["demo", "--customers", str(customers), "--sales", str(sales),
+                                                  "--seed", "1", "--db", str(db), "--json"])
+            demo = json.loads(out)
+            built.write_text(json.dumps({"demo": demo, "build_s": demo_s, "rss_mb": demo_rss}))
         out, _, measure_rss = _child([sys.executable, "-m", "benches.bench_core", "--measure", str(db)])
         measured = json.loads(out)
         db_mb = sum(p.stat().st_size for p in workdir.glob("bench.db*")) / 2**20
@@ -114,7 +121,8 @@ def run() -> dict[str, Any]:
                   else "default (the issue's 100000 customers / 1000000 sales)"},
         "storage": {"dir": str(workdir), "fs": _fs_type(workdir.resolve()), "db_mb": round(db_mb, 1)},
         "demo": {"build_s": round(demo_s, 1), "customers": demo.get("customers"), "sales_made": demo.get("sales"),
-                 "sales_refused": demo.get("refused"), "peak_rss_mb": round(demo_rss, 1)},
+                 "sales_topped_up": demo.get("topped_up"), "peak_rss_mb": round(demo_rss, 1),
+                 "reused": reuse},
         **measured,
         "sale_p50_over_bare_commit_p50": round(ratio, 2),
         "measure_peak_rss_mb": round(measure_rss, 1),
