@@ -83,7 +83,7 @@ def decoded_json(decoded: DecodedToken) -> dict[str, Any]:
         out["rnd"] = decoded.rnd
     if decoded.value is not None:
         if decoded.token_class == CLASS_CREDIT and decoded.subclass == 0:
-            out["kwh"] = str(Decimal(decoded.value) / 10)
+            out["kwh"] = f"{Decimal(decoded.value) / 10:.2f}"   # energy in JSON: two decimals (selling.md)
         else:
             out["value"] = decoded.value
     for name, number in decoded.fields.items():

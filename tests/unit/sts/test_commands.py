@@ -31,7 +31,7 @@ def test_token_and_decode(key_file: Path) -> None:
     assert made == {"token": "23716100501183194197", "tid": 4077 * 1440 + 13 * 60 + 55, "class": 0,
                     "subclass": 0}
     decoded = sts_decode(key_file, meter, made["token"])
-    assert decoded["kwh"] == "0.1" and decoded["tid"] == made["tid"]
+    assert decoded["kwh"] == "0.10" and decoded["tid"] == made["tid"]
     assert decoded["issued"].startswith("2004-03-01T13:55")
     json.dumps(decoded)
     test = sts_token(key_file, meter, 1, 0, "1", datetime(2004, 1, 1))
