@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
-from typing import Self
+from typing import Any
 
 from hardware.cash import codec
 from hardware.cash.errors import CashPortError
 from hardware.cash.models import CashSettings
+from hardware.serial_link import SimulatorThread
 
 log = logging.getLogger("hardware.cash.simulator")
 
@@ -205,61 +206,28 @@ class SimulatedBillValidator:
         return fault
 
 
-class CashSimulator:
+class CashSimulator(SimulatorThread):
     """Serve a ``SimulatedBillValidator`` on a serial port from a background thread."""
 
     def __init__(self, settings: CashSettings, device: SimulatedBillValidator) -> None:
+        from hardware.cash.transport import SerialLink  # noqa: PLC0415 (pyserial on start only)
+        super().__init__("cash-sim", lambda: SerialLink(settings), CashPortError)
         self.settings = settings
         self.device = device
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._error: CashPortError | None = None
 
-    def start(self) -> Self:
-        self._thread = threading.Thread(target=self._serve, name="cash-sim", daemon=True)
-        self._thread.start()
-        self._ready.wait(5)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self) -> None:
-        from hardware.cash.transport import SerialLink
-
-        try:
-            link = SerialLink(self.settings)
-        except CashPortError as exc:  # reported to the caller of start()
-            self._error = exc
-            self._ready.set()
-            return
-        self._ready.set()
+    def serve(self, link: Any, stop: threading.Event) -> None:
         idle = 0
-        try:
-            while not self._stop.is_set():
-                data = link.read(0.05)
-                if not data:
-                    idle += 1
-                    if idle > 10:
-                        self.device.reset_input()  # a half packet then silence: drop it
-                    continue
-                idle = 0
-                reply = self.device.feed(data)
-                if reply:
-                    link.write(reply)
-        finally:
-            link.close()
+        while not stop.is_set():
+            data = link.read(0.05)
+            if not data:
+                idle += 1
+                if idle > 10:
+                    self.device.reset_input()  # a half packet then silence: drop it
+                continue
+            idle = 0
+            reply = self.device.feed(data)
+            if reply:
+                link.write(reply)
 
 
 def parse_script(text: str) -> list[tuple[Action, int]]:

@@ -22,11 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
-from typing import Self
+from typing import Any
 
 from hardware.meters import codec
 from hardware.meters.errors import MeterPortError
 from hardware.meters.models import PortSettings
+from hardware.serial_link import SimulatorThread
 
 log = logging.getLogger("hardware.meters.simulator")
 
@@ -195,65 +196,32 @@ class MeterBus:
         return meter.answer(request, self.preamble) or b""
 
 
-class MeterSimulator:
+class MeterSimulator(SimulatorThread):
     """Serve a ``MeterBus`` on a serial port from a background thread."""
 
     def __init__(self, settings: PortSettings, bus: MeterBus, *,
                  reply_delay_s: float = 0.0) -> None:
+        from hardware.meters.transport import SerialLink  # noqa: PLC0415 (pyserial on start only)
+        super().__init__("meter-sim", lambda: SerialLink(settings), MeterPortError)
         self.settings = settings
         self.bus = bus
         self.reply_delay_s = reply_delay_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: MeterPortError | None = None
 
-    def start(self) -> Self:
-        self._thread = threading.Thread(target=self._serve, name="meter-sim", daemon=True)
-        self._thread.start()
-        self._ready.wait(5)
-        if self._error is not None:
-            raise self._error
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _serve(self) -> None:
-        from hardware.meters.transport import SerialLink
-
-        try:
-            link = SerialLink(self.settings)
-        except MeterPortError as exc:  # reported to the caller of start()
-            self._error = exc
-            self._ready.set()
-            return
-        self._ready.set()
+    def serve(self, link: Any, stop: threading.Event) -> None:
         idle_since = time.monotonic()
-        try:
-            while not self._stop.is_set():
-                data = link.read(0.05)
-                if not data:
-                    if time.monotonic() - idle_since > 0.5:
-                        self.bus.reset_input()  # drop a half request after a pause
-                        idle_since = time.monotonic()
-                    continue
-                idle_since = time.monotonic()
-                answer = self.bus.feed(data)
-                if answer:
-                    if self.reply_delay_s:
-                        time.sleep(self.reply_delay_s)
-                    link.write(answer)
-        finally:
-            link.close()
+        while not stop.is_set():
+            data = link.read(0.05)
+            if not data:
+                if time.monotonic() - idle_since > 0.5:
+                    self.bus.reset_input()  # drop a half request after a pause
+                    idle_since = time.monotonic()
+                continue
+            idle_since = time.monotonic()
+            answer = self.bus.feed(data)
+            if answer:
+                if self.reply_delay_s:
+                    time.sleep(self.reply_delay_s)
+                link.write(answer)
 
 
 # ------------------------------------------------------------------ command line
