@@ -70,6 +70,30 @@ class SecuritySection:
 
 
 @dataclass(frozen=True)
+class MeterBusSection:
+    """The RS-485 meter reading bus (DL/T 645-2007): `ppms meter read-batch`, `ports`."""
+    port: str = ""                   # "" = no meter bus configured
+    baudrate: int = 2400
+    parity: str = "E"                # DL/T 645 is 8E1; ptys refuse even parity: use "N" there
+    timeout_s: float = 1.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class CashAcceptorSection:
+    """The self-service note acceptor (ccTalk bill validator)."""
+    type: str = "none"               # "none" or "cctalk"
+    port: str = ""
+    address: int = 40                # the validator's ccTalk address
+    baudrate: int = 9600
+    timeout_s: float = 0.5
+    poll_interval_s: float = 0.2
+    idle_timeout_s: float = 60.0     # the customer's time to insert the next note
+    bills: dict[str, str] = field(default_factory=dict)  # bill type -> value, {"1" = "50.00"}
+    verify_bills: bool = True        # check the table against the validator's bill ids first
+
+
+@dataclass(frozen=True)
 class Settings:
     terminal: TerminalSection = field(default_factory=TerminalSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -77,6 +101,8 @@ class Settings:
     printer: PrinterSection = field(default_factory=PrinterSection)
     sts: StsSection = field(default_factory=StsSection)
     security: SecuritySection = field(default_factory=SecuritySection)
+    meter_bus: MeterBusSection = field(default_factory=MeterBusSection)
+    cash_acceptor: CashAcceptorSection = field(default_factory=CashAcceptorSection)
     source: str = ""
 
 
@@ -86,6 +112,8 @@ CHOICES = {
     "card_reader.profile": ("acr38", "acr39"),
     "printer.type": ("usb", "serial", "network", "file", "dummy", "none"),
     "printer.paper_width_mm": (58, 80),
+    "meter_bus.parity": ("N", "E", "O"),
+    "cash_acceptor.type": ("none", "cctalk"),
 }
 
 
@@ -102,7 +130,22 @@ def _coerce(key: str, raw: Any, kind: type) -> Any:
             return int(raw)
     elif kind is str and isinstance(raw, (str, int)) and not isinstance(raw, bool):
         return str(raw)
-    raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {kind.__name__})", key=key)
+    elif kind is float:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
+            return float(raw)
+        if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()) and float(raw) > 0:
+            return float(raw)
+    elif kind is dict:
+        # a TOML table of strings, or from the environment "1=50.00,2=100.00"
+        if isinstance(raw, str):
+            pairs = [p.partition("=") for p in raw.split(",") if p.strip()]
+            if all(sep for _, sep, _ in pairs):
+                return {k.strip(): v.strip() for k, _, v in pairs}
+        elif isinstance(raw, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                           for v in raw.values()):
+            return {str(k): str(v) for k, v in raw.items()}
+    expected = {"float": "a positive number", "dict": "a table of strings"}.get(kind.__name__, kind.__name__)
+    raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {expected})", key=key)
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
