@@ -8,7 +8,8 @@ plain `CashIntake`. Money counts only on a credit event (note in the cash box).
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hardware import cash
 from terminal.config import CashAcceptorSection

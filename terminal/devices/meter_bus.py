@@ -7,11 +7,17 @@ pyserial is imported only when a port is opened.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from hardware import meters
 from terminal.config import MeterBusSection
-from terminal.devices.errors import DeviceError, NotConfigured, driver_errors, from_driver
+from terminal.devices.errors import (
+    DeviceError,
+    NotConfigured,
+    driver_errors,
+    from_driver,
+)
 from terminal.services.ports import MeterValues
 
 

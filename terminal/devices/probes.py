@@ -13,10 +13,17 @@ error code. A test raises the DeviceError so that `ppms ports test` exits non-ze
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any, Callable
+from typing import Any
 
-from terminal.config import CardReaderSection, CashAcceptorSection, MeterBusSection, PrinterSection, Settings
+from terminal.config import (
+    CardReaderSection,
+    CashAcceptorSection,
+    MeterBusSection,
+    PrinterSection,
+    Settings,
+)
 from terminal.devices.errors import DeviceError, NotConfigured, driver_errors
 from terminal.domain.errors import PpmsError
 from terminal.services.ports import DevicePort

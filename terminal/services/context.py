@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from terminal.services.clock import Clock, iso
-from terminal.services.ports import CarrierFactory, CashAcceptor, MeterReader, ReceiptPrinter
+from terminal.services.ports import (
+    CarrierFactory,
+    CashAcceptor,
+    MeterReader,
+    ReceiptPrinter,
+)
 
 
 @dataclass

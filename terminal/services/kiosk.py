@@ -19,8 +19,9 @@ tendered; `ppms sale recover` decides it. The acceptor never gives money back on
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Callable
 from threading import Event
-from typing import Any, Callable
+from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
@@ -29,7 +30,10 @@ from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
-    CarrierFailed, CashAcceptorNotConfigured, InvalidArgument, SalePending,
+    CarrierFailed,
+    CashAcceptorNotConfigured,
+    InvalidArgument,
+    SalePending,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
 from terminal.services.ports import CashAcceptor, CashIntake

@@ -4,10 +4,11 @@ the services never import one.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Event
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,11 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.models import Reading
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
-from terminal.services.errors import InvalidArgument, MeterAddressInvalid, MeterBusNotConfigured
+from terminal.services.errors import (
+    InvalidArgument,
+    MeterAddressInvalid,
+    MeterBusNotConfigured,
+)
 from terminal.services.meter_state import ledger_currency
 from terminal.services.ports import MeterReader, MeterValues
 
@@ -141,10 +145,10 @@ def batch_targets(addresses: list[str] | None, area: str | None) -> list[tuple[s
            + (" AND c.area = ?" if area else "") + " ORDER BY m.number")
     out: list[tuple[str, repos.MeterRow | None]] = []
     for (number,) in repos.rows(sql, (area,) if area else ()):
-        addr = bus_address(str(number))
+        found = bus_address(str(number))
         meter = repos.meter_row(str(number))
-        if addr is not None and meter is not None and meter_at(addr) is not None:
-            out.append((addr, meter))
+        if found is not None and meter is not None and meter_at(found) is not None:
+            out.append((found, meter))
     if not out:
         where = f" in area {area}" if area else ""
         raise InvalidArgument(f"no installed meter{where} has a bus address (a meter number of 1-12 digits)",

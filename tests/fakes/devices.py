@@ -2,9 +2,9 @@
 so the reading and kiosk services can be driven through every branch without hardware."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from threading import Event
-from typing import Callable, Iterator
 
 from terminal.domain.errors import PpmsError
 from terminal.services.ports import CashIntake, MeterValues

@@ -84,12 +84,13 @@ def test_carrier_refusing_after_the_intake_holds_the_cash(kiosk_world):
     kiosk_world.carriers.script[M] = {"fail_before_write": "CARD_ABSENT"}
     out, acc = sell(kiosk_world, "500.00", ("note", 50000))
     assert out["status"] == "cash_held" and out["refusal"]["code"] == "CARD_ABSENT"
-    assert journal.balance("CASH") == 50000 and verify()["ok"]
+    assert journal.balance("CASH") == sum(acc.cash_box) == 50000 and verify()["ok"]
+    assert Sale.select().count() == 1 and only_sale().tendered == 50000  # the voided sale: no posting
 
 
 def test_card_pulled_mid_write_leaves_the_sale_pending_with_the_money(kiosk_world):
     kiosk_world.carriers.script[M] = {"fail_after_write": "CARD_REMOVED"}
-    out, acc = sell(kiosk_world, "500.00", ("note", 50000))
+    out, _ = sell(kiosk_world, "500.00", ("note", 50000))
     assert out["status"] == "pending" and out["sale"]["receipt_no"]
     assert only_sale().tendered == 50000 and journal.balance("CASH") == 0  # the sale carries it
     assert Outbox.select().where(Outbox.kind == "cash_held").count() == 0

@@ -9,7 +9,11 @@ from terminal.domain.errors import PpmsError
 from terminal.ledger.models import Diary, Outbox, Reading
 from terminal.services import auth, readings
 from terminal.services.check import verify
-from terminal.services.errors import MeterAddressInvalid, MeterBusNotConfigured, PermissionDenied
+from terminal.services.errors import (
+    MeterAddressInvalid,
+    MeterBusNotConfigured,
+    PermissionDenied,
+)
 from tests.fakes.devices import FakeMeterReader
 
 
