@@ -50,7 +50,9 @@ def h_meter_read_batch(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 
 def h_sell_cash(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    import signal
     import sys
+    import threading
 
     from terminal.services import kiosk
     app, s = session_of(g)
@@ -59,7 +61,16 @@ def h_sell_cash(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
         if not g["json"]:
             print(f"  note acceptor: {event}", file=sys.stderr, flush=True)
 
-    out = kiosk.sell_cash(app.ctx, s, ns.meter, ns.amount, idle_timeout_s=ns.idle_timeout, on_event=show)
+    # Ctrl-C or SIGTERM is the customer's "done" button: the intake stops taking notes and
+    # what was counted is sold; an interrupt must never lose money already in the cash box.
+    done = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        out = kiosk.sell_cash(app.ctx, s, ns.meter, ns.amount, idle_timeout_s=ns.idle_timeout, cancel=done,
+                              on_event=show)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if out["status"] == "completed":
         return out
     why = out["refusal"] or out["cash"]["problem"] or {

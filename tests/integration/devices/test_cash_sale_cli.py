@@ -3,7 +3,13 @@ ledger's tendered money equals the acceptor's counted total and the simulator's 
 also when a note is rejected mid-sale or the acceptor jams."""
 from __future__ import annotations
 
+import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +17,7 @@ import pytest
 from hardware.cash import CashSettings
 from hardware.cash.simulator import Action, CashSimulator, SimulatedBillValidator
 from hardware.meters.ptypair import PtyPair
-from tests.integration.devices.conftest import Terminal
+from tests.integration.devices.conftest import PASSWORD, ROOT, Terminal
 
 pytestmark = pytest.mark.hardware
 METER = "0123456789"
@@ -97,3 +103,24 @@ def test_amount_below_minimum_refused_before_the_acceptor_opens(kiosk: Terminal,
     code, out = kiosk.run("sell-cash", "--meter", METER, "--amount", "20.00")
     assert code == 2 and out["error"]["code"] == "AMOUNT_BELOW_MINIMUM"
     assert device.commands == [] and cash_box(device) == 0
+
+
+def test_done_button_sells_what_was_counted(kiosk: Terminal, device: SimulatedBillValidator) -> None:
+    """SIGINT (Ctrl-C) is the customer's "done": the notes already taken are sold, never lost."""
+    queue(device, (Action.INSERT, 4))
+    kiosk.write_config()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PPMS_OPERATOR": "admin", "PPMS_PASSWORD": PASSWORD,
+           "PPMS_CONFIG": str(kiosk.config)}
+    proc = subprocess.Popen([sys.executable, "-m", "terminal.cli", "sell-cash", "--meter", METER, "--amount",
+                             "2000.00", "--idle-timeout", "30", "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while cash_box(device) < 50000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cash_box(device) == 50000, "the note never reached the cash box"
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    out = json.loads(stdout)
+    assert proc.returncode == 0, (out, stderr)
+    assert out["status"] == "completed" and out["cash"]["outcome"] == "cancelled"
+    assert out["sale"]["tendered"] == "500.00" and ledger(kiosk) == ([50000], 50000)
