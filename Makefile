@@ -43,8 +43,8 @@ soak: venv
 	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests
 
 lint: venv
-	$(BIN)/ruff check terminal hardware tests
-	$(BIN)/mypy terminal/domain terminal/services
+	$(BIN)/ruff check terminal hardware tests benches
+	$(BIN)/mypy terminal/domain terminal/services hardware
 
 bench: venv
 	$(BIN)/python -m benches

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Self
+from collections.abc import Callable
+from typing import Any, Self
 
 _SLICE_S = 0.02  # pyserial read timeout; reads loop in slices up to the caller's wait
 

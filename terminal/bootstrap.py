@@ -6,9 +6,9 @@ differ only in the settings (and the tests in the backends they pass in).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 from peewee import SqliteDatabase
 
@@ -22,7 +22,15 @@ from terminal.ledger.models import Operator
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
-from terminal.services.ports import Carrier, CarrierFactory, MeterRef, ReceiptPrinter
+from terminal.services.ports import (
+    Carrier,
+    CarrierFactory,
+    CashAcceptor,
+    DevicePort,
+    MeterReader,
+    MeterRef,
+    ReceiptPrinter,
+)
 
 
 class CarrierRouter:
@@ -58,6 +66,36 @@ def build_carriers(settings: Settings) -> CarrierFactory:
 
 def build_printer(settings: Settings) -> ReceiptPrinter:
     return EscposReceiptPrinter(settings.printer)
+
+
+def build_meter_reader(settings: Settings, **override: object) -> MeterReader | None:
+    """The DL/T 645 reader on `[meter_bus]` (None when no port is set); `override` takes the
+    command line's port, baudrate, parity and timeout_s (None = keep the config's)."""
+    from terminal.devices import meter_bus
+    if not any(v is not None for v in override.values()):
+        return meter_bus.build(settings.meter_bus)
+    if not (override.get("port") or settings.meter_bus.port):
+        return None
+    return meter_bus.DltMeterReader(meter_bus.port_settings(settings.meter_bus, **override))
+
+
+def build_cash_acceptor(settings: Settings, decimals: int = 2) -> CashAcceptor | None:
+    from terminal.devices import cash_acceptor
+    return cash_acceptor.build(settings.cash_acceptor, decimals)
+
+
+def build_device_ports(settings: Settings) -> list[DevicePort]:
+    """`ppms ports`: every configured device (needs no database)."""
+    from terminal.devices import probes
+    return probes.build(settings)
+
+
+def _currency_decimals() -> int:
+    code = meta.get("currency")
+    if code is None:
+        return 2
+    from terminal.domain.money import currency
+    return currency(code).decimals
 
 
 def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
@@ -97,6 +135,8 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
         printer=printer if printer is not None else build_printer(settings),
         lockout_attempts=settings.security.lockout_attempts,
         print_on_sale=settings.printer.print_on_sale,
+        meter_reader=build_meter_reader(settings),
+        cash_acceptor=build_cash_acceptor(settings, 2 if initialising else _currency_decimals()),
     )
     return App(settings=settings, db=db, ctx=ctx)
 

@@ -9,7 +9,8 @@ import getpass
 import json
 import os
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError

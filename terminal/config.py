@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from terminal.domain.errors import PpmsError
 
@@ -77,6 +78,30 @@ class SecuritySection:
 
 
 @dataclass(frozen=True)
+class MeterBusSection:
+    """The RS-485 meter reading bus (DL/T 645-2007): `ppms meter read-batch`, `ports`."""
+    port: str = ""                   # "" = no meter bus configured
+    baudrate: int = 2400
+    parity: str = "E"                # DL/T 645 is 8E1; ptys refuse even parity: use "N" there
+    timeout_s: float = 1.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class CashAcceptorSection:
+    """The self-service note acceptor (ccTalk bill validator)."""
+    type: str = "none"               # "none" or "cctalk"
+    port: str = ""
+    address: int = 40                # the validator's ccTalk address
+    baudrate: int = 9600
+    timeout_s: float = 0.5
+    poll_interval_s: float = 0.2
+    idle_timeout_s: float = 60.0     # the customer's time to insert the next note
+    bills: dict[str, str] = field(default_factory=dict)  # bill type -> value, {"1" = "50.00"}
+    verify_bills: bool = True        # check the table against the validator's bill ids first
+
+
+@dataclass(frozen=True)
 class Settings:
     terminal: TerminalSection = field(default_factory=TerminalSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -84,6 +109,8 @@ class Settings:
     printer: PrinterSection = field(default_factory=PrinterSection)
     sts: StsSection = field(default_factory=StsSection)
     security: SecuritySection = field(default_factory=SecuritySection)
+    meter_bus: MeterBusSection = field(default_factory=MeterBusSection)
+    cash_acceptor: CashAcceptorSection = field(default_factory=CashAcceptorSection)
     source: str = ""
 
 
@@ -93,6 +120,8 @@ CHOICES = {
     "card_reader.profile": ("acr38", "acr39"),
     "printer.type": ("usb", "serial", "network", "file", "dummy", "none"),
     "printer.paper_width_mm": (58, 80),
+    "meter_bus.parity": ("N", "E", "O"),
+    "cash_acceptor.type": ("none", "cctalk"),
 }
 
 
@@ -107,14 +136,24 @@ def _coerce(key: str, raw: Any, kind: type) -> Any:
             return raw
         if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
             return int(raw)
-    elif kind is float:
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return float(raw)
-        if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()):
-            return float(raw)
     elif kind is str and isinstance(raw, (str, int)) and not isinstance(raw, bool):
         return str(raw)
-    raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {kind.__name__})", key=key)
+    elif kind is float:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
+            return float(raw)
+        if isinstance(raw, str) and re.fullmatch(r"\d+(\.\d+)?", raw.strip()) and float(raw) > 0:
+            return float(raw)
+    elif kind is dict:
+        # a TOML table of strings, or from the environment "1=50.00,2=100.00"
+        if isinstance(raw, str):
+            pairs = [p.partition("=") for p in raw.split(",") if p.strip()]
+            if all(sep for _, sep, _ in pairs):
+                return {k.strip(): v.strip() for k, _, v in pairs}
+        elif isinstance(raw, dict) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                           for v in raw.values()):
+            return {str(k): str(v) for k, v in raw.items()}
+    expected = {"float": "a positive number", "dict": "a table of strings"}.get(kind.__name__, kind.__name__)
+    raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {expected})", key=key)
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -136,7 +175,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             raise ConfigInvalid(f"[{sec.name}] must be a table", key=sec.name)
         unknown = set(raw_sec) - {f.name for f in fields(cls)}
         if unknown:
-            raise ConfigInvalid(f"unknown setting {sec.name}.{sorted(unknown)[0]}", key=f"{sec.name}.{sorted(unknown)[0]}")
+            key = f"{sec.name}.{sorted(unknown)[0]}"
+            raise ConfigInvalid(f"unknown setting {key}", key=key)
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = f"{sec.name}.{f.name}"

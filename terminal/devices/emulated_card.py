@@ -8,8 +8,8 @@ card that the write never reached.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from terminal.services.ports import Delivery, MeterRef, Purchase
 

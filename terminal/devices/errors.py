@@ -11,8 +11,8 @@ purchase may have reached the carrier (`uncertain`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from terminal.domain.errors import PpmsError
 

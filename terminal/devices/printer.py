@@ -8,6 +8,7 @@ real receipt from a made-up one; without a key the QR carries the facts unsigned
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,20 @@ class EscposReceiptPrinter:
         with driver_errors(hp.PrinterError):
             return list(hp.build_layout(self.receipt_data(doc), hp.InvoiceFormat.from_dict(invoice_format))
                         .text_lines())
+
+    def test_page(self) -> dict[str, Any]:
+        """Print the test page (every kind of element, no money) with the invoice format's header."""
+        if self.section.type == "none":
+            raise NotConfigured("no receipt printer is configured ([printer] type = \"none\")")
+        hp = _printers()
+        from hardware.printers.connections import open_printer, print_receipt_data  # noqa: PLC0415
+        from hardware.printers.sample import printer_test_page  # noqa: PLC0415
+        with driver_errors(hp.PrinterError):
+            fmt = hp.InvoiceFormat.from_dict(self.default_format())
+            with open_printer(_settings(self.section)) as conn:
+                result = print_receipt_data(conn, printer_test_page(fmt, datetime.now().replace(microsecond=0)),
+                                            fmt)
+        return {"printed": True, "bytes": result.bytes_sent, "paper_low": result.paper_low}
 
     def probe(self) -> dict[str, Any]:
         if self.section.type == "none":

@@ -7,10 +7,11 @@ database or logged. A hardware security module plugs in as another SecurityModul
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hardware import sts
 from terminal.devices.errors import NotConfigured, driver_errors

@@ -6,7 +6,13 @@ repositories read and append rows.
 from __future__ import annotations
 
 from peewee import (
-    AutoField, CompositeKey, DatabaseProxy, ForeignKeyField, IntegerField, Model, TextField,
+    AutoField,
+    CompositeKey,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
 )
 
 proxy = DatabaseProxy()

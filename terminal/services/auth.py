@@ -17,7 +17,12 @@ from terminal.ledger import diary, transaction
 from terminal.ledger.models import Operator, RolePermission
 from terminal.services.context import Context
 from terminal.services.errors import (
-    AuthFailed, InvalidArgument, OperatorLocked, OperatorNotFound, PermissionDenied, WeakPassword,
+    AuthFailed,
+    InvalidArgument,
+    OperatorLocked,
+    OperatorNotFound,
+    PermissionDenied,
+    WeakPassword,
 )
 
 
@@ -82,7 +87,8 @@ def hash_password(password: str) -> str:
 
 def seed_roles() -> None:
     for role, perms in DEFAULT_ROLES.items():
-        RolePermission.insert_many([{"role": role, "permission": p.value} for p in perms]).on_conflict_ignore().execute()
+        rows = [{"role": role, "permission": p.value} for p in perms]
+        RolePermission.insert_many(rows).on_conflict_ignore().execute()
 
 
 def permissions_of(role: str) -> frozenset[str]:

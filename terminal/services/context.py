@@ -5,7 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from terminal.services.clock import Clock, iso
-from terminal.services.ports import CarrierFactory, ReceiptPrinter
+from terminal.services.ports import (
+    CarrierFactory,
+    CashAcceptor,
+    MeterReader,
+    ReceiptPrinter,
+)
 
 
 @dataclass
@@ -19,6 +24,8 @@ class Context:
     lockout_attempts: int = 5
     print_on_sale: bool = False
     extras: dict[str, object] = field(default_factory=dict)
+    meter_reader: MeterReader | None = None     # [meter_bus]; None when no bus is configured
+    cash_acceptor: CashAcceptor | None = None   # [cash_acceptor]; None for type "none"
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -26,7 +26,10 @@
         ├── SaleNotReversible              SALE_NOT_REVERSIBLE
         ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
         ├── InvalidArgument                INVALID_ARGUMENT
-        └── WeakPassword                   WEAK_PASSWORD
+        ├── WeakPassword                   WEAK_PASSWORD
+        ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
+        ├── MeterAddressInvalid            METER_ADDRESS_INVALID       not 1-12 digits
+        └── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
 """
 from __future__ import annotations
 
@@ -135,3 +138,15 @@ class InvalidArgument(ServiceError):
 
 class WeakPassword(ServiceError):
     code = "WEAK_PASSWORD"
+
+
+class MeterBusNotConfigured(ServiceError):
+    code = "METER_BUS_NOT_CONFIGURED"
+
+
+class MeterAddressInvalid(InvalidArgument):
+    code = "METER_ADDRESS_INVALID"
+
+
+class CashAcceptorNotConfigured(ServiceError):
+    code = "CASH_ACCEPTOR_NOT_CONFIGURED"

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Callable
 
 from terminal.domain.money import Currency, currency
 from terminal.domain.periods import free_kwh_period_bounds, months_to_charge, period_bounds
@@ -15,7 +15,11 @@ from terminal.ledger import meta, repos
 from terminal.ledger.repos import MeterRow
 from terminal.services.context import Context
 from terminal.services.errors import (
-    MeterCancelled, MeterNotFound, MeterNotInstalled, NoTariff, NotInitialised,
+    MeterCancelled,
+    MeterNotFound,
+    MeterNotInstalled,
+    NoTariff,
+    NotInitialised,
 )
 from terminal.services.ports import MeterRef
 

@@ -4,9 +4,11 @@ the services never import one.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from threading import Event
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -124,3 +126,73 @@ class ReceiptPrinter(Protocol):
 
     def probe(self) -> dict[str, Any]:
         """Whether the printer answers (for `ppms ports`)."""
+
+
+# -- meter reading (DL/T 645 over RS-485) and the self-service note acceptor ------------------
+
+@dataclass(frozen=True)
+class MeterValues:
+    """One reading as a meter reading device returns it (no I/O, no driver types).
+
+    Energy in 0.01 kWh; `remaining_money` in the meter's own hundredths (DL/T 645 keeps
+    XXXXXX.XX); `status_flags` = status word 3 << 16 | status word 1, None when unread."""
+    address: str
+    total_kwh: int
+    remaining_kwh: int | None
+    remaining_money: int | None
+    purchase_count: int | None
+    status_flags: int | None = None
+    status: dict[str, Any] | None = None
+
+
+class MeterReader(Protocol):
+    """The meter reading device on one bus. Raises a PpmsError (DeviceError) with the
+    driver's code (METER_NO_ANSWER, METER_PORT_UNAVAILABLE, ...)."""
+    port: str
+
+    def read(self, address: str) -> MeterValues:
+        """Open the port, read one meter, close the port."""
+
+    def read_each(self, addresses: list[str]) -> Iterator[tuple[str, MeterValues | Exception]]:
+        """A batch on one open port: per address its values or the PpmsError that stopped it.
+        A port failure raises out of the iterator (no meter can answer then)."""
+
+
+@dataclass(frozen=True)
+class CashIntake:
+    """What a sale's note intake ended with (the acceptor's own TenderResult, in plain values).
+
+    `counted` is the money in the cash box for this sale, minor units: the sum of
+    `notes`, and exactly what the ledger must record as tendered."""
+    amount_due: int
+    counted: int
+    outcome: str                      # "complete", "cancelled", "timed_out", "stopped"
+    notes: tuple[int, ...] = ()       # the value of each note stacked, in order
+    rejected: int = 0                 # notes refused or returned to the customer
+    events: tuple[str, ...] = ()      # the intake's events in words, for the diary
+    problem_code: str | None = None   # CASH_JAMMED, CASH_FRAUD, CASH_NO_ANSWER, ...
+    problem_message: str | None = None
+
+
+class CashAcceptor(Protocol):
+    """The self-service note acceptor. Device problems during the intake come back in
+    `CashIntake.problem_code` with the money counted so far; only a failure before any
+    note could be taken (port, bill table) raises a PpmsError."""
+
+    def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None,
+                     cancel: Event | None = None,
+                     on_event: Callable[[str], None] | None = None) -> CashIntake: ...
+
+
+class DevicePort(Protocol):
+    """One configured device as `ppms ports` shows it."""
+    name: str                         # "meter_bus", "cash_acceptor", "card_reader", "printer"
+
+    def describe(self) -> dict[str, Any]:
+        """Type and settings (no secrets)."""
+
+    def probe(self) -> dict[str, Any]:
+        """Does it answer? {"configured": bool, "answers": bool, ...; "error": {code, message}}."""
+
+    def test(self, arg: str | None = None) -> dict[str, Any]:
+        """Exercise it (a test page, a meter's address, a poll); raises a PpmsError on failure."""

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from terminal.domain.errors import PpmsError
+from terminal.domain.money import format_rate
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
-from terminal.domain.money import format_rate
 from terminal.domain.tariff import PowerTypeTariff, power_type_from_json
 from terminal.ledger import diary, meta, repos, sales, transaction
 from terminal.ledger.canonical import dumps

@@ -16,10 +16,13 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
-from terminal.services.ports import MeterRef
 from terminal.services.errors import (
-    CategoryNotFound, InvalidArgument, MeterExists, PowerTypeNotFound,
+    CategoryNotFound,
+    InvalidArgument,
+    MeterExists,
+    PowerTypeNotFound,
 )
+from terminal.services.ports import MeterRef
 
 METER_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
 CARRIERS = ("card", "sts")

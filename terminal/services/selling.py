@@ -31,7 +31,11 @@ from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
-    CarrierFailed, InvalidArgument, SaleNotFound, SaleNotReversible, SalePending,
+    CarrierFailed,
+    InvalidArgument,
+    SaleNotFound,
+    SaleNotReversible,
+    SalePending,
 )
 from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref
 from terminal.services.ports import Carrier, Purchase

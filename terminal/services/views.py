@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from terminal.domain.money import Currency, currency, format_kwh, format_money
 from terminal.domain.vend import VendLine, VendResult

@@ -3,8 +3,8 @@ refuse a purchase, or fail half-way, so the sale state machine can be driven
 through every branch without hardware."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from terminal.domain.errors import PpmsError
 from terminal.services.ports import Delivery, MeterRef, Purchase

@@ -7,10 +7,12 @@ import pytest
 
 from terminal.domain.errors import AmountBelowMinimum, AmountInvalid, AmountTooSmall
 from terminal.services import accounts, check, selling
-from tests.unit.services.conftest import DEMO_TARIFF
 from terminal.services.errors import (
-    MeterNotFound, SaleNotReversible, SalePending,
+    MeterNotFound,
+    SaleNotReversible,
+    SalePending,
 )
+from tests.unit.services.conftest import DEMO_TARIFF
 
 
 def statuses(world) -> list[str]:

@@ -8,7 +8,11 @@ import pytest
 from terminal.domain.errors import ShareSplitInvalid, TariffFileInvalid
 from terminal.services import selling
 from terminal.services.errors import (
-    CategoryNotFound, CurrencyMismatch, InvalidArgument, MeterExists, PowerTypeNotFound,
+    CategoryNotFound,
+    CurrencyMismatch,
+    InvalidArgument,
+    MeterExists,
+    PowerTypeNotFound,
     TariffVersionConflict,
 )
 from tests.unit.services.conftest import SAMPLE
@@ -77,7 +81,10 @@ def test_registration_checks(world):
 def test_identical_reimport_writes_nothing(world):
     world.tariff()
     db = sqlite3.connect(world.app.db.database)
-    before = db.execute("SELECT rowid, * FROM power_type").fetchall(), db.execute("SELECT COUNT(*) FROM diary").fetchone()
+    def state():
+        return (db.execute("SELECT rowid, * FROM power_type").fetchall(),
+                db.execute("SELECT COUNT(*) FROM diary").fetchone())
+    before = state()
     world.tariff()
-    after = db.execute("SELECT rowid, * FROM power_type").fetchall(), db.execute("SELECT COUNT(*) FROM diary").fetchone()
+    after = state()
     assert before == after

@@ -1,0 +1,123 @@
+"""The self-service note acceptor (a ccTalk bill validator) behind `services.ports.CashAcceptor`.
+
+`hardware.cash` does the packets, the serial line and the intake (escrow, stacking,
+events); this adapter opens the port for one intake, checks the bill table against
+the validator first (`[cash_acceptor] verify_bills`), and hands the result back as a
+plain `CashIntake`. Money counts only on a credit event (note in the cash box).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from hardware import cash
+from terminal.config import CashAcceptorSection
+from terminal.devices.errors import NotConfigured, driver_errors
+from terminal.services.ports import CashIntake
+
+
+def cash_settings(section: CashAcceptorSection) -> cash.CashSettings:
+    if not section.port:
+        raise NotConfigured("no note acceptor port: set [cash_acceptor] port")
+    with driver_errors(cash.CashError):
+        return cash.CashSettings(port=section.port, baudrate=section.baudrate, address=section.address,
+                                 timeout_s=section.timeout_s, poll_interval_s=section.poll_interval_s)
+
+
+def bill_table(section: CashAcceptorSection, decimals: int = 2) -> cash.BillTable:
+    if not section.bills:
+        raise NotConfigured("no bill table: set [cash_acceptor] bills = { \"1\" = \"50.00\", ... }")
+    with driver_errors(cash.CashError):
+        return cash.BillTable.from_config(section.bills, decimals=decimals)
+
+
+def describe_event(event: Any, decimals: int = 2) -> str:
+    """One bill event in words, for the screen and the diary."""
+    def money(minor: int | None) -> str:
+        if minor is None:
+            return "?"
+        whole, frac = divmod(minor, 10 ** decimals)
+        return f"{whole}.{frac:0{decimals}d}" if decimals else str(whole)
+
+    if isinstance(event, cash.CreditAccepted):
+        return f"credit {money(event.value_minor)} (type {event.bill_type})"
+    if isinstance(event, cash.BillEscrowed):
+        return f"escrow {money(event.value_minor)} (type {event.bill_type})"
+    if isinstance(event, cash.BillReturned):
+        return f"returned: {event.reason}"
+    if isinstance(event, cash.BillRejected):
+        return f"rejected: {event.reason}"
+    if isinstance(event, cash.BillJammed):
+        return f"jammed: {event.reason}"
+    if isinstance(event, cash.FraudAttempt):
+        return f"fraud attempt: {event.reason}"
+    if isinstance(event, cash.DeviceFault):
+        return f"fault: {event.reason}"
+    if isinstance(event, cash.UnknownBillStacked):
+        return f"unknown note stacked (type {event.bill_type})"
+    return f"status: {getattr(event, 'reason', event)}"
+
+
+def intake_of(result: cash.TenderResult, decimals: int = 2) -> CashIntake:
+    notes = tuple(e.value_minor for e in result.events if isinstance(e, cash.CreditAccepted))
+    rejected = sum(isinstance(e, (cash.BillRejected, cash.BillReturned)) for e in result.events)
+    problem = result.problem
+    return CashIntake(amount_due=result.amount_due_minor, counted=result.total_minor, outcome=result.outcome,
+                      notes=notes, rejected=rejected,
+                      events=tuple(describe_event(e, decimals) for e in result.events),
+                      problem_code=None if problem is None else problem.code,
+                      problem_message=None if problem is None else problem.message)
+
+
+class CctalkCashAcceptor:
+    """Opens the validator's port for each intake and closes it after (no handle is kept)."""
+
+    def __init__(self, section: CashAcceptorSection, decimals: int = 2) -> None:
+        self.section = section
+        self.decimals = decimals
+        self.settings = cash_settings(section)
+        self.table = bill_table(section, decimals)
+
+    def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None,
+                     cancel: threading.Event | None = None,
+                     on_event: Callable[[str], None] | None = None) -> CashIntake:
+        def relay(event: Any) -> None:
+            if on_event is not None:
+                on_event(describe_event(event, self.decimals))
+
+        with driver_errors(cash.CashError):
+            link = cash.open_link(self.settings)
+        try:
+            validator = cash.BillValidator(link, self.settings, self.table)
+            if self.section.verify_bills:
+                with driver_errors(cash.CashError):
+                    validator.verify_bill_table(self.decimals)
+            result = validator.accept_up_to(
+                due_minor, idle_timeout_s=self.section.idle_timeout_s if idle_timeout_s is None else idle_timeout_s,
+                cancel=cancel, on_event=relay)
+        finally:
+            link.close()
+        return intake_of(result, self.decimals)
+
+    def poll(self) -> dict[str, Any]:
+        """`ports test`: a simple poll, the equipment category and the identity."""
+        with driver_errors(cash.CashError):
+            link = cash.open_link(self.settings)
+            try:
+                validator = cash.BillValidator(link, self.settings, self.table)
+                validator.simple_poll()
+                ident = validator.identify()
+                checked = sorted(validator.verify_bill_table(self.decimals)) if self.section.verify_bills else []
+            finally:
+                link.close()
+        return {"category": ident.category, "manufacturer": ident.manufacturer,
+                "product_code": ident.product_code, "serial_number": ident.serial_number,
+                "bill_types_verified": checked}
+
+
+def build(section: CashAcceptorSection, decimals: int = 2) -> CctalkCashAcceptor | None:
+    """None for `type = "none"`."""
+    if section.type == "none":
+        return None
+    return CctalkCashAcceptor(section, decimals)

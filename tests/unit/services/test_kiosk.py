@@ -1,0 +1,105 @@
+"""Self-service cash sale: tendered == counted, always; refused money is held, never lost."""
+from __future__ import annotations
+
+import pytest
+
+from terminal.domain.errors import PpmsError
+from terminal.ledger import journal
+from terminal.ledger.models import Diary, Outbox, Sale
+from terminal.ledger.repos import customer_balances
+from terminal.services import kiosk, selling
+from terminal.services.check import verify
+from terminal.services.errors import CashAcceptorNotConfigured
+from tests.fakes.devices import FakeCashAcceptor, device_error
+
+M = "0123456789"
+
+
+@pytest.fixture
+def kiosk_world(world):
+    world.tariff()
+    world.register(M)
+    return world
+
+
+def sell(world, amount, *script):
+    acceptor = FakeCashAcceptor(list(script))
+    return kiosk.sell_cash(world.ctx, world.admin, M, amount, acceptor=acceptor), acceptor
+
+
+def only_sale():
+    (sale,) = Sale.select()
+    return sale
+
+
+def test_full_amount_sells_it(kiosk_world):
+    out, acc = sell(kiosk_world, "1000.00", ("note", 50000), ("note", 50000))
+    assert out["status"] == "completed" and out["cash"]["counted"] == "1000.00"
+    assert out["sale"]["tendered"] == "1000.00" and only_sale().tendered == sum(acc.cash_box) == 100000
+    assert journal.balance("CASH") == 100000 and verify()["ok"]
+
+
+def test_rejected_note_mid_sale_sells_exactly_what_was_counted(kiosk_world):
+    out, acc = sell(kiosk_world, "1000.00", ("note", 20000), ("reject",), ("note", 50000))
+    assert out["status"] == "completed" and out["cash"]["rejected"] == 1
+    assert only_sale().tendered == sum(acc.cash_box) == 70000 == journal.balance("CASH")
+
+
+def test_jam_sells_what_was_counted_and_reports_the_jam(kiosk_world):
+    out, acc = sell(kiosk_world, "1000.00", ("note", 50000), ("jam",), ("note", 50000))
+    assert out["status"] == "completed" and out["cash"]["problem"]["code"] == "CASH_JAMMED"
+    assert only_sale().tendered == sum(acc.cash_box) == 50000
+    intake = Diary.get(Diary.action == "cash.intake")
+    assert '"problem":"CASH_JAMMED"' in intake.after.replace(" ", "")
+
+
+def test_nothing_counted_no_sale(kiosk_world):
+    out, _ = sell(kiosk_world, "1000.00", ("reject",))
+    assert out["status"] == "no_sale" and Sale.select().count() == 0 and journal.balance("CASH") == 0
+
+
+def test_counted_money_that_selling_refuses_is_held_as_carry_over(kiosk_world):
+    # 100.00 does not cover the first month's fixed charge with VAT (174.00): selling refuses
+    out, acc = sell(kiosk_world, "1000.00", ("note", 10000), ("jam",))
+    assert out["status"] == "cash_held" and out["refusal"]["code"]
+    assert Sale.select().count() == 0
+    assert journal.balance("CASH") == sum(acc.cash_box) == 10000
+    cust = 1
+    assert customer_balances(cust)[0] == 10000
+    assert Outbox.select().where(Outbox.kind == "cash_held").count() == 1
+    assert verify()["ok"]
+    # the next sale spends the held money first, like change
+    sale = selling.sell(kiosk_world.ctx, kiosk_world.admin, M, "1000.00")
+    assert sale["carry_over_used"] == "100.00"
+
+
+def test_below_minimum_amount_refused_before_any_note(kiosk_world):
+    acceptor = FakeCashAcceptor([("note", 5000)])
+    with pytest.raises(PpmsError) as err:
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "20.00", acceptor=acceptor)
+    assert err.value.code == "AMOUNT_BELOW_MINIMUM" and acceptor.calls == 0
+
+
+def test_carrier_refusing_after_the_intake_holds_the_cash(kiosk_world):
+    kiosk_world.carriers.script[M] = {"fail_before_write": "CARD_ABSENT"}
+    out, acc = sell(kiosk_world, "500.00", ("note", 50000))
+    assert out["status"] == "cash_held" and out["refusal"]["code"] == "CARD_ABSENT"
+    assert journal.balance("CASH") == sum(acc.cash_box) == 50000 and verify()["ok"]
+    assert Sale.select().count() == 1 and only_sale().tendered == 50000  # the voided sale: no posting
+
+
+def test_card_pulled_mid_write_leaves_the_sale_pending_with_the_money(kiosk_world):
+    kiosk_world.carriers.script[M] = {"fail_after_write": "CARD_REMOVED"}
+    out, _ = sell(kiosk_world, "500.00", ("note", 50000))
+    assert out["status"] == "pending" and out["sale"]["receipt_no"]
+    assert only_sale().tendered == 50000 and journal.balance("CASH") == 0  # the sale carries it
+    assert Outbox.select().where(Outbox.kind == "cash_held").count() == 0
+
+
+def test_acceptor_failing_before_any_note(kiosk_world):
+    acceptor = FakeCashAcceptor(fail=device_error("CASH_PORT_UNAVAILABLE"))
+    with pytest.raises(PpmsError) as err:
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "500.00", acceptor=acceptor)
+    assert err.value.code == "CASH_PORT_UNAVAILABLE" and Sale.select().count() == 0
+    with pytest.raises(CashAcceptorNotConfigured):
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "500.00")
