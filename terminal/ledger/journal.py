@@ -2,7 +2,8 @@
 
 Accounts are codes; customer sub-ledgers carry the customer id on the line:
 
-    CASH, BANK, MOBILE          assets: money taken at the terminal, by payment method
+    CASH, BANK_CLEARING,        assets: money taken at the terminal, by payment method
+    MOBILE_MONEY, CASH_ACCEPTOR (CASH_ACCEPTOR: notes in a self-service acceptor's cash box)
     REVENUE:<sub_item>          energy revenue per sub-item (ENERGY, REP, ...)
     FIXED_CHARGE_REVENUE        fixed monthly charges
     VAT_PAYABLE                 VAT owed to the tax authority

@@ -42,7 +42,8 @@ def gather(day: date, cur: Currency) -> dict[str, Any]:
         (start, end))[0]
     (net_cash,) = rows(
         "SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
-        "WHERE p.posted_at >= ? AND p.posted_at < ? AND l.account IN ('CASH', 'BANK_CLEARING', 'MOBILE_MONEY')",
+        "WHERE p.posted_at >= ? AND p.posted_at < ? "
+        "AND l.account IN ('CASH', 'BANK_CLEARING', 'MOBILE_MONEY', 'CASH_ACCEPTOR')",
         (start, end))[0]
 
     def m(v: int) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
-from terminal.ledger import diary, journal, outbox, repos, transaction
+from terminal.ledger import diary, repos, transaction
 from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -61,23 +61,12 @@ def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason
               intake_id: str, cur: Currency) -> dict[str, Any]:
     """Money taken that no sale could use: the customer's carry-over, spent first next time."""
     meter = find_meter(meter_no)
-    cust = meter.customer_id
-    held_id = str(uuidlib.uuid4())
     with transaction():
-        at = ctx.now_iso()
-        before = repos.customer_balances(cust)[0]
-        journal.post("cash_held", [journal.Line("CASH", debit=amount),
-                                   journal.Line("CARRY_OVER", credit=amount, customer_id=cust)],
-                     at, session.operator_id, customer_id=cust,
-                     memo=f"cash held for meter {meter.number}: {reason.code}")
-        view = {"cash_held_id": held_id, "meter": meter.number, "amount": format_money(amount, cur),
-                "carry_over": format_money(before + amount, cur), "reason": reason.code,
-                "intake_id": intake_id, "at": at}
-        outbox.enqueue(ctx.terminal_id, "cash_held", held_id, view, at)
-        diary.record(at, session.username, "cash.held", f"meter:{meter.number}",
-                     before={"carry_over": before}, after={"carry_over": before + amount, "amount": amount,
-                                                           "reason": reason.code, "intake_id": intake_id})
-    return view
+        held = selling.hold_money(ctx, session, meter.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"], amount,
+                                  f"cash held for meter {meter.number}: {reason.code}",
+                                  {"meter": meter.number, "intake_id": intake_id, "code": reason.code})
+    return held | {"amount": format_money(amount, cur), "carry_over": format_money(held["carry_over"], cur),
+                   "carry_over_before": format_money(held["carry_over_before"], cur), "reason": reason.code}
 
 
 def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
@@ -112,7 +101,7 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
         return out | {"status": "no_sale"}
     pending_before = set(repos.pending_sale_ids(row.id))
     try:
-        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "cash")
+        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor")
     except (SalePending, CarrierFailed) as exc:
         if not set(repos.pending_sale_ids(row.id)) - pending_before:  # no sale of ours holds the money
             held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
@@ -121,6 +110,12 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
         return out | {"status": "pending", "refusal": {"code": exc.code, "message": exc.message},
                       "sale": {"sale_id": exc.details.get("sale_id"), "receipt_no": exc.details.get("receipt_no")}}
     except PpmsError as exc:
+        if exc.details.get("voided_sale_id"):  # the void already made the notes the customer's carry-over
+            carry = repos.customer_balances(row.customer_id)[0]
+            held = {"sale_id": exc.details["voided_sale_id"], "amount": format_money(intake.counted, cur),
+                    "carry_over": format_money(carry, cur), "reason": exc.code}
+            return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
+                          "cash_held": held}
         held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
         return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
                       "cash_held": held}

@@ -41,7 +41,8 @@ from terminal.services.meter_state import MeterState, find_meter, load_meter_sta
 from terminal.services.ports import Carrier, Purchase
 from terminal.services.views import record_view, sale_view, vend_view
 
-PAYMENT_ACCOUNTS = {"cash": "CASH", "bank": "BANK_CLEARING", "mobile": "MOBILE_MONEY"}
+PAYMENT_ACCOUNTS = {"cash": "CASH", "bank": "BANK_CLEARING", "mobile": "MOBILE_MONEY",
+                    "acceptor": "CASH_ACCEPTOR"}   # notes in a self-service acceptor's cash box
 
 
 def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = None,
@@ -80,6 +81,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
                 f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
                 sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
         _void(ctx, session, sale_id, f"carrier refused: {exc.code}")
+        exc.details["voided_sale_id"] = purchase.sale_uuid   # (an acceptor's money is held by the void)
         raise
     except Exception as exc:  # a device failure that is not ours: do not guess, keep it PENDING
         raise CarrierFailed(f"the carrier failed ({exc}); sale {purchase.receipt_no} is waiting for recovery",
@@ -178,12 +180,37 @@ def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[journa
 
 
 def _void(ctx: Context, session: Session, sale_id: int, reason: str) -> None:
+    """PENDING -> VOIDED. Money a cashier took goes back over the counter; notes already in a
+    self-service acceptor's cash box cannot, so they are held as the customer's carry-over
+    (spent first at the next sale), in the same commit as the void."""
     at = ctx.now_iso()
     with transaction():
         _set_status(sale_id, St.VOIDED, at, session.operator_id, reason)
         rec, _ = sales.load(sale_id)
         diary.record(at, session.username, "sale.voided", f"sale:{rec.uuid}",
                      before={"status": "pending"}, after={"status": "voided", "reason": reason})
+        if rec.payment == "acceptor":
+            hold_money(ctx, session, rec.customer_id, PAYMENT_ACCOUNTS["acceptor"], rec.tendered,
+                       f"sale {rec.receipt_no} voided: {reason}", {"sale_id": rec.uuid, "receipt_no": rec.receipt_no})
+
+
+def hold_money(ctx: Context, session: Session, customer_id: int, account: str, amount: int, reason: str,
+               about: dict[str, Any]) -> dict[str, Any]:
+    """Money taken that no sale used: the customer's carry-over (posting `cash_held`, outbox row,
+    diary), in the caller's transaction."""
+    at = ctx.now_iso()
+    held_id = str(uuidlib.uuid4())
+    before = repos.customer_balances(customer_id)[0]
+    journal.post("cash_held", [journal.Line(account, debit=amount),
+                               journal.Line("CARRY_OVER", credit=amount, customer_id=customer_id)],
+                 at, session.operator_id, customer_id=customer_id, memo=reason)
+    view = {"cash_held_id": held_id, "amount": amount, "carry_over_before": before,
+            "carry_over": before + amount, "reason": reason, "at": at, **about}
+    outbox.enqueue(ctx.terminal_id, "cash_held", held_id, view, at)
+    diary.record(at, session.username, "cash.held", f"customer:{customer_id}",
+                 before={"carry_over": before}, after={"carry_over": before + amount, "amount": amount,
+                                                       "reason": reason})
+    return view
 
 
 def _purchase_of(rec: SaleRecord) -> Purchase:

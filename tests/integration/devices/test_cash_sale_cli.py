@@ -46,11 +46,11 @@ def cash_box(device: SimulatedBillValidator) -> int:
 
 
 def ledger(t: Terminal) -> tuple[list[int], int]:
-    """(tendered of every sale, the CASH account's debit balance)."""
+    """(tendered of every sale, the CASH_ACCEPTOR account's debit balance)."""
     with sqlite3.connect(t.home / "ppms.db") as db:
         tendered = [r[0] for r in db.execute("SELECT tendered FROM sale ORDER BY id")]
         cash = db.execute("SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line "
-                          "WHERE account = 'CASH'").fetchone()[0]
+                          "WHERE account = 'CASH_ACCEPTOR'").fetchone()[0]
     return tendered, cash
 
 
