@@ -17,10 +17,11 @@ from terminal.devices.sts import StsCarriers
 from terminal.ledger import db as ledger_db
 from terminal.ledger import meta
 from terminal.ledger.models import Operator
+from terminal.services import ports
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
-from terminal.services.ports import CardStation, Carrier, CarrierFactory, MeterRef, ReceiptPrinter
+from terminal.services.ports import Carrier, CarrierFactory, MeterRef, ReceiptPrinter
 
 
 class CarrierRouter:
@@ -81,7 +82,7 @@ def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
 def build(config: str | Path | None = None, db_path: str | Path | None = None,
           env: Mapping[str, str] | None = None, initialising: bool = False,
           allow_fake_clock: bool = False, carriers: CarrierFactory | None = None,
-          printer: ReceiptPrinter | None = None, card_station: CardStation | None = None) -> App:
+          printer: ReceiptPrinter | None = None, card_station: ports.CardStation | None = None) -> App:
     env = os.environ if env is None else env
     settings = load_settings(config, env)
     path = Path(db_path or settings.database.path)

@@ -270,7 +270,7 @@ class PcscCards:
 
     def terminal(self) -> cards.CardTerminal:
         if self._terminal is None:
-            from hardware.cards.pcsc import PcscReader  # noqa: PLC0415 (pyscard only when used)
+            from hardware.cards.pcsc import PcscReader
             keys = utility_keys(self.utility_code, self.secret_file, emulated=False)
             self._terminal = cards.CardTerminal(PcscReader(self.reader).connect, self.profile, keys)
         return self._terminal

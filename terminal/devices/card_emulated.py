@@ -24,7 +24,13 @@ from datetime import UTC, datetime
 from hardware import cards
 from hardware.cards.fake import FakeCardReader, Sle4442Chip
 from hardware.cards.layout import CardData, encode_card
-from terminal.devices.card import CardCarrier, CardStationAdapter, card_meter_no, card_purchase, utility_keys
+from terminal.devices.card import (
+    CardCarrier,
+    CardStationAdapter,
+    card_meter_no,
+    card_purchase,
+    utility_keys,
+)
 from terminal.services.ports import Delivery, MeterRef, Purchase
 
 

@@ -266,8 +266,8 @@ M0003_CARDS: Final = [
     """CREATE UNIQUE INDEX reading_card_once ON reading(meter_id, read_at, total_kwh, remaining_kwh,
         purchase_count) WHERE source = 'card'""",
     # formatting a card and lifting a blacklist need a supervisor (auth.Permission.CARD_SUPERVISION)
-    "INSERT OR IGNORE INTO role_permission (role, permission) VALUES ('admin', 'card_supervision'), "
-    "('supervisor', 'card_supervision')",
+    ("INSERT OR IGNORE INTO role_permission (role, permission) VALUES ('admin', 'card_supervision'), "
+     "('supervisor', 'card_supervision')"),
 ]
 
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [

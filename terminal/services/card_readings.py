@@ -18,7 +18,7 @@ from terminal.services.context import Context
 
 
 def local_time(utc_iso: str) -> str:
-    t = datetime.fromisoformat(utc_iso.replace("Z", "+00:00"))
+    t = datetime.fromisoformat(utc_iso)
     return t.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
 
 

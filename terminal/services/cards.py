@@ -30,7 +30,12 @@ from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
-    CardAlreadyIssued, CardNotFound, CardPurchasePending, InvalidArgument, NoCardStation, SaleNotReversible,
+    CardAlreadyIssued,
+    CardNotFound,
+    CardPurchasePending,
+    InvalidArgument,
+    NoCardStation,
+    SaleNotReversible,
 )
 from terminal.services.meter_state import check_sellable, find_meter, meter_ref
 from terminal.services.ports import CardInfo, CardStation
@@ -126,7 +131,7 @@ def format_card(ctx: Context, session: Session) -> dict[str, Any]:
     st = station(ctx)
     try:
         before = st.read()
-    except Exception as exc:  # noqa: BLE001 - a damaged card of ours may still be formatted
+    except Exception as exc:
         if getattr(exc, "code", "") in ("CARD_ABSENT", "CARD_REMOVED", "READER_UNAVAILABLE", "READER_NOT_FOUND",
                                         "CARD_FOREIGN_UTILITY"):
             raise

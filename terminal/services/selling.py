@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from terminal.domain.errors import PpmsError
@@ -25,9 +25,9 @@ from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import cards as card_repo
 from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
+from terminal.ledger.cards import blacklisted_serials
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
@@ -95,7 +95,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
 
 def _card_state() -> dict[str, Any]:
     """What a card carrier must know of the ledger: the blacklisted card serials."""
-    return {"blacklisted": card_repo.blacklisted_serials()}
+    return {"blacklisted": blacklisted_serials()}
 
 
 def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier) -> dict[str, Any]:
@@ -113,7 +113,7 @@ def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carr
 def card_ref(seq: int, tariff_index: int, issued_at: datetime, card: str | None = None) -> str:
     """The carrier_ref of a card sale: what its purchase record holds, so that recovery and
     error-tolerance selling compare exactly what was written (the time as UTC seconds)."""
-    utc = issued_at.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    utc = issued_at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return f"seq:{seq};ti:{tariff_index};utc:{utc}" + (f";card:{card}" if card else "")
 
 
@@ -221,7 +221,7 @@ def _purchase_of(rec: SaleRecord) -> Purchase:
                         meter=meter_ref(repos.meter_row_by_id(rec.meter_id)), sequence=0,
                         credit_kwh=rec.credit_kwh, issued_at=datetime.fromisoformat(rec.sold_at), reservation=ref)
     parts = dict(p.split(":", 1) for p in ref.split(";") if ":" in p)
-    issued = datetime.fromisoformat(parts["utc"].replace("Z", "+00:00")) if "utc" in parts \
+    issued = datetime.fromisoformat(parts["utc"]) if "utc" in parts \
         else datetime.fromisoformat(rec.sold_at)
     state: dict[str, Any] = _card_state() if rec.carrier == "card" else {}
     if "card" in parts:

@@ -59,7 +59,7 @@ class Terminal:
 
     def ppms(self, *args: str, **env: str) -> tuple[int, dict[str, Any]]:
         proc = subprocess.run([sys.executable, "-m", "terminal.cli", *args, "--json"], cwd=ROOT,
-                              env=self.env | env, capture_output=True, text=True, timeout=60)
+                              env=self.env | env, capture_output=True, text=True, timeout=60, check=False)
         assert proc.stdout.strip(), proc.stderr
         return proc.returncode, json.loads(proc.stdout)
 
