@@ -216,6 +216,12 @@ class CardCarrier:
         return contents.holds(card_purchase(purchase))
 
     def take_back(self, purchase: Purchase) -> bool:
+        expected = purchase.carrier_state.get("card")
+        if expected:
+            serial = self._read().card_serial
+            if serial is not None and serial.hex() != expected:
+                raise refusal("CARD_CHANGED", f"the purchase was written to card {expected}, not to the card "
+                              f"in the reader ({serial.hex()})", card=serial.hex())
         try:
             return self._terminal().clear_purchase(purchase.meter.number, card_purchase(purchase))
         except card_errors.CardError as exc:

@@ -23,6 +23,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from terminal.domain.errors import PpmsError
 from terminal.domain.money import format_kwh
 from terminal.ledger import cards as card_repo
 from terminal.ledger import diary, outbox, repos, sales, transaction
@@ -212,7 +213,15 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
     purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
     carrier = ctx.carriers.for_meter(meter_ref(repos.meter_row_by_id(rec.meter_id)))
-    delivery = carrier.deliver(purchase)
+    try:
+        delivery = carrier.deliver(purchase)
+    except PpmsError as exc:
+        if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
+            at = ctx.now_iso()
+            with transaction():
+                diary.record(at, session.username, "sale.rewrite_interrupted", f"sale:{rec.uuid}",
+                             after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence, "cause": exc.code})
+        raise
     at = ctx.now_iso()
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
             "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),

@@ -262,3 +262,39 @@ def test_purchase_of_reads_old_and_new_refs() -> None:
     t = datetime(2026, 3, 5, 10, tzinfo=UTC)
     assert card_ref(7, 2, t) == "seq:7;ti:2;utc:2026-03-05T10:00:00Z"
     assert card_ref(7, 2, t, "ab" * 8).endswith(";card:" + "ab" * 8)
+
+
+def test_selling_records_the_reading_the_card_brings(cw: CardWorld) -> None:
+    made(cw)
+    selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cw.into_meter(consume=500)
+    selling.sell(cw.ctx, cw.admin, METER, "500.00")       # no `card read`: the sale reads the card anyway
+    assert cw.rows("SELECT source, total_kwh, remaining_kwh, purchase_count FROM reading") == [
+        ("card", 500, 5151, 1)]
+    assert cw.rows("SELECT COUNT(*) FROM diary WHERE action = 'reading.recorded'") == [(1,)]
+    assert not cards.read(cw.ctx, cw.admin)["reading_recorded"]
+
+
+def test_reverse_with_another_card_in_the_reader_is_refused(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    written = cw.reader.remove()
+    cards.blacklist(cw.ctx, cw.admin, serial, "left at home, customer says lost")
+    cw.reader.insert(Sle4442Chip.blank())
+    made(cw)
+    assert code_of(selling.reverse, cw.ctx, cw.admin, sale["sale_id"], "mistake") == "CARD_CHANGED"
+    assert written is not None
+    cw.swap(written)
+    assert selling.reverse(cw.ctx, cw.admin, sale["sale_id"], "mistake")["status"] == "reversed"
+
+
+def test_rewrite_interrupted_is_in_the_diary(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cards.blacklist(cw.ctx, cw.admin, serial, "broken")
+    cw.swap(Sle4442Chip.blank())
+    made(cw)
+    cw.reader.faults.remove_after_writes = 1
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "CARD_REMOVED"
+    assert cw.rows("SELECT action FROM diary WHERE action LIKE 'sale.rewrite%'") == [("sale.rewrite_interrupted",)]
+    assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(0,)]
