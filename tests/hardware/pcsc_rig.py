@@ -2,7 +2,7 @@
 
 Shared by tests/hardware/cards (the driver) and tests/hardware/cards_cli (the `ppms`
 command on the card). `pcscd` starts when its socket does not answer and stops at the
-end of the session (fixture `pcscd` in tests/hardware/conftest.py); a missing pcscd
+end of the session (fixture `pcscd` in tests/hardware/cards/conftest.py); a missing pcscd
 or vpcd driver FAILS the tests.
 """
 from __future__ import annotations

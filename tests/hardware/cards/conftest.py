@@ -1,7 +1,7 @@
 """Real PC/SC stack for card tests: pcscd + vsmartcard-vpcd + our card emulator.
 
-The rig (pcscd start/stop, `wait_card`, `Slot`) lives in tests/hardware/pcsc_rig.py and the
-session fixture `pcscd` in tests/hardware/conftest.py, shared with tests/hardware/cards_cli.
+The rig (pcscd start/stop, `wait_card`, `Slot`) lives in tests/hardware/pcsc_rig.py, shared
+with tests/hardware/cards_cli; other folders import the session fixture `pcscd` from here.
 A missing pcscd or vpcd driver FAILS the tests.
 """
 from __future__ import annotations
@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 
 from hardware.cards.emulator import CardEmulator
-from tests.hardware.pcsc_rig import READER, VPCD_PORT, Slot, wait_card
+from tests.hardware.pcsc_rig import READER, VPCD_PORT, Slot, run_pcscd, wait_card
 
-__all__ = ["READER", "VPCD_PORT", "Slot", "wait_card"]
+__all__ = ["READER", "VPCD_PORT", "Slot", "pcscd", "wait_card"]
+
+
+@pytest.fixture(scope="session")
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """pcscd for the session: started here when its socket does not answer, stopped at the end."""
+    yield from run_pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
 
 
 @pytest.fixture(params=["acr38", "acr39"])

@@ -21,6 +21,7 @@ from hardware.cards import UtilityKeys
 from hardware.cards.emulator import CardEmulator
 from hardware.cards.fake import Sle4442Chip
 from hardware.cards.meter_sim import MeterOutcome, PrepaidMeterSim
+from tests.hardware.cards.conftest import pcscd  # noqa: F401  (the real PC/SC daemon fixture)
 from tests.hardware.pcsc_rig import READERS, Slot, wait_card
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -117,7 +118,8 @@ class Terminal:
 
 
 @pytest.fixture
-def terminal_for(pcscd: None, tmp_path: Path) -> Iterator[Any]:
+def terminal_for(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    request.getfixturevalue("pcscd")   # the real PC/SC daemon, started if it is not running
     made: list[Terminal] = []
 
     def build(profile: str = "acr39") -> Terminal:

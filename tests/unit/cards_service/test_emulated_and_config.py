@@ -121,3 +121,17 @@ def test_migration_3_upgrades_a_version_2_ledger(tmp_path: Path) -> None:
     perms = {r[0] for r in db.execute_sql("SELECT role FROM role_permission WHERE permission = 'card_supervision'")}
     assert perms == {"admin", "supervisor"}
     db.close()
+
+
+def test_the_old_emulated_carriers_name_still_builds_the_emulated_card(tmp_path: Path) -> None:
+    from terminal.devices.emulated_card import EmulatedCarriers
+    from terminal.devices.sts import StsCarriers
+    cfg = tmp_path / "terminal.toml"
+    cfg.write_text('[terminal]\nid = "T01"\n[database]\npath = "ppms.db"\n')
+    carriers = bootstrap.CarrierRouter({"card": EmulatedCarriers(), "sts": StsCarriers("")})
+    app = bootstrap.build(config=cfg, env={"PPMS_FAKE_NOW": "2026-03-05T10:00:00"}, initialising=True,
+                          allow_fake_clock=True, carriers=carriers)
+    setup.initialise(app.ctx, "secret1", True)
+    admin = _ready(app)
+    assert selling.sell(app.ctx, admin, "0123456789", "1000.00")["status"] == "completed"
+    app.close()
