@@ -252,6 +252,8 @@ M0003_CARDS: Final = [
         made_by INTEGER REFERENCES operator(id),
         updated_at TEXT NOT NULL)""",
     "CREATE INDEX card_meter ON card(meter_id, card_type, status)",
+    """CREATE TRIGGER card_no_delete BEFORE DELETE ON card
+        BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: card rows are never deleted'); END""",
     """CREATE TABLE card_event (
         id INTEGER PRIMARY KEY,
         card_id INTEGER NOT NULL REFERENCES card(id),

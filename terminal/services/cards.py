@@ -131,12 +131,11 @@ def format_card(ctx: Context, session: Session) -> dict[str, Any]:
     session.require(Permission.CARD_SUPERVISION)
     st = station(ctx)
     try:
-        before = st.read()
-    except Exception as exc:
-        if getattr(exc, "code", "") in ("CARD_ABSENT", "CARD_REMOVED", "READER_UNAVAILABLE", "READER_NOT_FOUND",
-                                        "CARD_FOREIGN_UTILITY"):
+        before: CardInfo | None = st.read()
+    except PpmsError as exc:
+        if exc.code not in ("CARD_MALFORMED", "CARD_MAC_INVALID"):
             raise
-        before = None
+        before = None   # unreadable or damaged content: formatting is what it needs
     if before is not None and before.pending:
         seq = before.purchase["sequence"] if before.purchase else "?"
         raise CardPurchasePending(f"card {before.card_serial} holds purchase {seq} its meter has not taken: "

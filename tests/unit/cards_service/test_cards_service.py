@@ -245,6 +245,25 @@ def test_card_events_are_append_only(cw: CardWorld) -> None:
     made(cw)
     with pytest.raises(Exception, match="LEDGER_APPEND_ONLY"):
         cw.app.db.execute_sql("DELETE FROM card_event")
+    with pytest.raises(Exception, match="LEDGER_APPEND_ONLY"):
+        cw.app.db.execute_sql("DELETE FROM card")
+
+
+def test_format_a_damaged_card_and_refuse_a_foreign_one(cw: CardWorld) -> None:
+    serial = made(cw)
+    cw.chip.main[60] ^= 0x01                               # the identity no longer verifies
+    assert code_of(cards.read, cw.ctx, cw.admin) == "CARD_MAC_INVALID"
+    assert cards.format_card(cw.ctx, cw.admin)["card_serial"] == serial
+    assert cards.read(cw.ctx, cw.admin)["blank"]
+    other = UtilityKeys(99, b"another utility's secret 0000000")
+    foreign = Sle4442Chip.blank()
+    foreign.main[:] = encode_card(CardData(Identity(CardType.USER, 99, b"\x02" * 8, METER, 1)), other,
+                                  bytes(foreign.main))
+    cw.swap(foreign)
+    assert code_of(cards.format_card, cw.ctx, cw.admin) == "CARD_FOREIGN_UTILITY"
+    assert cw.chip.counter == 0x07
+    cw.reader.remove()
+    assert code_of(cards.format_card, cw.ctx, cw.admin) == "CARD_ABSENT"
 
 
 def test_blacklist_input_and_show(cw: CardWorld) -> None:
