@@ -9,16 +9,17 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from peewee import SqliteDatabase
 
 from terminal.config import Settings, load_settings
-from terminal.devices.emulated_card import EmulatedCarriers
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
 from terminal.ledger import db as ledger_db
 from terminal.ledger import meta
 from terminal.ledger.models import Operator
+from terminal.services import ports
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
@@ -56,10 +57,20 @@ class App:
         self.db.close()
 
 
-def build_carriers(settings: Settings) -> CarrierFactory:
+def build_cards(settings: Settings) -> Any:
+    """The IC-card devices of `[card_reader]`: a carrier factory with `.station()` for maintenance.
+    The card secret is read on first use (DEVICE_NOT_CONFIGURED when missing for "pcsc")."""
+    cr = settings.card_reader
+    if cr.type == "emulated":
+        from terminal.devices.card_emulated import EmulatedCards
+        return EmulatedCards(cr.profile, cr.utility_code, cr.secret_file)
+    from terminal.devices.card import PcscCards
+    return PcscCards(cr.reader, cr.profile, cr.utility_code, cr.secret_file)
+
+
+def build_carriers(settings: Settings, cards: Any = None) -> CarrierFactory:
     kinds: dict[str, CarrierFactory] = {}
-    if settings.card_reader.type == "emulated":
-        kinds["card"] = EmulatedCarriers()
+    kinds["card"] = cards if cards is not None else build_cards(settings)
     kinds["sts"] = StsCarriers(settings.sts.key_file)
     return CarrierRouter(kinds)
 
@@ -111,7 +122,7 @@ def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
 def build(config: str | Path | None = None, db_path: str | Path | None = None,
           env: Mapping[str, str] | None = None, initialising: bool = False,
           allow_fake_clock: bool = False, carriers: CarrierFactory | None = None,
-          printer: ReceiptPrinter | None = None) -> App:
+          printer: ReceiptPrinter | None = None, card_station: ports.CardStation | None = None) -> App:
     env = os.environ if env is None else env
     settings = load_settings(config, env)
     path = Path(db_path or settings.database.path)
@@ -128,16 +139,22 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
         if tid and tid != settings.terminal.id:
             settings = _with_terminal_id(settings, tid)
     clock = build_clock(env, fake_ok)
+    if carriers is None:
+        cards = build_cards(settings)
+        carriers = build_carriers(settings, cards)
+        card_station = card_station or cards.station()
     ctx = Context(
         terminal_id=settings.terminal.id, terminal_name=settings.terminal.name,
         utility=settings.terminal.utility, clock=clock,
-        carriers=carriers or build_carriers(settings),
+        carriers=carriers,
         printer=printer if printer is not None else build_printer(settings),
         lockout_attempts=settings.security.lockout_attempts,
         print_on_sale=settings.printer.print_on_sale,
         meter_reader=build_meter_reader(settings),
         cash_acceptor=build_cash_acceptor(settings, 2 if initialising else _currency_decimals()),
     )
+    if card_station is not None:
+        ctx.extras["card_station"] = card_station
     return App(settings=settings, db=db, ctx=ctx)
 
 

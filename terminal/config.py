@@ -201,6 +201,12 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     key_file = sections["sts"].key_file
     if key_file and not Path(key_file).is_absolute():
         sections["sts"] = StsSection(key_file=str((path.parent / key_file).resolve()), iin=sections["sts"].iin)
+    secret_file = sections["card_reader"].secret_file
+    if secret_file and not Path(secret_file).is_absolute():
+        sections["card_reader"] = replace(sections["card_reader"],
+                                          secret_file=str((path.parent / secret_file).resolve()))
+    if not 0 <= sections["card_reader"].utility_code <= 0xFFFFFFFF:
+        raise ConfigInvalid("setting card_reader.utility_code must be 0-4294967295", key="card_reader.utility_code")
     db_path = Path(sections["database"].path)
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
         sections["database"] = DatabaseSection(path=str((path.parent / db_path).resolve()))

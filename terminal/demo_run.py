@@ -15,6 +15,7 @@ from pathlib import Path
 
 from terminal import bootstrap
 from terminal.config import DEFAULT_CONFIG
+from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
 from terminal.reports import daily
 from terminal.services import auth, check, demo, receipts, registration, reporting, selling, setup
@@ -57,6 +58,8 @@ def main() -> int:
     env.pop("PPMS_FAKE_NOW", None)
     env.setdefault("PPMS_PRINTER_PATH", str(root / "receipts.bin"))
     env.setdefault("PPMS_STS_KEY_FILE", str(demo_key(root / "sts-vending.key")))
+    # the utility's card secret for the demo: random, hex, chmod 600, never in the database
+    env.setdefault("PPMS_CARD_READER_SECRET_FILE", str(ensure_secret_file(root / "card-secret.hex")))
     fresh = not db_path.exists()
     app = bootstrap.build(DEFAULT_CONFIG, db_path, env, initialising=fresh)
     ctx = app.ctx
@@ -68,7 +71,7 @@ def main() -> int:
     admin = auth.login(ctx, "admin", DEMO_PASSWORD)
     say(f"terminal {ctx.terminal_id} on {db_path}  (operator admin / password {DEMO_PASSWORD})")
 
-    meter = "DEMO-0001"
+    meter = "19000000001"   # an IC-card meter number: digits only
     if selling.find_meter_or_none(meter) is None:
         say("registering and installing a new customer",
             registration.register(ctx, admin, "Mary Wanjiku", "Plot 12, Kawangware", meter, "RES",

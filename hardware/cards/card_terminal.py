@@ -204,6 +204,30 @@ class CardTerminal:
                      ident.card_serial.hex())
             return contents
 
+    def clear_purchase(self, meter_no: str, purchase: Purchase) -> bool:
+        """Reset for selling: take ``purchase`` off the user card of ``meter_no`` if the
+        meter has not accepted it. False (card untouched) when the card does not hold
+        exactly this purchase or the meter already took it."""
+        purchase = _on_card(purchase)
+        with self._card() as card:
+            memory = card.read()
+            data = self.layout.decode(memory, self.keys)
+            ident = data.identity
+            if ident is None:
+                raise CardBlank()
+            if ident.card_type is not CardType.USER:
+                raise WrongCardType(f"{ident.card_type.name} card")
+            if ident.meter_no != meter_no:
+                raise WrongMeter(f"card is for meter {ident.meter_no}, purchase for {meter_no}")
+            if data.purchase != purchase or not data.pending:
+                return False
+            card.unlock([self.layout.psc_for(self.keys, ident.card_serial)])
+            target = self.layout.encode(replace(data, body=None), self.keys, memory)
+            _write_diff(card, memory, target)
+            self._verified(card, target)
+            log.info("purchase %d taken back from card %s", purchase.sequence, ident.card_serial.hex())
+            return True
+
     # ---------------------------------------------------------------- maintenance
     def format_card(self) -> CardContents:
         """Back to blank with the factory PSC (cards of this utility or blank/unknown cards)."""

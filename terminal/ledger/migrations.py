@@ -252,10 +252,44 @@ M0005_RECEIPTS: Final = [
     "CREATE INDEX receipt_queue_open ON receipt_queue(done_at, id)",
 ]
 
+M0006_CARDS: Final = [
+    # IC cards this terminal made or was told of: one row per card serial, its status the
+    # only mutable column; every change is also an append-only card_event.
+    """CREATE TABLE card (
+        id INTEGER PRIMARY KEY,
+        serial TEXT NOT NULL UNIQUE,
+        meter_id INTEGER REFERENCES meter(id),
+        card_type TEXT,
+        status TEXT NOT NULL CHECK (status IN ('issued', 'blacklisted', 'formatted')),
+        made_at TEXT,
+        made_by INTEGER REFERENCES operator(id),
+        updated_at TEXT NOT NULL)""",
+    "CREATE INDEX card_meter ON card(meter_id, card_type, status)",
+    """CREATE TRIGGER card_no_delete BEFORE DELETE ON card
+        BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: card rows are never deleted'); END""",
+    """CREATE TABLE card_event (
+        id INTEGER PRIMARY KEY,
+        card_id INTEGER NOT NULL REFERENCES card(id),
+        event TEXT NOT NULL CHECK (event IN ('made', 'blacklisted', 'unblacklisted', 'formatted')),
+        at TEXT NOT NULL,
+        operator_id INTEGER REFERENCES operator(id),
+        reason TEXT)""",
+    "CREATE INDEX card_event_card ON card_event(card_id, id)",
+    *[f"CREATE TRIGGER card_event_no_{op.lower()} BEFORE {op} ON card_event BEGIN SELECT "
+      f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: card_event rows are never changed'); END" for op in ("UPDATE", "DELETE")],
+    # a card's return data is recorded once, however often the card is read
+    """CREATE UNIQUE INDEX reading_card_once ON reading(meter_id, read_at, total_kwh, remaining_kwh,
+        purchase_count) WHERE source = 'card'""",
+    # formatting a card and lifting a blacklist need a supervisor (auth.Permission.CARD_SUPERVISION)
+    ("INSERT OR IGNORE INTO role_permission (role, permission) VALUES ('admin', 'card_supervision'), "
+     "('supervisor', 'card_supervision')"),
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
     (5, "receipts", M0005_RECEIPTS),
+    (6, "cards", M0006_CARDS),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

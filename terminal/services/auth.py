@@ -48,6 +48,7 @@ class Permission(str, Enum):
     ENGINEERING_TOKENS = "engineering_tokens"
     OPERATORS = "operators"
     UNLOCK_OPERATORS = "unlock_operators"
+    CARD_SUPERVISION = "card_supervision"   # format a card, lift a blacklist (supervisor, admin)
 
 
 ALL = frozenset(Permission)
@@ -55,7 +56,7 @@ CASHIER = frozenset({Permission.SELLING, Permission.REGISTRATION, Permission.INS
                      Permission.METER_READING, Permission.SEARCH, Permission.REPORTS})
 DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "admin": ALL,
-    "supervisor": ALL - {Permission.OPERATORS, Permission.SETUP},
+    "supervisor": ALL - {Permission.OPERATORS, Permission.SETUP},  # CARD_SUPERVISION included
     "cashier": CASHIER,
     "auditor": frozenset({Permission.SEARCH, Permission.REPORTS, Permission.ACCOUNTS}),
     "reader": frozenset({Permission.METER_READING, Permission.SEARCH}),

@@ -19,6 +19,10 @@
         ├── MeterNotInstalled              METER_NOT_INSTALLED
         ├── MeterCancelled                 METER_CANCELLED
         ├── CardBlacklisted                CARD_BLACKLISTED
+        ├── CardAlreadyIssued              CARD_ALREADY_ISSUED    the meter has a user card: blacklist it first
+        ├── CardNotFound (NotFound)        CARD_NOT_FOUND
+        ├── CardPurchasePending            CARD_PURCHASE_PENDING  formatting a card whose meter has not taken it
+        ├── NoCardStation                  DEVICE_NOT_CONFIGURED  no card reader configured
         ├── NoTariff                       NO_TARIFF              no tariff version in force at the time of sale
         ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
         ├── CurrencyMismatch               CURRENCY_MISMATCH
@@ -106,6 +110,22 @@ class MeterCancelled(ServiceError):
 
 class CardBlacklisted(ServiceError):
     code = "CARD_BLACKLISTED"
+
+
+class CardAlreadyIssued(ServiceError):
+    code = "CARD_ALREADY_ISSUED"
+
+
+class CardNotFound(NotFound):
+    code = "CARD_NOT_FOUND"
+
+
+class CardPurchasePending(ServiceError):
+    code = "CARD_PURCHASE_PENDING"
+
+
+class NoCardStation(ServiceError):
+    code = "DEVICE_NOT_CONFIGURED"
 
 
 class NoTariff(ServiceError):

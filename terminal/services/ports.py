@@ -196,3 +196,38 @@ class DevicePort(Protocol):
 
     def test(self, arg: str | None = None) -> dict[str, Any]:
         """Exercise it (a test page, a meter's address, a poll); raises a PpmsError on failure."""
+    def print_receipt(self, receipt: dict[str, Any]) -> None: ...
+
+
+class CheckedCarrier(Carrier, Protocol):
+    """A carrier that can refuse before the sale is committed (the IC card: the card in the
+    reader is read and judged first, so a bad card leaves the ledger untouched)."""
+
+    def precheck(self, purchase: Purchase) -> dict[str, Any]:
+        """Raise a PpmsError with a code when `deliver` would refuse this purchase now.
+        Returns what it learnt: `{"card": serial hex, "reading": {...} | None}`."""
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """A card as read and verified by the card station (`ppms card read`, making, formatting)."""
+    blank: bool
+    card_serial: str | None            # hex
+    card_type: str | None              # "user", "check", "setting", "clear", "test", "reading"
+    meter: str | None                  # "" = any meter (service cards)
+    attempts_left: int                 # PSC attempts left (3 healthy; our software never goes below 2)
+    pending: bool                      # a purchase the meter has not accepted yet
+    purchase: dict[str, Any] | None    # sequence, kwh (0.01 kWh int), time (ISO UTC), tariff_index
+    returned: dict[str, Any] | None    # meter, last_sequence, remaining, cumulative (0.01 kWh ints),
+                                       # flags (int), flag_names, time (ISO UTC)
+    view: dict[str, Any] = field(default_factory=dict)  # the JSON view of the whole card
+
+
+class CardStation(Protocol):
+    """Card maintenance at the terminal's reader: read, make, format."""
+
+    def read(self) -> CardInfo: ...
+
+    def make(self, card_type: str, meter_no: str) -> CardInfo: ...
+
+    def format(self) -> CardInfo: ...

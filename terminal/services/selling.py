@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from terminal.domain.errors import PpmsError
@@ -27,7 +27,9 @@ from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
 from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
+from terminal.ledger.cards import blacklisted_serials
 from terminal.ledger.sales import LineRecord, SaleRecord
+from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -72,7 +74,8 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
         recover(ctx, session, meter_no=meter_no)
         state = load_meter_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
-    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier)
+    learnt = _precheck(ctx, state, result, carrier)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
     try:
         delivery = carrier.deliver(purchase)
     except PpmsError as exc:
@@ -96,8 +99,34 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     return view
 
 
+def _card_state() -> dict[str, Any]:
+    """What a card carrier must know of the ledger: the blacklisted card serials."""
+    return {"blacklisted": blacklisted_serials()}
+
+
+def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier) -> dict[str, Any]:
+    """Before anything is committed: a carrier that can judge the purchase now (the card in
+    the reader) refuses here, so a bad card leaves the ledger as it was."""
+    precheck = getattr(carrier, "precheck", None)
+    if precheck is None:
+        return {}
+    draft = Purchase(sale_uuid="", receipt_no="", meter=meter_ref(state.meter), sequence=state.next_sequence,
+                     credit_kwh=result.credit_kwh, issued_at=ctx.now(), tariff_index=state.tariff_index,
+                     carrier_state=_card_state() if carrier.kind == "card" else {})
+    return dict(precheck(draft) or {})
+
+
+def card_ref(seq: int, tariff_index: int, issued_at: datetime, card: str | None = None) -> str:
+    """The carrier_ref of a card sale: what its purchase record holds, so that recovery and
+    error-tolerance selling compare exactly what was written (the time as UTC seconds)."""
+    utc = issued_at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return f"seq:{seq};ti:{tariff_index};utc:{utc}" + (f";card:{card}" if card else "")
+
+
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
-           carrier: Carrier) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
+           carrier: Carrier, learnt: dict[str, Any] | None = None,
+           ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
+    learnt = learnt or {}
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = str(uuidlib.uuid4())
@@ -108,7 +137,13 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
         seq = history.carried + 1
         receipt_no = f"{ctx.terminal_id}-{counters.next_value('receipt'):06d}"
-        carrier_state = {"last_tid": sts_tokens.last_tid(state.meter.id)} if carrier.kind == "sts" else {}
+        carrier_state: dict[str, Any] = {}
+        if carrier.kind == "sts":
+            carrier_state = {"last_tid": sts_tokens.last_tid(state.meter.id)}
+        elif carrier.kind == "card":
+            carrier_state = _card_state() | ({"card": learnt["card"]} if learnt.get("card") else {})
+        if learnt.get("reading"):
+            card_readings.record(ctx, session, learnt["reading"], learnt.get("card"))
         purchase = Purchase(sale_uuid=sale_uuid, receipt_no=receipt_no, meter=meter_ref(state.meter),
                             sequence=seq, credit_kwh=result.credit_kwh, issued_at=now,
                             tariff_index=state.tariff_index, carrier_state=carrier_state)
@@ -123,7 +158,7 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
             debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
             free_period_start=state.free_period_start, carrier=carrier.kind,
-            carrier_ref=token if token else f"seq:{seq}")
+            carrier_ref=token if token else card_ref(seq, state.tariff_index, now, learnt.get("card")))
         sale_id = sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                session.operator_id)
         if reserved is not None:
@@ -214,12 +249,22 @@ def hold_money(ctx: Context, session: Session, customer_id: int, account: str, a
 
 
 def _purchase_of(rec: SaleRecord) -> Purchase:
+    """The purchase a sale carried: `seq:N[;ti:M;utc:T;card:S]` (card) or the STS token."""
     ref = rec.carrier_ref or ""
-    by_seq = ref.startswith("seq:")
+    if not ref.startswith("seq:"):
+        return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
+                        meter=meter_ref(repos.meter_row_by_id(rec.meter_id)), sequence=0,
+                        credit_kwh=rec.credit_kwh, issued_at=datetime.fromisoformat(rec.sold_at), reservation=ref)
+    parts = dict(p.split(":", 1) for p in ref.split(";") if ":" in p)
+    issued = datetime.fromisoformat(parts["utc"]) if "utc" in parts \
+        else datetime.fromisoformat(rec.sold_at)
+    state: dict[str, Any] = _card_state() if rec.carrier == "card" else {}
+    if "card" in parts:
+        state["card"] = parts["card"]
     return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
-                    meter=meter_ref(repos.meter_row_by_id(rec.meter_id)),
-                    sequence=int(ref[4:]) if by_seq else 0, credit_kwh=rec.credit_kwh,
-                    issued_at=datetime.fromisoformat(rec.sold_at), reservation=None if by_seq else ref)
+                    meter=meter_ref(repos.meter_row_by_id(rec.meter_id)), sequence=int(parts["seq"]),
+                    credit_kwh=rec.credit_kwh, issued_at=issued, tariff_index=int(parts.get("ti", 0)),
+                    carrier_state=state)
 
 
 def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list[dict[str, Any]]:

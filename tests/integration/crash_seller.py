@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from terminal import bootstrap
-from terminal.devices.emulated_card import EmulatedCarriers
+from terminal.devices.card_emulated import EmulatedCards
 from terminal.domain.errors import PpmsError
 from terminal.services import auth, selling
 
@@ -54,7 +54,7 @@ class SlowCardCarrier:
 
 class SlowCards:
     def __init__(self, delay: float) -> None:
-        self.inner, self.delay = EmulatedCarriers(), delay
+        self.inner, self.delay = EmulatedCards(), delay
 
     def for_meter(self, meter: Any) -> SlowCardCarrier:
         return SlowCardCarrier(self.inner.for_meter(meter), self.delay)

@@ -1,96 +1,26 @@
 """Real PC/SC stack for card tests: pcscd + vsmartcard-vpcd + our card emulator.
 
-``pcscd`` starts here (``pcscd --foreground``) when its socket does not answer, and
-stops at the end of the session. A missing pcscd or vpcd driver FAILS the tests.
+The rig (pcscd start/stop, `wait_card`, `Slot`) lives in tests/hardware/pcsc_rig.py, shared
+with tests/hardware/cards_cli; other folders import the session fixture `pcscd` from here.
+A missing pcscd or vpcd driver FAILS the tests.
 """
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hardware.cards.emulator import CardEmulator
-from hardware.cards.errors import CardAbsent, CardRemoved
-from hardware.cards.pcsc import PcscReader
+from tests.hardware.pcsc_rig import READER, VPCD_PORT, Slot, run_pcscd, wait_card
 
-PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
-VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-READER = "Virtual PCD 00 00"
-VPCD_PORT = 35963
-
-
-def _alive(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        try:
-            s.connect(str(path))
-            return True
-        except OSError:
-            return False
+__all__ = ["READER", "VPCD_PORT", "Slot", "pcscd", "wait_card"]
 
 
 @pytest.fixture(scope="session")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    binary = shutil.which("pcscd") or ("/usr/sbin/pcscd" if os.path.exists("/usr/sbin/pcscd") else None)
-    if binary is None:
-        pytest.fail("pcscd is not installed (apt-get install --no-install-recommends pcscd vsmartcard-vpcd)")
-    if not VPCD_DRIVER.exists():
-        pytest.fail("vsmartcard-vpcd is not installed (apt-get install --no-install-recommends vsmartcard-vpcd)")
-    proc = None
-    if not _alive(PCSCD_SOCKET):
-        with contextlib.suppress(FileNotFoundError):
-            PCSCD_SOCKET.unlink()
-        log = tmp_path_factory.mktemp("pcscd") / "pcscd.log"
-        proc = subprocess.Popen([binary, "--foreground"], stdout=log.open("wb"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while not _alive(PCSCD_SOCKET):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"pcscd did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.02)
-    yield
-    if proc is not None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def wait_card(present: bool, reader: str = READER, timeout: float = 5.0) -> None:
-    """Wait until pcscd sees the card in (or out of) the reader."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            PcscReader(reader).connect().close()
-            seen = True
-        except (CardAbsent, CardRemoved):
-            seen = False
-        if seen == present:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"card still {'absent' if present else 'present'} after {timeout} s")
-        time.sleep(0.05)
-
-
-class Slot:
-    """The emulated card in reader 0, with insert/remove that wait for pcscd."""
-
-    def __init__(self, emulator: CardEmulator) -> None:
-        self.emu = emulator
-
-    def insert(self) -> None:
-        self.emu.insert()
-        wait_card(True)
-
-    def remove(self) -> None:
-        self.emu.remove()
-        wait_card(False)
+    """pcscd for the session: started here when its socket does not answer, stopped at the end."""
+    yield from run_pcscd(tmp_path_factory.mktemp("pcscd") / "pcscd.log")
 
 
 @pytest.fixture(params=["acr38", "acr39"])

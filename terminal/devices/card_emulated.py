@@ -1,0 +1,110 @@
+"""`[card_reader] type = "emulated"`: the no-hardware card reader (cli.md).
+
+The same `CardCarrier` as a real reader, over `hardware.cards.fake`'s in-memory
+SLE4442 card and ACS reader, so the driver, the card layout, the PSC rule and every
+refusal run as they do on a real card. Each process gets, for the meter it sells
+to, a user card "as the ledger expects it, whose meter has already taken every
+earlier purchase":
+
+- before a sale of purchase N: the meter has taken N-1, the card holds nothing new;
+- recovering purchase N: the card holds it only if this process wrote it (a crash
+  between write and commit therefore voids the sale, as a card the write never
+  reached would);
+- taking back purchase N (reset for selling): the card still holds N, not taken.
+
+The card serial is derived from the meter number; the card secret is the
+`[card_reader] secret_file` when present, else a fixed demo secret.
+The station (`ppms card make/read/format`) has its own blank in-memory card.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from hardware import cards
+from hardware.cards.fake import FakeCardReader, Sle4442Chip
+from hardware.cards.layout import CardData, encode_card
+from terminal.devices.card import (
+    CardCarrier,
+    CardStationAdapter,
+    card_meter_no,
+    card_purchase,
+    utility_keys,
+)
+from terminal.services.ports import Delivery, MeterRef, Purchase
+
+
+class EmulatedMeterCard:
+    """One meter's in-memory user card, reset to what the ledger expects before each use."""
+
+    def __init__(self, keys: cards.UtilityKeys, meter_no: str, profile: str) -> None:
+        self.keys, self.meter_no, self.profile = keys, meter_no, profile
+        self.serial = hashlib.sha256(f"{keys.utility_code}:{meter_no}".encode()).digest()[:8]
+        self.reader = FakeCardReader(profile)
+        self.terminal = cards.CardTerminal(self.reader.connect, profile, keys)
+        self.written: set[int] = set()   # sequences written onto it in this process
+
+    def expect(self, last_sequence: int, holding: cards.Purchase | None = None) -> None:
+        card_meter_no(self.meter_no)
+        now = datetime.now(UTC).replace(microsecond=0)
+        ident = cards.Identity(cards.CardType.USER, self.keys.utility_code, self.serial, self.meter_no,
+                               self.keys.key_id)
+        returned = cards.ReturnData(self.meter_no, last_sequence, 0, 0, cards.MeterStatus.NONE, now)
+        chip = Sle4442Chip.blank()
+        chip.main[:] = encode_card(CardData(ident, holding, returned), self.keys, bytes(chip.main))
+        chip.psc = self.keys.psc_for(self.serial)
+        self.reader.insert(chip)
+
+
+class EmulatedCardCarrier(CardCarrier):
+    def __init__(self, card: EmulatedMeterCard, meter: MeterRef) -> None:
+        super().__init__(lambda: card.terminal, meter)
+        self.card = card
+
+    def precheck(self, purchase: Purchase) -> dict[str, object]:
+        self.card.expect(purchase.sequence - 1)
+        return super().precheck(purchase)
+
+    def deliver(self, purchase: Purchase) -> Delivery:
+        self.card.expect(purchase.sequence - 1)
+        delivery = super().deliver(purchase)
+        self.card.written.add(purchase.sequence)
+        return delivery
+
+    def holds(self, purchase: Purchase) -> bool | None:
+        if purchase.sequence not in self.card.written:
+            self.card.expect(purchase.sequence - 1)
+        return super().holds(purchase)
+
+    def take_back(self, purchase: Purchase) -> bool:
+        if purchase.sequence not in self.card.written:
+            self.card.expect(purchase.sequence - 1, card_purchase(purchase))
+        return super().take_back(purchase)
+
+
+class EmulatedCards:
+    """Builds the emulated carrier per meter (one card per meter for the process) and the station."""
+
+    def __init__(self, profile: str = "acr39", utility_code: int = 1, secret_file: str = "") -> None:
+        self.profile, self.utility_code, self.secret_file = profile, utility_code, secret_file
+        self._keys: cards.UtilityKeys | None = None
+        self.cards: dict[str, EmulatedMeterCard] = {}
+        self.station_reader = FakeCardReader(profile)
+        self.station_reader.insert(Sle4442Chip.blank())
+
+    @property
+    def keys(self) -> cards.UtilityKeys:
+        if self._keys is None:
+            self._keys = utility_keys(self.utility_code, self.secret_file, emulated=True)
+        return self._keys
+
+    def for_meter(self, meter: MeterRef) -> EmulatedCardCarrier:
+        card = self.cards.get(meter.number)
+        if card is None:
+            card = self.cards[meter.number] = EmulatedMeterCard(self.keys, meter.number, self.profile)
+        return EmulatedCardCarrier(card, meter)
+
+    def station(self) -> CardStationAdapter:
+        def terminal() -> cards.CardTerminal:
+            return cards.CardTerminal(self.station_reader.connect, self.profile, self.keys)
+        return CardStationAdapter(terminal)

@@ -1,0 +1,231 @@
+"""Card maintenance (the seed's Card Making and Card Maintenance) and error-tolerance selling.
+
+- make: personalise the blank card in the reader (user card for a registered card meter,
+  or a service card: check, setting, clear, test, reading). `card_maintenance`.
+  A meter has at most one issued user card: a lost or broken one is blacklisted first.
+- read: show and verify everything on the card; the meter's return data on it is
+  recorded as a reading (once). `meter_reading`.
+- format: back to blank with the factory PSC. `card_supervision` (supervisor, admin),
+  refused while the card holds a purchase its meter has not taken.
+- blacklist / unblacklist: selling refuses a blacklisted card (CARD_BLACKLISTED).
+  `card_maintenance` to blacklist, `card_supervision` to lift it.
+- rewrite (error-tolerance selling): the same purchase (same sequence and energy) written
+  again onto the meter's card when the card lost it or was replaced. No money moves;
+  the meter accepts each sequence once, so it can never credit twice.
+  `error_tolerance_selling`.
+
+Every change is one transaction with its diary entry and outbox row; no transaction
+is held across a card operation. The card secret never reaches this layer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from terminal.domain.errors import PpmsError
+from terminal.domain.money import format_kwh
+from terminal.ledger import cards as card_repo
+from terminal.ledger import diary, outbox, repos, sales, transaction
+from terminal.services import card_readings
+from terminal.services.auth import Permission, Session
+from terminal.services.context import Context
+from terminal.services.errors import (
+    CardAlreadyIssued,
+    CardNotFound,
+    CardPurchasePending,
+    InvalidArgument,
+    NoCardStation,
+    SaleNotReversible,
+)
+from terminal.services.meter_state import check_sellable, find_meter, meter_ref
+from terminal.services.ports import CardInfo, CardStation
+from terminal.services.selling import _purchase_of, find_sale
+
+CARD_TYPES = ("user", "check", "setting", "clear", "test", "reading")
+SERIAL = re.compile(r"[0-9a-f]{16}")
+
+
+def station(ctx: Context) -> CardStation:
+    st = ctx.extras.get("card_station")
+    if st is None:
+        raise NoCardStation("no card reader is configured: set [card_reader] in the terminal config")
+    return st  # type: ignore[return-value]
+
+
+def _serial(text: str) -> str:
+    serial = text.strip().lower().replace(" ", "").replace(":", "")
+    if not SERIAL.fullmatch(serial):
+        raise InvalidArgument(f"a card serial is 16 hex digits, not {text!r}", key="card")
+    return serial
+
+
+def card_view(info: CardInfo) -> dict[str, Any]:
+    """cli.md's `card read`: type, meter, purchase record, return data, verified."""
+    p, r = info.purchase, info.returned
+    return {
+        "blank": info.blank, "card_serial": info.card_serial, "type": info.card_type, "meter": info.meter,
+        "purchase": None if p is None else {"sequence": p["sequence"], "kwh": format_kwh(p["kwh"]),
+                                            "time": p["time"], "tariff_index": p["tariff_index"]},
+        "return": None if r is None else {
+            "meter": r["meter"], "last_sequence": r["last_sequence"], "remaining_kwh": format_kwh(r["remaining"]),
+            "cumulative_kwh": format_kwh(r["cumulative"]), "flags": r["flag_names"], "time": r["time"]},
+        "pending": info.pending, "attempts_left": info.attempts_left, "verified": True,
+    }
+
+
+def _ledger_view(serial: str | None) -> dict[str, Any] | None:
+    row = card_repo.by_serial(serial) if serial else None
+    if row is None:
+        return None
+    return {"status": row.status, "meter": row.meter, "type": row.card_type, "made_at": row.made_at}
+
+
+def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = None) -> dict[str, Any]:
+    session.require(Permission.CARD_MAINTENANCE)
+    if card_type not in CARD_TYPES:
+        raise InvalidArgument(f"card type must be one of {', '.join(CARD_TYPES)}", key="type")
+    meter_id: int | None = None
+    number = (meter_no or "").strip()
+    if card_type == "user" and not number:
+        raise InvalidArgument("a user card needs --meter", key="meter")
+    if number:
+        meter = find_meter(number)
+        meter_id, number = meter.id, meter.number
+        if card_type == "user":
+            check_sellable(meter)
+            if meter.carrier != "card":
+                raise InvalidArgument(f"meter {number} is an STS keypad meter: it takes tokens, not cards",
+                                      key="meter")
+            issued = card_repo.issued_user_card(meter.id)
+            if issued is not None:
+                raise CardAlreadyIssued(f"meter {number} already has user card {issued.serial}: blacklist it "
+                                        "(lost or broken) before making another", card=issued.serial)
+    info = station(ctx).make(card_type, number)
+    assert info.card_serial is not None
+    at = ctx.now_iso()
+    view = card_view(info)
+    with transaction():
+        card_id = card_repo.put(info.card_serial, "issued", at, meter_id=meter_id, card_type=card_type,
+                                made_by=session.operator_id, made=True)
+        card_repo.event(card_id, "made", at, session.operator_id)
+        payload = {"card_serial": info.card_serial, "type": card_type, "meter": number or None, "made_at": at}
+        outbox.enqueue(ctx.terminal_id, "card", info.card_serial, payload | {"status": "issued"}, at)
+        diary.record(at, session.username, "card.made", f"card:{info.card_serial}", after=payload)
+    return view | {"ledger": _ledger_view(info.card_serial)}
+
+
+def read(ctx: Context, session: Session) -> dict[str, Any]:
+    session.require(Permission.METER_READING)
+    info = station(ctx).read()
+    view = card_view(info)
+    recorded = None
+    if info.returned is not None:
+        with transaction():
+            recorded = card_readings.record(ctx, session, info.returned, info.card_serial)
+    return view | {"ledger": _ledger_view(info.card_serial), "reading_recorded": recorded is not None,
+                   "reading": recorded}
+
+
+def format_card(ctx: Context, session: Session) -> dict[str, Any]:
+    session.require(Permission.CARD_SUPERVISION)
+    st = station(ctx)
+    try:
+        before: CardInfo | None = st.read()
+    except PpmsError as exc:
+        if exc.code not in ("CARD_MALFORMED", "CARD_MAC_INVALID"):
+            raise
+        before = None   # unreadable or damaged content: formatting is what it needs
+    if before is not None and before.pending:
+        seq = before.purchase["sequence"] if before.purchase else "?"
+        raise CardPurchasePending(f"card {before.card_serial} holds purchase {seq} its meter has not taken: "
+                                  "put it in the meter first, or reverse the sale", card=before.card_serial)
+    info = st.format()
+    serial = info.card_serial
+    at = ctx.now_iso()
+    with transaction():
+        row = card_repo.by_serial(serial) if serial else None
+        if row is not None:
+            card_repo.put(row.serial, "formatted", at)
+            card_repo.event(row.id, "formatted", at, session.operator_id)
+        payload = {"card_serial": serial, "status": "formatted", "was": row.status if row else None}
+        outbox.enqueue(ctx.terminal_id, "card", serial or "unknown", payload, at)
+        diary.record(at, session.username, "card.formatted", f"card:{serial or 'unknown'}",
+                     before=None if before is None else {"type": before.card_type, "meter": before.meter},
+                     after=payload)
+    return {"formatted": True, "card_serial": serial, "blank": True, "attempts_left": info.attempts_left}
+
+
+def _set_blacklist(ctx: Context, session: Session, card: str, reason: str, on: bool) -> dict[str, Any]:
+    serial = _serial(card)
+    if not reason.strip():
+        raise InvalidArgument("give a reason", key="reason")
+    at = ctx.now_iso()
+    with transaction():
+        row = card_repo.by_serial(serial)
+        if not on and (row is None or row.status != "blacklisted"):
+            raise CardNotFound(f"card {serial} is not blacklisted", card=serial)
+        before = row.status if row else None
+        status = "blacklisted" if on else "issued"
+        card_id = card_repo.put(serial, status, at)
+        card_repo.event(card_id, "blacklisted" if on else "unblacklisted", at, session.operator_id, reason)
+        payload = {"card_serial": serial, "status": status, "reason": reason,
+                   "meter": row.meter if row else None}
+        outbox.enqueue(ctx.terminal_id, "card", serial, payload, at)
+        diary.record(at, session.username, "card.blacklisted" if on else "card.unblacklisted", f"card:{serial}",
+                     before={"status": before}, after=payload)
+    return payload
+
+
+def blacklist(ctx: Context, session: Session, card: str, reason: str) -> dict[str, Any]:
+    session.require(Permission.CARD_MAINTENANCE)
+    return _set_blacklist(ctx, session, card, reason, True)
+
+
+def unblacklist(ctx: Context, session: Session, card: str, reason: str) -> dict[str, Any]:
+    session.require(Permission.CARD_SUPERVISION)
+    return _set_blacklist(ctx, session, card, reason, False)
+
+
+def show(ctx: Context, session: Session, card: str) -> dict[str, Any]:
+    session.require(Permission.SEARCH)
+    serial = _serial(card)
+    row = card_repo.by_serial(serial)
+    if row is None:
+        raise CardNotFound(f"no card {serial} in this ledger", card=serial)
+    return {"card_serial": row.serial, "meter": row.meter, "type": row.card_type, "status": row.status,
+            "made_at": row.made_at, "events": card_repo.events(row.id)}
+
+
+def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
+    """Error-tolerance selling: write a standing card sale's purchase again."""
+    session.require(Permission.ERROR_TOLERANCE_SELLING)
+    sale_id = find_sale(key)
+    rec, _ = sales.load(sale_id)
+    status = repos.sale_status(sale_id)
+    if rec.carrier != "card":
+        raise InvalidArgument(f"sale {rec.receipt_no} was not sold onto a card", key="ID")
+    if status not in repos.COUNTED:
+        raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
+                                status=status)
+    purchase = _purchase_of(rec)
+    # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
+    purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
+    carrier = ctx.carriers.for_meter(meter_ref(repos.meter_row_by_id(rec.meter_id)))
+    try:
+        delivery = carrier.deliver(purchase)
+    except PpmsError as exc:
+        if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
+            at = ctx.now_iso()
+            with transaction():
+                diary.record(at, session.username, "sale.rewrite_interrupted", f"sale:{rec.uuid}",
+                             after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence, "cause": exc.code})
+        raise
+    at = ctx.now_iso()
+    view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
+            "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),
+            "card_serial": delivery.detail.get("card"), "rewritten_at": at}
+    with transaction():
+        outbox.enqueue(ctx.terminal_id, "sale_rewrite", rec.uuid, view, at)
+        diary.record(at, session.username, "sale.rewritten", f"sale:{rec.uuid}", after=view)
+    return view
