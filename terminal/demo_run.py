@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from terminal import bootstrap
+from terminal import bootstrap, demo_cards
 from terminal.config import DEFAULT_CONFIG
 from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
@@ -93,6 +93,7 @@ def main() -> int:
         {k: token_sale[k] for k in ("receipt_no", "kwh", "change_carried", "token")})
     say("the customer keys it into the (simulated) keypad meter",
         follow_token_to_meter(token_sale["token"], sts_meter, Path(env["PPMS_STS_KEY_FILE"])))
+    demo_cards.run(root, env, DEMO_PASSWORD, say)
     say("today's daily report", daily.as_text(reporting.daily_report(ctx, admin, ctx.now().date().isoformat())))
     result = check.verify()
     say("ledger check", {k: result[k] for k in ("ok", "sales", "postings", "debits", "credits")})
