@@ -15,6 +15,7 @@ from pathlib import Path
 
 from terminal import bootstrap, demo_cards
 from terminal.config import DEFAULT_CONFIG
+from terminal.domain.errors import PpmsError
 from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
 from terminal.reports import daily
@@ -88,11 +89,15 @@ def main() -> int:
     if selling.find_meter_or_none(sts_meter) is None:
         registration.register(ctx, admin, "Peter Kamau", "Shop 4, Ruaka market", sts_meter, "COM",
                               area="Ruaka", carrier="sts", sts=STS_METER)
-    token_sale = selling.sell(ctx, admin, sts_meter, "2000.00", "mobile")
-    say(f"an STS keypad meter: 2000.00 by mobile money buys token {token_sale['token']}",
-        {k: token_sale[k] for k in ("receipt_no", "kwh", "change_carried", "token")})
-    say("the customer keys it into the (simulated) keypad meter",
-        follow_token_to_meter(token_sale["token"], sts_meter, Path(env["PPMS_STS_KEY_FILE"])))
+    try:
+        token_sale = selling.sell(ctx, admin, sts_meter, "2000.00", "mobile")
+    except PpmsError as exc:  # e.g. a third run within one minute: the meter's TIDs are used up
+        say(f"an STS keypad meter: sale refused ({exc.code}): {exc.message}")
+    else:
+        say(f"an STS keypad meter: 2000.00 by mobile money buys token {token_sale['token']}",
+            {k: token_sale[k] for k in ("receipt_no", "kwh", "change_carried", "token")})
+        say("the customer keys it into the (simulated) keypad meter",
+            follow_token_to_meter(token_sale["token"], sts_meter, Path(env["PPMS_STS_KEY_FILE"])))
     demo_cards.run(root, env, DEMO_PASSWORD, say)
     say("today's daily report", daily.as_text(reporting.daily_report(ctx, admin, ctx.now().date().isoformat())))
     result = check.verify()
