@@ -15,9 +15,9 @@ from pathlib import Path
 
 from terminal import bootstrap, demo_cards
 from terminal.config import DEFAULT_CONFIG
-from terminal.domain.errors import PpmsError
 from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
+from terminal.domain.errors import PpmsError
 from terminal.reports import daily
 from terminal.services import auth, check, demo, receipts, registration, reporting, selling, setup
 
