@@ -1,7 +1,9 @@
 """peewee models over the schema that `migrations.py` creates.
 
-The models never create tables (the migrations do); they are how the ledger's
-repositories read and append rows.
+The models never create tables (the migrations do). The selling path reads and
+appends in plain SQL (`repos.py`, `sales.py`, `journal.py`: peewee's query
+building cost more than the commit); the models serve the setup, registration
+and operator screens, and tests.
 """
 from __future__ import annotations
 
@@ -22,16 +24,6 @@ class Base(Model):
     class Meta:
         database = proxy
         legacy_table_names = False
-
-
-class Meta(Base):
-    key = TextField(primary_key=True)
-    value = TextField()
-
-
-class Counter(Base):
-    name = TextField(primary_key=True)
-    value = IntegerField()
 
 
 class Operator(Base):
@@ -139,67 +131,6 @@ class Sale(Base):
     carrier_ref = TextField(null=True)
 
 
-class SaleLine(Base):
-    sale = ForeignKeyField(Sale, column_name="sale_id")
-    ordinal = IntegerField()
-    kind = TextField()
-    power_type = TextField(null=True)
-    block = IntegerField(null=True)
-    sub_item = TextField(null=True)
-    kwh = IntegerField(null=True)
-    amount = IntegerField()
-
-    class Meta:
-        primary_key = CompositeKey("sale", "ordinal")
-
-
-class SaleUsage(Base):
-    sale = ForeignKeyField(Sale, column_name="sale_id")
-    meter = ForeignKeyField(Meter, column_name="meter_id")
-    power_type = TextField()
-    sold_at = TextField()
-    kwh = IntegerField()
-
-    class Meta:
-        primary_key = CompositeKey("sale", "power_type")
-
-
-class SaleEvent(Base):
-    id = AutoField()
-    sale = ForeignKeyField(Sale, column_name="sale_id")
-    status = TextField()
-    at = TextField()
-    operator = IntegerField(column_name="operator_id", null=True)
-    detail = TextField(null=True)
-
-
-class SaleStatus(Base):
-    sale = ForeignKeyField(Sale, column_name="sale_id", primary_key=True)
-    meter = ForeignKeyField(Meter, column_name="meter_id")
-    status = TextField()
-    updated_at = TextField()
-
-
-class Posting(Base):
-    id = AutoField()
-    uuid = TextField(unique=True)
-    kind = TextField()
-    sale = IntegerField(column_name="sale_id", null=True)
-    customer = IntegerField(column_name="customer_id", null=True)
-    posted_at = TextField()
-    operator = IntegerField(column_name="operator_id", null=True)
-    memo = TextField(default="")
-
-
-class PostingLine(Base):
-    id = AutoField()
-    posting = ForeignKeyField(Posting, column_name="posting_id")
-    account = TextField()
-    customer = IntegerField(column_name="customer_id", null=True)
-    debit = IntegerField()
-    credit = IntegerField()
-
-
 class Outbox(Base):
     seq = IntegerField(primary_key=True)
     uuid = TextField(unique=True)
@@ -236,13 +167,6 @@ class Reading(Base):
     purchase_count = IntegerField(null=True)
     status_flags = IntegerField(null=True)
     detail = TextField(null=True)
-
-
-ALL_MODELS = [
-    Meta, Counter, Operator, RolePermission, PowerType, TariffVersion, PreferentialVersion,
-    Customer, Meter, MeterShare, Sale, SaleLine, SaleUsage, SaleEvent, SaleStatus, Posting,
-    PostingLine, Outbox, Diary, Reading,
-]
 
 
 def bind_models(db: object) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from terminal.ledger import counters
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Outbox, proxy
+from terminal.ledger.models import proxy
 
 
 def enqueue(terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, Any], at: str) -> int:
@@ -21,10 +21,3 @@ def enqueue(terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, An
         (seq, str(uuidlib.uuid4()), terminal_id, kind, entity_uuid, dumps(payload), at))
     return seq
 
-
-def pending(limit: int = 500) -> list[Outbox]:
-    return list(Outbox.select().where(Outbox.sent_at.is_null()).order_by(Outbox.seq).limit(limit))
-
-
-def has_row(kind: str, entity_uuid: str) -> bool:
-    return Outbox.select().where((Outbox.kind == kind) & (Outbox.entity_uuid == entity_uuid)).exists()
