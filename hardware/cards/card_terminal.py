@@ -179,13 +179,7 @@ class CardTerminal:
         with self._card() as card:
             memory = card.read()
             data = self.layout.decode(memory, self.keys)
-            ident = data.identity
-            if ident is None:
-                raise CardBlank()
-            if ident.card_type is not CardType.USER:
-                raise WrongCardType(f"{ident.card_type.name} card")
-            if ident.meter_no != meter_no:
-                raise WrongMeter(f"card is for meter {ident.meter_no}, sale for {meter_no}")
+            ident = _user_card_of(data, meter_no)
             last = max(
                 data.purchase.sequence if data.purchase else 0,
                 data.returned.last_sequence if data.returned else 0,
@@ -212,13 +206,7 @@ class CardTerminal:
         with self._card() as card:
             memory = card.read()
             data = self.layout.decode(memory, self.keys)
-            ident = data.identity
-            if ident is None:
-                raise CardBlank()
-            if ident.card_type is not CardType.USER:
-                raise WrongCardType(f"{ident.card_type.name} card")
-            if ident.meter_no != meter_no:
-                raise WrongMeter(f"card is for meter {ident.meter_no}, purchase for {meter_no}")
+            ident = _user_card_of(data, meter_no)
             if data.purchase != purchase or not data.pending:
                 return False
             card.unlock([self.layout.psc_for(self.keys, ident.card_serial)])
@@ -287,3 +275,16 @@ def _write_diff(card: Sle4442, old: bytes, new: bytes, gap: int = 4) -> None:
             card.write(start, new[start:prev + 1])
             start = i
         prev = i
+
+
+def _user_card_of(data: CardData, meter_no: str) -> Identity:
+    """The identity of a personalised user card for ``meter_no``; CARD_BLANK, CARD_WRONG_TYPE
+    or CARD_WRONG_METER otherwise."""
+    ident = data.identity
+    if ident is None:
+        raise CardBlank()
+    if ident.card_type is not CardType.USER:
+        raise WrongCardType(f"{ident.card_type.name} card")
+    if ident.meter_no != meter_no:
+        raise WrongMeter(f"card is for meter {ident.meter_no}, purchase for {meter_no}")
+    return ident
