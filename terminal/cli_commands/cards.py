@@ -11,7 +11,8 @@ from terminal.cli_commands.common import session_of
 def h_make(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import cards
     app, s = session_of(g)
-    return cards.make(app.ctx, s, ns.type, ns.meter)
+    return cards.make(app.ctx, s, ns.type, ns.meter, max_power_w=ns.max_power_w, alarm_kwh=ns.alarm_kwh,
+                      clear=[c.strip() for c in ns.clear.split(",") if c.strip()] if ns.clear else None)
 
 
 def h_read(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -62,6 +63,9 @@ def register(sub: Any) -> None:
     x.add_argument("--type", default="user", choices=("user", "check", "setting", "clear", "test", "reading"))
     x.add_argument("--meter", help="the meter (required for a user card; a service card without one "
                                    "works on any meter)")
+    x.add_argument("--max-power-w", type=int, help="setting card: the meter's maximum power, watts")
+    x.add_argument("--alarm-kwh", help="setting card: the credit below which the meter warns, kWh")
+    x.add_argument("--clear", help="clear card: what to clear, some of tamper,credit,events")
     x.set_defaults(handler=h_make)
     x = c.add_parser("read", help="read and verify the card in the reader; records the meter's return data")
     x.set_defaults(handler=h_read)

@@ -228,6 +228,21 @@ class CardCarrier:
             raise driver_error(exc) from exc
 
 
+def _order_body(kind: cards.CardType, order: dict[str, Any] | None) -> Any:
+    """The record a setting or clear card carries to the meter (None for the other types)."""
+    if order is None:
+        return None
+    from hardware.cards.layout import ClearOrder, ClearWhat, Setting  # noqa: PLC0415
+    if kind is cards.CardType.SETTING:
+        return Setting(order["sequence"], card_time(order["time"]), order["max_power_w"], order["alarm_level"])
+    if kind is cards.CardType.CLEAR:
+        what = ClearWhat.NONE
+        for name in order["clear"]:
+            what |= ClearWhat[name.upper()]
+        return ClearOrder(order["sequence"], card_time(order["time"]), what)
+    return None
+
+
 # ---------------------------------------------------------------- the station
 class CardStationAdapter:
     """Card maintenance at the reader: read, make, format (a `CardStation`)."""
@@ -241,15 +256,16 @@ class CardStationAdapter:
         except card_errors.CardError as exc:
             raise driver_error(exc) from exc
 
-    def make(self, card_type: str, meter_no: str) -> CardInfo:
+    def make(self, card_type: str, meter_no: str, order: dict[str, Any] | None = None) -> CardInfo:
         try:
             kind = cards.CardType[card_type.upper()]
         except KeyError:
             raise refusal("INVALID_ARGUMENT", f"unknown card type {card_type!r}", key="type") from None
         if meter_no:
             card_meter_no(meter_no)
+        body = _order_body(kind, order)
         try:
-            return info_of(self._terminal().make_card(kind, meter_no))
+            return info_of(self._terminal().make_card(kind, meter_no, body=body))
         except card_errors.CardError as exc:
             raise driver_error(exc) from exc
 

@@ -24,9 +24,9 @@ from dataclasses import replace
 from typing import Any
 
 from terminal.domain.errors import PpmsError
-from terminal.domain.money import format_kwh
+from terminal.domain.money import format_kwh, parse_kwh
 from terminal.ledger import cards as card_repo
-from terminal.ledger import diary, outbox, repos, sales, transaction
+from terminal.ledger import counters, diary, outbox, repos, sales, transaction
 from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -40,7 +40,7 @@ from terminal.services.errors import (
 )
 from terminal.services.meter_state import check_sellable, find_meter, meter_ref
 from terminal.services.ports import CardInfo, CardStation
-from terminal.services.selling import _purchase_of, find_sale
+from terminal.services.selling import find_sale, purchase_of
 
 CARD_TYPES = ("user", "check", "setting", "clear", "test", "reading")
 SERIAL = re.compile(r"[0-9a-f]{16}")
@@ -71,6 +71,7 @@ def card_view(info: CardInfo) -> dict[str, Any]:
             "meter": r["meter"], "last_sequence": r["last_sequence"], "remaining_kwh": format_kwh(r["remaining"]),
             "cumulative_kwh": format_kwh(r["cumulative"]), "flags": r["flag_names"], "time": r["time"]},
         "pending": info.pending, "attempts_left": info.attempts_left, "verified": True,
+        **({"body": info.view["body"]} if info.card_type in ("setting", "clear") and info.view.get("body") else {}),
     }
 
 
@@ -81,10 +82,37 @@ def _ledger_view(serial: str | None) -> dict[str, Any] | None:
     return {"status": row.status, "meter": row.meter, "type": row.card_type, "made_at": row.made_at}
 
 
-def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = None) -> dict[str, Any]:
+CLEARABLE = ("tamper", "credit", "events")
+
+
+def _order(ctx: Context, card_type: str, max_power_w: int | None, alarm_kwh: str | None,
+           clear: list[str] | None) -> dict[str, Any] | None:
+    """What a setting card (maximum power, alarm level) or a clear card (what to clear) orders
+    the meter to do; numbered from one per-terminal sequence, so a meter takes each once."""
+    if card_type == "setting":
+        if max_power_w is None or max_power_w <= 0 or alarm_kwh is None:
+            raise InvalidArgument("a setting card needs --max-power-w (watts, above 0) and --alarm-kwh",
+                                  key="max_power_w")
+        order: dict[str, Any] = {"max_power_w": max_power_w, "alarm_level": parse_kwh(alarm_kwh)}
+    elif card_type == "clear":
+        if not clear or any(c not in CLEARABLE for c in clear):
+            raise InvalidArgument(f"a clear card needs --clear with some of {', '.join(CLEARABLE)}", key="clear")
+        order = {"clear": sorted(set(clear))}
+    else:
+        if max_power_w is not None or alarm_kwh is not None or clear:
+            raise InvalidArgument("--max-power-w, --alarm-kwh and --clear belong to setting and clear cards",
+                                  key="type")
+        return None
+    return order | {"sequence": counters.current_value("service_card") + 1, "time": ctx.now()}
+
+
+def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = None, *,
+         max_power_w: int | None = None, alarm_kwh: str | None = None,
+         clear: list[str] | None = None) -> dict[str, Any]:
     session.require(Permission.CARD_MAINTENANCE)
     if card_type not in CARD_TYPES:
         raise InvalidArgument(f"card type must be one of {', '.join(CARD_TYPES)}", key="type")
+    order = _order(ctx, card_type, max_power_w, alarm_kwh, clear)
     meter_id: int | None = None
     number = (meter_no or "").strip()
     if card_type == "user" and not number:
@@ -101,15 +129,20 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
             if issued is not None:
                 raise CardAlreadyIssued(f"meter {number} already has user card {issued.serial}: blacklist it "
                                         "(lost or broken) before making another", card=issued.serial)
-    info = station(ctx).make(card_type, number)
+    info = station(ctx).make(card_type, number, order)
     assert info.card_serial is not None
     at = ctx.now_iso()
     view = card_view(info)
     with transaction():
+        if order is not None and counters.next_value("service_card") != order["sequence"]:
+            raise InvalidArgument("another setting or clear card was made meanwhile: make this one again",
+                                  key="type")
         card_id = card_repo.put(info.card_serial, "issued", at, meter_id=meter_id, card_type=card_type,
                                 made_by=session.operator_id, made=True)
         card_repo.event(card_id, "made", at, session.operator_id)
         payload = {"card_serial": info.card_serial, "type": card_type, "meter": number or None, "made_at": at}
+        if order is not None:
+            payload["order"] = {k: v for k, v in order.items() if k != "time"}
         outbox.enqueue(ctx.terminal_id, "card", info.card_serial, payload | {"status": "issued"}, at)
         diary.record(at, session.username, "card.made", f"card:{info.card_serial}", after=payload)
     return view | {"ledger": _ledger_view(info.card_serial)}
@@ -208,7 +241,7 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     if status not in repos.COUNTED:
         raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                 status=status)
-    purchase = _purchase_of(rec)
+    purchase = purchase_of(rec)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
     purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
     carrier = ctx.carriers.for_meter(meter_ref(repos.meter_row_by_id(rec.meter_id)))

@@ -228,6 +228,9 @@ class CardStation(Protocol):
 
     def read(self) -> CardInfo: ...
 
-    def make(self, card_type: str, meter_no: str) -> CardInfo: ...
+    def make(self, card_type: str, meter_no: str, order: dict[str, Any] | None = None) -> CardInfo:
+        """Personalise the blank card; a setting card carries `order` {sequence, time (UTC),
+        max_power_w, alarm_level (0.01 kWh)}, a clear card {sequence, time, clear: [tamper,
+        credit, events]}."""
 
     def format(self) -> CardInfo: ...

@@ -248,7 +248,7 @@ def hold_money(ctx: Context, session: Session, customer_id: int, account: str, a
     return view
 
 
-def _purchase_of(rec: SaleRecord) -> Purchase:
+def purchase_of(rec: SaleRecord) -> Purchase:
     """The purchase a sale carried: `seq:N[;ti:M;utc:T;card:S]` (card) or the STS token."""
     ref = rec.carrier_ref or ""
     if not ref.startswith("seq:"):
@@ -275,7 +275,7 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
     outcome: list[dict[str, Any]] = []
     for sale_id in repos.pending_sale_ids(meter_id):
         rec, lines = sales.load(sale_id)
-        purchase = _purchase_of(rec)
+        purchase = purchase_of(rec)
         carrier = ctx.carriers.for_meter(purchase.meter)
         if purchase.reservation is not None and carrier.kind == "sts":
             held: bool | None = True  # the stored token is the token: complete it, never regenerate
@@ -327,7 +327,7 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
     if repos.latest_counted_sale_id(rec.meter_id) != sale_id:
         raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
                                 "sales first")
-    purchase = _purchase_of(rec)
+    purchase = purchase_of(rec)
     if not ctx.carriers.for_meter(purchase.meter).take_back(purchase):
         raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")
     at = ctx.now_iso()

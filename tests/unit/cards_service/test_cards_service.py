@@ -2,6 +2,7 @@
 selling through the real services, the real adapter and the in-memory card reader."""
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import pytest
 from hardware.cards import CardTerminal, CardType, UtilityKeys
 from hardware.cards.fake import Sle4442Chip
 from hardware.cards.layout import CardData, Identity, encode_card
+from hardware.cards.meter_sim import PrepaidMeterSim
 from terminal.domain.errors import PpmsError
 from terminal.services import cards, check, selling
 
@@ -317,3 +319,21 @@ def test_rewrite_interrupted_is_in_the_diary(cw: CardWorld) -> None:
     assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "CARD_REMOVED"
     assert cw.rows("SELECT action FROM diary WHERE action LIKE 'sale.rewrite%'") == [("sale.rewrite_interrupted",)]
     assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(0,)]
+
+
+def test_setting_and_clear_cards_carry_their_orders_to_the_meter(cw: CardWorld) -> None:
+    assert code_of(cards.make, cw.ctx, cw.admin, "setting", METER) == "INVALID_ARGUMENT"       # no order
+    assert code_of(cards.make, cw.ctx, cw.admin, "user", METER, clear=["tamper"]) == "INVALID_ARGUMENT"
+    setting = cards.make(cw.ctx, cw.admin, "setting", METER, max_power_w=4000, alarm_kwh="5.00")
+    assert setting["body"]["kind"] == "setting" and setting["body"]["sequence"] == 1
+    meter = PrepaidMeterSim(METER, KEYS)
+    assert meter.take_card(cw.chip).code == "OK" and meter.max_power_w == 4000
+    assert meter.alarm_level == 500
+    cw.swap(Sle4442Chip.blank())
+    clear = cards.make(cw.ctx, cw.admin, "clear", METER, clear=["tamper", "events"])
+    assert clear["body"]["kind"] == "clear" and clear["body"]["sequence"] == 2
+    assert meter.take_card(cw.chip).code == "OK"
+    assert meter.take_card(cw.chip).code == "NOTHING_NEW"        # each order is taken once
+    orders = [json.loads(r[0])["order"] for r in cw.rows("SELECT payload FROM outbox WHERE kind = 'card'")]
+    assert orders == [{"sequence": 1, "max_power_w": 4000, "alarm_level": 500},
+                      {"sequence": 2, "clear": ["events", "tamper"]}]
