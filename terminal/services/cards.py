@@ -140,7 +140,8 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
         card_id = card_repo.put(info.card_serial, "issued", at, meter_id=meter_id, card_type=card_type,
                                 made_by=session.operator_id, made=True)
         card_repo.event(card_id, "made", at, session.operator_id)
-        payload = {"card_serial": info.card_serial, "type": card_type, "meter": number or None, "made_at": at}
+        payload: dict[str, Any] = {"card_serial": info.card_serial, "type": card_type, "meter": number or None,
+                                   "made_at": at}
         if order is not None:
             payload["order"] = {k: v for k, v in order.items() if k != "time"}
         outbox.enqueue(ctx.terminal_id, "card", info.card_serial, payload | {"status": "issued"}, at)
