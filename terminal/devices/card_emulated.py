@@ -85,6 +85,8 @@ class EmulatedCardCarrier(CardCarrier):
 class EmulatedCards:
     """Builds the emulated carrier per meter (one card per meter for the process) and the station."""
 
+    KEEP = 256   # cards kept in memory, the most recently used
+
     def __init__(self, profile: str = "acr39", utility_code: int = 1, secret_file: str = "") -> None:
         self.profile, self.utility_code, self.secret_file = profile, utility_code, secret_file
         self._keys: cards.UtilityKeys | None = None
@@ -99,10 +101,13 @@ class EmulatedCards:
         return self._keys
 
     def for_meter(self, meter: MeterRef) -> EmulatedCardCarrier:
-        card = self.cards.get(meter.number)
+        card = self.cards.pop(meter.number, None)
         if card is None:
-            card = self.cards[meter.number] = EmulatedMeterCard(self.keys, meter.number, self.profile)
-        return EmulatedCardCarrier(card, meter)
+            card = EmulatedMeterCard(self.keys, meter.number, self.profile)
+        self.cards[meter.number] = card          # most recently used last
+        if len(self.cards) > self.KEEP:          # a long run (the demo) sells to 100,000 meters: keep
+            del self.cards[next(iter(self.cards))]   # the recent cards; a dropped one is made again
+        return EmulatedCardCarrier(card, meter)     # "as the ledger expects it" (cli.md)
 
     def station(self) -> CardStationAdapter:
         def terminal() -> cards.CardTerminal:

@@ -4,10 +4,10 @@ meter readings that user cards carry back (the `reading` table, source 'card').
 Call inside the service's transaction."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import dataclass
 
 from terminal.ledger.canonical import dumps
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import proxy
 
 
@@ -84,7 +84,7 @@ def record_reading(meter_id: int, read_at: str, recorded_at: str, total: int, re
     ).fetchone()
     if seen is not None:
         return None
-    uuid = str(uuidlib.uuid4())
+    uuid = new_id()
     proxy.execute_sql(
         "INSERT INTO reading (uuid, meter_id, read_at, recorded_at, source, total_kwh, remaining_kwh, "
         "purchase_count, status_flags, detail) VALUES (?, ?, ?, ?, 'card', ?, ?, ?, ?, ?)",

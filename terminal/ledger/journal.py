@@ -16,10 +16,10 @@ written, and again by `ppms check` over the whole ledger.
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import dataclass
 
 from terminal.ledger.errors import UnbalancedPosting
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import proxy
 
 
@@ -45,7 +45,7 @@ def post(kind: str, lines: list[Line], at: str, operator_id: int | None,
     cur = proxy.execute_sql(
         "INSERT INTO posting (uuid, kind, sale_id, customer_id, posted_at, operator_id, memo) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (str(uuidlib.uuid4()), kind, sale_id, customer_id, at, operator_id, memo))
+        (new_id(), kind, sale_id, customer_id, at, operator_id, memo))
     pid = int(cur.lastrowid)
     if kept:
         proxy.cursor().executemany(

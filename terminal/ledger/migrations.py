@@ -197,7 +197,7 @@ M0001_INITIAL: Final = [
         before TEXT,
         after TEXT,
         prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL UNIQUE)""",
+        hash TEXT NOT NULL)""",
     """CREATE TABLE reading (
         id INTEGER PRIMARY KEY,
         uuid TEXT NOT NULL UNIQUE,
@@ -285,11 +285,21 @@ M0006_CARDS: Final = [
      "('supervisor', 'card_supervision')"),
 ]
 
+M0007_COVERING_INDEXES: Final = [
+    # a sale reads the meter's history and the customer's balances; on a large ledger the
+    # rows are scattered over the file, so these indexes carry every column those reads need
+    "CREATE INDEX sale_meter_history ON sale(meter_id, sold_at, charged_through)",
+    """CREATE INDEX posting_line_customer ON posting_line(customer_id, account, debit, credit)
+        WHERE customer_id IS NOT NULL""",
+    "DROP INDEX sale_meter_time",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
     (5, "receipts", M0005_RECEIPTS),
     (6, "cards", M0006_CARDS),
+    (7, "covering_indexes", M0007_COVERING_INDEXES),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -151,7 +151,7 @@ class Diary(Base):
     before = TextField(null=True)
     after = TextField(null=True)
     prev_hash = TextField()
-    hash = TextField(unique=True)
+    hash = TextField()
 
 
 class Reading(Base):

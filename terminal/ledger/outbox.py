@@ -5,11 +5,11 @@ per-terminal sequence number the central server uses to detect loss.
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from typing import Any
 
 from terminal.ledger import counters
 from terminal.ledger.canonical import dumps
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import proxy
 
 
@@ -18,6 +18,6 @@ def enqueue(terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, An
     proxy.execute_sql(
         "INSERT INTO outbox (seq, uuid, terminal_id, kind, entity_uuid, payload, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (seq, str(uuidlib.uuid4()), terminal_id, kind, entity_uuid, dumps(payload), at))
+        (seq, new_id(), terminal_id, kind, entity_uuid, dumps(payload), at))
     return seq
 

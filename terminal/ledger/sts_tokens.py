@@ -1,15 +1,15 @@
 """STS tokens made for registered meters (append-only)."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from typing import Any
 
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import proxy
 
 
 def record(meter_id: int, sale_id: int | None, kind: str, token_class: int, subclass: int, tid: int | None,
            value: int | None, digits: str, issued_at: str, operator_id: int | None) -> str:
-    token_uuid = str(uuidlib.uuid4())
+    token_uuid = new_id()
     proxy.execute_sql(
         "INSERT INTO sts_token (uuid, meter_id, sale_id, kind, token_class, subclass, tid, value, digits, "
         "issued_at, operator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,11 +1,11 @@
 """Meter accounts: arrears, carry-over and the customer's balances."""
 from __future__ import annotations
 
-import uuid as uuidlib
 from typing import Any
 
 from terminal.domain.money import format_money, parse_money
 from terminal.ledger import diary, journal, outbox, repos, transaction
+from terminal.ledger.ids import new_id
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument
@@ -24,7 +24,7 @@ def add_debt(ctx: Context, session: Session, meter_no: str, amount: str, reason:
     meter = find_meter(meter_no)
     cust = meter.customer_id
     at = ctx.now_iso()
-    entry = str(uuidlib.uuid4())
+    entry = new_id()
     with transaction():
         before = repos.customer_balances(cust)[1]
         journal.post("debt", [journal.Line("ARREARS", debit=minor, customer_id=cust),

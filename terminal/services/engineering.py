@@ -8,11 +8,11 @@ new settings in the diary.
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
 from typing import Any
 
 from terminal.ledger import diary, outbox, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import Meter
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -62,7 +62,7 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
     at = ctx.now_iso()
     with transaction():
         tokens = carrier.key_change_tokens(new)
-        batch = str(uuidlib.uuid4())
+        batch = new_id()
         for t in tokens:
             sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
                               session.operator_id)

@@ -18,7 +18,6 @@ tendered; `ppms sale recover` decides it. The acceptor never gives money back on
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from collections.abc import Callable
 from threading import Event
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
 from terminal.ledger import diary, repos, transaction
+from terminal.ledger.ids import new_id
 from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -93,7 +93,7 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event)
     if intake.counted != sum(intake.notes):
         raise AssertionError("the acceptor's total is not the sum of its notes")
-    intake_id = str(uuidlib.uuid4())
+    intake_id = new_id()
     _record_intake(ctx, session, meter, intake, intake_id)
     out: dict[str, Any] = {"meter": meter, "intake_id": intake_id, "cash": cash_view(intake, cur),
                            "sale": None, "cash_held": None, "refusal": None}

@@ -15,13 +15,13 @@ goes on; only a port failure stops it, and what was read before stays recorded.
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import format_kwh, format_money
 from terminal.ledger import diary, meta, outbox, repos, transaction
 from terminal.ledger.canonical import dumps
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import Reading
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -91,7 +91,7 @@ def reading_view(values: MeterValues, meter: repos.MeterRow | None, read_at: str
 
 def _record(ctx: Context, session: Session, meter: repos.MeterRow, values: MeterValues, read_at: str,
             view: dict[str, Any], port: str, batch: str | None = None) -> dict[str, Any]:
-    reading_uuid = str(uuidlib.uuid4())
+    reading_uuid = new_id()
     money, _ = _ledger_money(values.remaining_money)
     detail = {"address": values.address, "port": port, "meter_remaining_money": values.remaining_money,
               "status": values.status, "batch": batch}
@@ -170,7 +170,7 @@ def read_batch(ctx: Context, session: Session, addresses: list[str] | None = Non
     bus = _reader(ctx, reader)
     targets = batch_targets(addresses, area)
     meters = dict(targets)
-    batch = str(uuidlib.uuid4())
+    batch = new_id()
     results: list[dict[str, Any]] = []
     stopped: dict[str, str] | None = None
     try:

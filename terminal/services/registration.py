@@ -7,12 +7,12 @@ seed's "proportion of energy consuming", e.g. ``RES:70,COM:30``).
 from __future__ import annotations
 
 import re
-import uuid as uuidlib
 from typing import Any
 
 from terminal.domain.split import parse_split
 from terminal.ledger import counters, diary, outbox, repos, transaction
 from terminal.ledger.canonical import dumps
+from terminal.ledger.ids import new_id
 from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -57,7 +57,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
             raise CategoryNotFound(f"no preferential category {category}", category=category)
         if repos.meter_row(meter_no) is not None:
             raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
-        cust_uuid, meter_uuid = str(uuidlib.uuid4()), str(uuidlib.uuid4())
+        cust_uuid, meter_uuid = new_id(), new_id()
         account_no = f"{ctx.terminal_id}-C{counters.next_value('customer'):06d}"
         cid = Customer.insert(uuid=cust_uuid, account_no=account_no, name=name, address=address,
                               phone=phone, category=category or None, area=area, registered_at=at).execute()

@@ -15,7 +15,6 @@ by asking the carrier whether it holds the purchase.
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +27,7 @@ from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
 from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.cards import blacklisted_serials
+from terminal.ledger.ids import new_id
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
@@ -129,7 +129,7 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
     learnt = learnt or {}
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
-    sale_uuid = str(uuidlib.uuid4())
+    sale_uuid = new_id()
     lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
     with transaction():
         history = repos.sale_history(state.meter.id, at, at)
@@ -234,7 +234,7 @@ def hold_money(ctx: Context, session: Session, customer_id: int, account: str, a
     """Money taken that no sale used: the customer's carry-over (posting `cash_held`, outbox row,
     diary), in the caller's transaction."""
     at = ctx.now_iso()
-    held_id = str(uuidlib.uuid4())
+    held_id = new_id()
     before = repos.customer_balances(customer_id)[0]
     journal.post("cash_held", [journal.Line(account, debit=amount),
                                journal.Line("CARRY_OVER", credit=amount, customer_id=customer_id)],
