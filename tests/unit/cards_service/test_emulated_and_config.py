@@ -121,3 +121,20 @@ def test_migration_3_upgrades_a_version_2_ledger(tmp_path: Path) -> None:
     perms = {r[0] for r in db.execute_sql("SELECT role FROM role_permission WHERE permission = 'card_supervision'")}
     assert perms == {"admin", "supervisor"}
     db.close()
+
+
+def test_emulated_sales_record_no_made_up_readings(tmp_path: Path) -> None:
+    """The emulated card's return data is invented by the emulation: never a meter reading."""
+    cfg = tmp_path / "terminal.toml"
+    cfg.write_text('[terminal]\nid = "T01"\n[database]\npath = "ppms.db"\n[printer]\ntype = "none"\n')
+    app = bootstrap.build(config=cfg, env={"PPMS_FAKE_NOW": "2026-03-05T10:00:00"}, initialising=True,
+                          allow_fake_clock=True)
+    setup.initialise(app.ctx, "secret1", True)
+    admin = auth.login(app.ctx, "admin", "secret1")
+    setup.import_tariff(app.ctx, admin, SAMPLE.read_text())
+    registration.register(app.ctx, admin, "Jane", "Plot 1", "0123456789", "RES")
+    for amount in ("1000.00", "200.00", "300.00"):
+        assert selling.sell(app.ctx, admin, "0123456789", amount)["status"] == "completed"
+    con = sqlite3.connect(tmp_path / "ppms.db")
+    assert con.execute("SELECT COUNT(*) FROM reading").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'reading'").fetchone()[0] == 0
