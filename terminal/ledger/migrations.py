@@ -294,12 +294,25 @@ M0007_COVERING_INDEXES: Final = [
     "DROP INDEX sale_meter_time",
 ]
 
+M0008_STATUS_HISTORY: Final = [
+    # a sale's time and fixed-charge month beside its status, so a meter's selling history
+    # (sales in the period, last month charged, pending, carried) is read from one index
+    # without visiting a row per sale: copies of immutable sale columns, never changed
+    "ALTER TABLE sale_status ADD COLUMN sold_at TEXT",
+    "ALTER TABLE sale_status ADD COLUMN charged_through INTEGER",
+    """UPDATE sale_status SET sold_at = (SELECT sold_at FROM sale WHERE sale.id = sale_status.sale_id),
+        charged_through = (SELECT charged_through FROM sale WHERE sale.id = sale_status.sale_id)""",
+    "CREATE INDEX sale_status_history ON sale_status(meter_id, status, sold_at, charged_through)",
+    "DROP INDEX sale_status_meter",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
     (5, "receipts", M0005_RECEIPTS),
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
+    (8, "status_history", M0008_STATUS_HISTORY),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -92,12 +92,13 @@ class SaleHistory:
 
 
 def sale_history(meter_id: int, period_start: str, period_end: str) -> SaleHistory:
+    """One index (sale_status_history) answers it all, whatever the ledger's size."""
     r = one("SELECT "
-            f"COALESCE(SUM(ss.status IN {_COUNTED_SQL} AND s.sold_at >= ? AND s.sold_at < ?), 0), "
-            f"MAX(CASE WHEN ss.status IN {_COUNTED_SQL} THEN s.charged_through END), "
-            "COALESCE(SUM(ss.status = 'pending'), 0), "
-            "COALESCE(SUM(ss.status NOT IN ('pending', 'voided')), 0) "
-            "FROM sale s JOIN sale_status ss ON ss.sale_id = s.id WHERE s.meter_id = ?",
+            f"COALESCE(SUM(status IN {_COUNTED_SQL} AND sold_at >= ? AND sold_at < ?), 0), "
+            f"MAX(CASE WHEN status IN {_COUNTED_SQL} THEN charged_through END), "
+            "COALESCE(SUM(status = 'pending'), 0), "
+            "COALESCE(SUM(status NOT IN ('pending', 'voided')), 0) "
+            "FROM sale_status WHERE meter_id = ?",
             (period_start, period_end, meter_id))
     assert r is not None
     return SaleHistory(int(r[0]), None if r[1] is None else int(r[1]), int(r[2]), int(r[3]))

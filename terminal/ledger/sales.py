@@ -62,8 +62,9 @@ def insert(rec: SaleRecord, lines: list[LineRecord], usage: dict[str, int], stat
                      for i, ln in enumerate(lines, 1)])
     cur.executemany("INSERT INTO sale_usage (sale_id, meter_id, power_type, sold_at, kwh) VALUES (?, ?, ?, ?, ?)",
                     [(sid, rec.meter_id, pt, rec.sold_at, k) for pt, k in usage.items()])
-    proxy.execute_sql("INSERT INTO sale_status (sale_id, meter_id, status, updated_at) VALUES (?, ?, ?, ?)",
-                      (sid, rec.meter_id, status, rec.sold_at))
+    proxy.execute_sql("INSERT INTO sale_status (sale_id, meter_id, status, updated_at, sold_at, charged_through) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (sid, rec.meter_id, status, rec.sold_at, rec.sold_at,
+                                                    rec.charged_through))
     proxy.execute_sql("INSERT INTO sale_event (sale_id, status, at, operator_id) VALUES (?, ?, ?, ?)",
                       (sid, status, rec.sold_at, operator_id))
     return sid
