@@ -14,6 +14,7 @@ from typing import Any
 from hardware import cash
 from terminal.config import CashAcceptorSection
 from terminal.devices.errors import NotConfigured, driver_errors
+from terminal.domain.money import Currency, format_money
 from terminal.services.ports import CashIntake
 
 
@@ -35,10 +36,7 @@ def bill_table(section: CashAcceptorSection, decimals: int = 2) -> cash.BillTabl
 def describe_event(event: Any, decimals: int = 2) -> str:
     """One bill event in words, for the screen and the diary."""
     def money(minor: int | None) -> str:
-        if minor is None:
-            return "?"
-        whole, frac = divmod(minor, 10 ** decimals)
-        return f"{whole}.{frac:0{decimals}d}" if decimals else str(whole)
+        return "?" if minor is None else format_money(minor, Currency("", decimals))
 
     if isinstance(event, cash.CreditAccepted):
         return f"credit {money(event.value_minor)} (type {event.bill_type})"

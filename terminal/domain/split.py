@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from terminal.domain.errors import ShareSplitInvalid
 
-__all__ = ["format_split", "parse_split"]
+__all__ = ["format_split", "parse_split", "primary_index"]
 
 _PART = re.compile(r"\s*([A-Za-z0-9_-]{1,32})\s*:\s*([0-9]{1,3})\s*", re.ASCII)
 
@@ -37,3 +38,8 @@ def parse_split(text: str) -> tuple[tuple[str, int], ...]:
 
 def format_split(parts: tuple[tuple[str, int], ...]) -> str:
     return ",".join(f"{code}:{percent}" for code, percent in parts)
+
+
+def primary_index(percents: Sequence[int]) -> int:
+    """Which share is the meter's primary power type: the largest, the first listed on a tie."""
+    return max(range(len(percents)), key=lambda i: (percents[i], -i))

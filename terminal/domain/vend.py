@@ -21,6 +21,7 @@ from terminal.domain.errors import (
 )
 from terminal.domain.money import Currency, format_kwh, format_money, round_half_up
 from terminal.domain.pricing import Pricer
+from terminal.domain.split import primary_index
 from terminal.domain.tariff import PowerTypeTariff, Preferential
 
 __all__ = [
@@ -101,7 +102,7 @@ def primary_share(shares: Sequence[Share]) -> Share:
     """The largest share; the first listed on a tie."""
     if not shares:
         raise ShareSplitInvalid("A meter needs at least one power type.")
-    return max(shares, key=lambda s: s.percent)   # max() keeps the first of equals
+    return shares[primary_index([s.percent for s in shares])]
 
 
 def _check(req: VendRequest) -> None:

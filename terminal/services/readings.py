@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from terminal.domain.errors import PpmsError
-from terminal.domain.money import format_kwh, format_money
+from terminal.domain.money import Currency, format_kwh, format_money
 from terminal.ledger import diary, meta, outbox, repos, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.ids import new_id
@@ -71,7 +71,7 @@ def _ledger_money(meter_hundredths: int | None) -> tuple[int | None, str | None]
         return None, None
     code = meta.get("currency")
     if code is None:
-        return meter_hundredths, f"{meter_hundredths // 100}.{meter_hundredths % 100:02d}"
+        return meter_hundredths, format_money(meter_hundredths, Currency("", _METER_DECIMALS))
     cur = ledger_currency()
     shift = cur.decimals - _METER_DECIMALS
     minor = meter_hundredths * 10 ** shift if shift >= 0 else (meter_hundredths + 10 ** -shift // 2) // 10 ** -shift

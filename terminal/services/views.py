@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from terminal.domain.money import Currency, currency, format_kwh, format_money
+from terminal.domain.split import primary_index
 from terminal.domain.vend import VendLine, VendResult
 from terminal.ledger import repos, sales
 from terminal.ledger.sales import LineRecord, SaleRecord
@@ -66,6 +67,6 @@ def sale_view(sale_id: int) -> dict[str, Any]:
     rec, lines = sales.load(sale_id)
     meter = repos.meter_row_by_id(rec.meter_id)
     shares = repos.shares(rec.meter_id)
-    primary = max(enumerate(shares), key=lambda s: (s[1][1], -s[0]))[1][0]
+    primary = shares[primary_index([percent for _, percent in shares])][0]
     return record_view(rec, lines, repos.sale_status(sale_id), meter.number, primary,
                        sales.operator_name(rec.operator_id))
