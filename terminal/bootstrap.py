@@ -99,6 +99,12 @@ def build_cash_acceptor(settings: Settings, decimals: int = 2) -> CashAcceptor |
     return cash_acceptor.build(settings.cash_acceptor, decimals)
 
 
+def sts_support_tools() -> Any:
+    """`ppms sts token|decode`: the STS engine's support commands over a key file (no ledger)."""
+    from hardware.sts import commands
+    return commands
+
+
 def build_device_ports(settings: Settings) -> list[DevicePort]:
     """`ppms ports`: every configured device (needs no database)."""
     from terminal.devices import probes
