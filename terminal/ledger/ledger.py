@@ -9,9 +9,12 @@ connection to each.
         uow.sales.insert(...)            clean exit, rollback on an exception. Its repositories
         uow.record(Fact(...))            are the only way to the rows; `record` writes a
                                          business fact's diary entry and outbox row together.
-    with ledger.read() as r:             a read-only snapshot (BEGIN DEFERRED, PRAGMA query_only):
-        r.sales.load(...)                the same repositories; it never takes the write lock,
-                                         and a write inside it is refused by SQLite.
+    with ledger.read() as r:             a read-only snapshot (BEGIN DEFERRED): the same
+        r.sales.load(...)                repositories; it never takes the write lock. A write
+                                         inside it is a programming error: rolled back and
+                                         refused (OutsideUnitOfWork) when the read ends.
+                                         (Not PRAGMA query_only: toggling it expires every
+                                         prepared statement, which doubled a sale's cost.)
 
 Nesting: a unit of work opened inside a running one (same ledger, same thread) becomes a
 SAVEPOINT: its exception rolls back its own writes only, and nothing is committed until the
@@ -123,6 +126,7 @@ class UnitOfWork(Repositories):
 class _State(threading.local):
     depth = 0
     reading = False
+    changes = 0      # the connection's total_changes when the outermost read began
 
 
 def _classify(exc: BaseException) -> LedgerUnavailable | None:
@@ -173,13 +177,9 @@ class _Scope:
         if self._write:
             self._exec("BEGIN IMMEDIATE")
         else:
-            self._exec("PRAGMA query_only = 1")
-            try:
-                self._exec("BEGIN DEFERRED")
-            except BaseException:
-                self._exec("PRAGMA query_only = 0")
-                raise
+            self._exec("BEGIN DEFERRED")
             state.reading = True
+            state.changes = self._connection().total_changes
         self._outer = True
         state.depth = 1
         return led._uow if self._write else led._reads
@@ -194,26 +194,30 @@ class _Scope:
                     self._exec(f"ROLLBACK TO {self._savepoint}")
                 self._exec(f"RELEASE {self._savepoint}")
             return
-        try:
-            if exc is None:
-                try:
-                    self._exec("COMMIT")
-                except BaseException:
-                    self._rollback()
-                    raise
-                return
-            self._rollback()
-            mapped = _classify(exc)
-            if mapped is not None:
-                raise mapped from exc
-        finally:
-            if not self._write:
-                state.reading = False
-                self._exec("PRAGMA query_only = 0")
+        if not self._write:
+            state.reading = False
+            if exc is None and self._connection().total_changes != state.changes:
+                self._rollback()
+                raise OutsideUnitOfWork("a write inside a read: it was rolled back; write in a unit of work")
+        if exc is None:
+            try:
+                self._exec("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            return
+        self._rollback()
+        mapped = _classify(exc)
+        if mapped is not None:
+            raise mapped from exc
+
+    def _connection(self) -> sqlite3.Connection:
+        con: sqlite3.Connection = self._ledger.db.connection()  # type: ignore[no-untyped-call]
+        return con
 
     def _rollback(self) -> None:
         """Roll back unless SQLite already did (a failed COMMIT on a full disk ends the transaction)."""
-        con: sqlite3.Connection = self._ledger.db.connection()  # type: ignore[no-untyped-call]
+        con = self._connection()
         if con.in_transaction:
             con.rollback()
 
