@@ -130,7 +130,8 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     path = Path(db_path or settings.database.path)
     if not initialising and not path.exists():
         raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
-    ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s)
+    ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s,
+                    clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb)
     decimals = 2
     if initialising:
         fake_ok = allow_fake_clock

@@ -35,6 +35,8 @@ class TerminalSection:
 class DatabaseSection:
     path: str = ""
     busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
+    min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
+    clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,11 @@
             │                                                written (a refusal, not a fault of the program)
             ├── LedgerBusy               LEDGER_BUSY         another writer held the write lock longer than
             │                                                the busy timeout ([database] busy_timeout_s): retry
-            └── DiskFull                 DISK_FULL           SQLITE_FULL, "database or disk is full": free space
+            ├── DiskFull                 DISK_FULL           SQLITE_FULL, "database or disk is full", or less
+            │                                                free space than [database] min_free_mb: free space
+            └── ClockBehindLedger        CLOCK_BEHIND_LEDGER the terminal's clock is earlier than the ledger's
+                                                             latest write (beyond [database] clock_tolerance_s):
+                                                             set the clock right; details: latest, now
 
 The services pass `LedgerUnavailable` on by type (`terminal.services.errors` re-exports it);
 the CLI shows its code and exits 2.
@@ -50,3 +54,7 @@ class LedgerBusy(LedgerUnavailable):
 
 class DiskFull(LedgerUnavailable):
     code = "DISK_FULL"
+
+
+class ClockBehindLedger(LedgerUnavailable):
+    code = "CLOCK_BEHIND_LEDGER"

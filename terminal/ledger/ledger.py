@@ -25,18 +25,29 @@ refused (OutsideUnitOfWork): decide what to write after the read, then write.
 Faults, by type (`errors.py`): the write lock not obtained within the busy timeout ->
 LedgerBusy (LEDGER_BUSY); SQLITE_FULL -> DiskFull (DISK_FULL). Either way the transaction is
 rolled back (when SQLite has not already done so) and nothing is written.
+
+Time only goes forward: once the ledger has a clock (`ledger.clock`, the terminal's, set by
+the services context), every outermost unit of work checks it against the ledger's latest
+write right after BEGIN IMMEDIATE and refuses with ClockBehindLedger (CLOCK_BEHIND_LEDGER)
+when it is behind by more than `clock_tolerance_s` (`clock_mark.py`).
+
+A PENDING sale's owner holds its lease (`take_lease`, `leases.py`); a seller asks for
+headroom on the disk before anything reaches a carrier (`require_headroom`, `space.py`).
 """
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import peewee
 
+from terminal.ledger import clock_mark, leases, space
 from terminal.ledger import db as ledger_db
 from terminal.ledger.cards import Cards
 from terminal.ledger.counters import Counters
@@ -176,6 +187,12 @@ class _Scope:
             return led._uow if self._write else led._reads
         if self._write:
             self._exec("BEGIN IMMEDIATE")
+            if led.clock is not None:
+                try:
+                    clock_mark.advance(led.db, led.clock(), led.clock_tolerance_s)
+                except BaseException:
+                    self._rollback()
+                    raise
         else:
             self._exec("BEGIN DEFERRED")
             state.reading = True
@@ -226,10 +243,15 @@ class Ledger:
     """One terminal's ledger file. `terminal_id` stamps its outbox rows."""
 
     def __init__(self, path: str | Path, *, terminal_id: str = "",
-                 busy_timeout_s: float = ledger_db.BUSY_TIMEOUT_S) -> None:
+                 busy_timeout_s: float = ledger_db.BUSY_TIMEOUT_S,
+                 clock_tolerance_s: float = clock_mark.DEFAULT_TOLERANCE_S,
+                 min_free_mb: float = space.DEFAULT_MIN_FREE_MB) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
         self.terminal_id = terminal_id
+        self.clock: Callable[[], datetime] | None = None   # the terminal's clock (see the docstring)
+        self.clock_tolerance_s = clock_tolerance_s
+        self.min_free_mb = min_free_mb
         self.db = ledger_db.connect(self.path, busy_timeout_s)
         self.models = Models(self.db)
         self._local = _State()
@@ -246,6 +268,23 @@ class Ledger:
     def read(self) -> _ReadScope:
         """A read-only snapshot that never takes the write lock."""
         return _ReadScope(self, False)
+
+    @property
+    def in_unit_of_work(self) -> bool:
+        """A unit of work is open in this thread (what it writes is not visible to others yet)."""
+        return self._state().depth > 0 and not self._state().reading
+
+    def require_headroom(self) -> None:
+        """DiskFull unless the ledger's disk has `min_free_mb` free (before a carrier is written)."""
+        space.require_headroom(self.path, self.min_free_mb)
+
+    def take_lease(self, sale_uuid: str) -> leases.Lease | None:
+        """The sale's lease, or None when a live process holds it."""
+        return leases.try_take(self.path, sale_uuid)
+
+    def clock_state(self, now: datetime) -> clock_mark.ClockState:
+        with self.read():
+            return clock_mark.state(self.db, now, self.clock_tolerance_s)
 
     def close(self) -> None:
         self.db.close()

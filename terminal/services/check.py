@@ -57,6 +57,9 @@ def verify(ctx: Context) -> dict[str, Any]:
         if n_out != max_seq or max_seq != r.counters.current_value("outbox"):
             bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
         n_postings = r.journal.count()
+    clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
-            "postings": n_postings, "debits": debits, "credits": credits}
+            "postings": n_postings, "debits": debits, "credits": credits,
+            "clock": {"latest_write": clock.latest, "now": clock.now, "behind": clock.behind,
+                      "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s}}
 

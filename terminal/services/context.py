@@ -29,6 +29,10 @@ class Context:
     meter_reader: MeterReader | None = None     # [meter_bus]; None when no bus is configured
     cash_acceptor: CashAcceptor | None = None   # [cash_acceptor]; None for type "none"
 
+    def __post_init__(self) -> None:
+        if self.ledger.clock is None:   # every write is checked against this clock (time only goes forward)
+            self.ledger.clock = self.clock.now
+
     def now(self) -> datetime:
         return self.clock.now()
 

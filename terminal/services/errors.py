@@ -27,6 +27,8 @@
         ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
         ├── CurrencyMismatch               CURRENCY_MISMATCH
         ├── SalePending                    SALE_PENDING           an undecided sale blocks the meter
+        │   └── SaleInProgress             SALE_IN_PROGRESS       another till is carrying the meter's sale now
+        ├── SaleDecidedElsewhere           SALE_DECIDED_ELSEWHERE the seller's sale was decided by another process
         ├── SaleNotReversible              SALE_NOT_REVERSIBLE
         ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
         ├── InvalidArgument                INVALID_ARGUMENT
@@ -153,6 +155,14 @@ class CurrencyMismatch(ServiceError):
 
 class SalePending(ServiceError):
     code = "SALE_PENDING"
+
+
+class SaleInProgress(SalePending):
+    code = "SALE_IN_PROGRESS"
+
+
+class SaleDecidedElsewhere(ServiceError):
+    code = "SALE_DECIDED_ELSEWHERE"
 
 
 class SaleNotReversible(ServiceError):

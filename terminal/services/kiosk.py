@@ -98,6 +98,7 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     if pending:  # decide an earlier sale first: refuses while undecided
         selling.recover(ctx, session, meter_no=meter)
     selling.quote(ctx, session, meter, amount=format_money(due, cur))  # refuse before taking any note
+    ctx.ledger.require_headroom()   # DISK_FULL before a note is taken: the notes must be recordable
     intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event)
     if intake.counted != sum(intake.notes):
         raise AssertionError("the acceptor's total is not the sum of its notes")

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from terminal.domain.errors import PpmsError
+from terminal.domain.errors import IllegalSaleTransition, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import COUNTED, check_transition
 from terminal.domain.sale import SaleStatus as St
@@ -29,17 +29,19 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.ids import new_id
 from terminal.ledger.journal import PAYMENT_ACCOUNTS, Line
 from terminal.ledger.sales import LineRecord, SaleRecord
-from terminal.services import card_readings
+from terminal.services import card_readings, sale_lease
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed,
     InvalidArgument,
+    SaleDecidedElsewhere,
+    SaleInProgress,
     SaleNotFound,
     SaleNotReversible,
     SalePending,
 )
-from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref
+from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
 from terminal.services.ports import Carrier, Purchase
 from terminal.services.views import record_view, sale_view, vend_view
 
@@ -59,6 +61,7 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
     return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
 
 
+@sale_lease.holding_leases
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
          print_receipt: bool | None = None) -> dict[str, Any]:
     session.require(Permission.SELLING)
@@ -102,6 +105,19 @@ def _card_state(r: Repositories) -> dict[str, Any]:
     return {"blacklisted": r.cards.blacklisted_serials()}
 
 
+def _decide_in(ctx: Context, uow: UnitOfWork, now: datetime, state: MeterState, result: VendResult,
+               carrier: Carrier, learnt: dict[str, Any]) -> tuple[MeterState, VendResult, dict[str, Any]]:
+    """The vend decided again on the meter as this unit of work sees it (the write lock held), so
+    that two sales begun together never both spend the same carry-over, arrears or month. When
+    the figures moved since the carrier's precheck (another sale came first), the carrier judges
+    the new purchase again here, so its refusal still comes before anything is committed."""
+    fresh = meter_state(uow, now, state.meter.number)
+    decided = calculate_vend(fresh.request(result.tendered, carrier.exact_floor()))
+    if (fresh.next_sequence, decided.credit_kwh) != (state.next_sequence, result.credit_kwh):
+        learnt = _precheck(ctx, fresh, decided, carrier)
+    return fresh, decided, learnt
+
+
 def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier) -> dict[str, Any]:
     """Before anything is committed: a carrier that can judge the purchase now (the card in
     the reader) refuses here, so a bad card leaves the ledger as it was."""
@@ -130,8 +146,11 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = new_id()
-    lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
+    ctx.ledger.require_headroom()   # the completion commit after the carrier write must have room
+    sale_lease.own_new(ctx.ledger, sale_uuid)
     with ctx.ledger.unit_of_work() as uow:
+        state, result, learnt = _decide_in(ctx, uow, now, state, result, carrier, learnt)
+        lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
         history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
@@ -175,8 +194,15 @@ def _set_status(uow: UnitOfWork, sale_id: int, new: St, at: str, operator_id: in
     """Check each step of old -> via... -> new against the state machine, then store it."""
     old = uow.sales.status(sale_id)
     steps = [St(old), *(st for st, _ in via), new]
-    for a, b in zip(steps, steps[1:]):
-        check_transition(a, b)
+    try:
+        for a, b in zip(steps, steps[1:]):
+            check_transition(a, b)
+    except IllegalSaleTransition:
+        rec, _ = uow.sales.load(sale_id)
+        raise SaleDecidedElsewhere(
+            f"sale {rec.receipt_no} was already {old} by another process, so it cannot be {new.value} "
+            "here: nothing more was written; see `ppms sale show` and call a supervisor",
+            sale_id=rec.uuid, receipt_no=rec.receipt_no, status=old) from None
     uow.sales.set_status(sale_id, new.value, at, operator_id, detail,
                          passing=tuple((st.value, d) for st, d in via))
     return old
@@ -267,9 +293,12 @@ def purchase_of(r: Repositories, rec: SaleRecord) -> Purchase:
                     carrier_state=state)
 
 
+@sale_lease.holding_leases
 def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list[dict[str, Any]]:
     """Decide PENDING sales: complete what the carrier holds, void what it does not;
-    leave what it cannot tell for a supervisor. Never refunds on its own."""
+    leave what it cannot tell for a supervisor. Never refunds on its own. Only an abandoned
+    sale is decided: one whose lease a live process holds (its seller, another recovery) is
+    reported "in_progress" and left alone."""
     session.require(Permission.SELLING)
     with ctx.ledger.read() as r:
         meter_id = None if meter_no is None else find_meter(r, meter_no).id
@@ -279,6 +308,16 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
         with ctx.ledger.read() as r:
             rec, lines = r.sales.load(sale_id)
             purchase = purchase_of(r, rec)
+        if not sale_lease.claim(ctx.ledger, rec.uuid):
+            if meter_no is not None:
+                raise SaleInProgress(f"sale {rec.receipt_no} for meter {meter_no} is being carried by another "
+                                     "till right now: wait for it to finish, then sell again",
+                                     sale_id=rec.uuid, receipt_no=rec.receipt_no)
+            outcome.append({"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "action": "in_progress"})
+            continue
+        with ctx.ledger.read() as r:
+            if r.sales.status(sale_id) != St.PENDING.value:
+                continue   # its owner decided it as we looked
         carrier = ctx.carriers.for_meter(purchase.meter)
         if purchase.reservation is not None and carrier.kind == "sts":
             held: bool | None = True  # the stored token is the token: complete it, never regenerate

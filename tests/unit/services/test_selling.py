@@ -74,9 +74,9 @@ def test_refusals_write_nothing(world):
 
 def test_too_small_for_fixed_charges_says_what_is_needed(world):
     world.tariff()
-    world.at("2025-12-01T09:00:00")
+    world.at("2026-03-05T11:00:00")  # time only goes forward: registered after the tariff's import
     world.register()
-    world.at("2026-06-01T09:00:00")  # seven months of fixed charge owed: 1050 + VAT
+    world.at("2026-09-01T09:00:00")  # seven months of fixed charge owed: 1050 + VAT
     with pytest.raises(AmountTooSmall) as exc:
         selling.sell(world.ctx, world.admin, "0123456789", "1000.00")
     needed = exc.value.details["needed"]
