@@ -87,7 +87,8 @@ def fill(disk: Path, leave_bytes: int) -> Path:
 
 
 def test_a_full_disk_refuses_a_write_with_disk_full_and_nothing_changes(small_disk: Path) -> None:
-    cli = Ppms(small_disk / "ppms.db")
+    # headroom off: this is SQLite's own SQLITE_FULL (the headroom refusal is test_disk_full.py's)
+    cli = Ppms(small_disk / "ppms.db", extra_env={"PPMS_DATABASE_MIN_FREE_MB": "0.01"})
     cli.with_sample_tariff(M)
     filler = fill(small_disk, 48 * 1024)
     assert cli.ok("quote", "--meter", M, "--amount", "500.00")["status"] == "quote"   # reads still answer
