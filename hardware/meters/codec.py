@@ -42,11 +42,9 @@ MAX_DATA_LEN = 200  # DL/T 645-2007: L <= 200 for a read reply
 
 # control codes
 READ_DATA = 0x11
-READ_FOLLOW_UP = 0x12
 READ_ADDRESS = 0x13
 DIR_REPLY = 0x80
 ABNORMAL = 0x40
-FOLLOW_UP = 0x20
 FUNCTION_MASK = 0x1F
 
 # Data identifiers (DI3 DI2 DI1 DI0), DL/T 645-2007 appendix A

@@ -34,7 +34,15 @@ from hardware import cards
 from hardware.cards import errors as card_errors
 from hardware.cards.views import card_to_dict
 from terminal.devices.errors import DeviceError, NotConfigured, from_driver
-from terminal.services.ports import CardInfo, Delivery, MeterRef, Purchase
+from terminal.services.ports import (
+    CardInfo,
+    CardInserted,
+    CardRemoved,
+    Delivery,
+    DeviceEvents,
+    MeterRef,
+    Purchase,
+)
 
 log = logging.getLogger(__name__)
 
@@ -312,6 +320,33 @@ class CardStationAdapter:
                         view=blank.view)
 
 
+class CardPresence:
+    """The reader's card insert/remove events (`hardware.cards.pcsc.CardWatcher`, on its own
+    thread) published as `CardInserted` / `CardRemoved` device events."""
+
+    def __init__(self, reader: str, events: DeviceEvents, poll_ms: int = 250) -> None:
+        from hardware.cards.pcsc import CardWatcher  # noqa: PLC0415 (pyscard only where a reader is used)
+        self.events = events
+        self._watcher = CardWatcher(reader, poll_ms)
+        self._watcher.add_listener(self._relay)
+
+    def _relay(self, event: Any) -> None:
+        if event.kind == "inserted":
+            self.events.publish(CardInserted(reader=event.reader, atr=event.atr.hex()))
+        else:
+            self.events.publish(CardRemoved(reader=event.reader))
+
+    def start(self) -> CardPresence:
+        try:
+            self._watcher.start()
+        except card_errors.CardError as exc:
+            raise driver_error(exc) from exc
+        return self
+
+    def stop(self) -> None:
+        self._watcher.stop()
+
+
 class PcscCards:
     """`type = "pcsc"`: the reader of the port settings; keys read on first use."""
 
@@ -332,3 +367,7 @@ class PcscCards:
 
     def station(self) -> CardStationAdapter:
         return CardStationAdapter(self.terminal)
+
+    def watch(self, events: DeviceEvents) -> CardPresence:
+        """Publish this reader's card insert/remove events until the returned watcher stops."""
+        return CardPresence(self.reader, events).start()

@@ -7,6 +7,7 @@ Before the reader session (issue 8): 3 connections and 18 APDUs, 4 full memory r
 either reader profile."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,8 +16,9 @@ import pytest
 
 from hardware.cards import CardTerminal, UtilityKeys
 from hardware.cards.pcsc import PcscConnection, PcscReader
-from terminal.devices.card import CardCarrier, card_purchase
-from terminal.services.ports import MeterRef, Purchase
+from terminal.devices.card import CardCarrier, PcscCards, card_purchase
+from terminal.services.events import EventDispatcher
+from terminal.services.ports import CardInserted, CardRemoved, DeviceEvent, MeterRef, Purchase
 
 from .conftest import READER, Slot
 
@@ -74,3 +76,28 @@ def test_one_card_sale_opens_one_reader_session(slot: Slot) -> None:
     assert delivery.detail["sequence"] == 1 and delivery.detail["pending_on_card"]
     assert term.read().holds(card_purchase(bought))                 # really on the card
     assert cost[0] <= AFTER[0] and cost[1] <= AFTER[1], f"before the session: {BEFORE}; now {cost}"
+
+
+def test_card_insert_and_remove_reach_a_device_event_subscriber(slot: Slot) -> None:
+    events = EventDispatcher()
+    got: list[DeviceEvent] = []
+    seen = threading.Condition()
+
+    def listener(event: DeviceEvent) -> None:
+        with seen:
+            got.append(event)
+            seen.notify_all()
+
+    events.subscribe(listener, name="kiosk")
+    presence = PcscCards(READER, slot.emu.front.profile.name, 1, "").watch(events)
+    try:
+        with seen:   # the card already in the reader is reported first
+            assert seen.wait_for(lambda: got == [CardInserted(READER, "3b04a2131091")], timeout=5)
+        slot.remove()
+        slot.insert()
+        with seen:
+            assert seen.wait_for(lambda: len(got) >= 3, timeout=5)
+    finally:
+        presence.stop()
+        events.close()
+    assert got == [CardInserted(READER, "3b04a2131091"), CardRemoved(READER), CardInserted(READER, "3b04a2131091")]
