@@ -92,11 +92,13 @@ def test_card_insert_and_remove_reach_a_device_event_subscriber(slot: Slot) -> N
     presence = PcscCards(READER, slot.emu.front.profile.name, 1, "").watch(events)
     try:
         with seen:   # the card already in the reader is reported first
-            assert seen.wait_for(lambda: got == [CardInserted(READER, "3b04a2131091")], timeout=5)
+            assert seen.wait_for(lambda: got == [CardInserted(READER, "3b04a2131091")], timeout=5), got
         slot.remove()
+        with seen:
+            assert seen.wait_for(lambda: len(got) >= 2, timeout=5), got
         slot.insert()
         with seen:
-            assert seen.wait_for(lambda: len(got) >= 3, timeout=5)
+            assert seen.wait_for(lambda: len(got) >= 3, timeout=5), got
     finally:
         presence.stop()
         events.close()
