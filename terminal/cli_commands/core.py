@@ -210,8 +210,8 @@ def register(sub: Any) -> None:
     x.set_defaults(handler=h_account_show)
 
     r = sub.add_parser("report").add_subparsers(dest="sub", required=True)
-    x = r.add_parser("daily")
-    x.add_argument("--date", required=True)
+    x = r.add_parser("daily", help="the day's sales, reversals, net figures and takings")
+    x.add_argument("--date", help="YYYY-MM-DD (default: today, by the terminal's clock)")
     x.add_argument("--format", choices=("json", "csv", "text"), default="text")
     x.add_argument("--print", action="store_true", help="also print it as a Z report")
     x.set_defaults(handler=h_report_daily)

@@ -11,8 +11,11 @@ from terminal.services.errors import InvalidArgument
 from terminal.services.meter_state import ledger_currency
 
 
-def daily_report(ctx: Context, session: Session, day: str) -> dict[str, Any]:
+def daily_report(ctx: Context, session: Session, day: str | None = None) -> dict[str, Any]:
+    """The daily report of `day` (YYYY-MM-DD); today by the terminal's clock when not given."""
     session.require(Permission.REPORTS)
+    if day is None:
+        return daily.gather(ctx.now().date(), ledger_currency())
     try:
         d = date.fromisoformat(day)
     except ValueError:
