@@ -3,13 +3,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from terminal.ledger import counters, diary, journal, repos
+from terminal.domain.money import Currency, currency, format_money
+from terminal.ledger import counters, diary, journal, meta, repos
 from terminal.ledger.models import proxy
 from terminal.ledger.repos import rows
 
 
+def _money() -> Currency:
+    """The ledger's currency; a ledger without a tariff has no money yet (2 decimals)."""
+    code = meta.get("currency")
+    return currency(code) if code else Currency("", 2)
+
+
 def verify() -> dict[str, Any]:
+    """Money in the result and its messages is a decimal string (selling.md, "Units")."""
     problems: list[dict[str, Any]] = []
+    cur = _money()
 
     def bad(code: str, message: str, **kw: Any) -> None:
         problems.append({"code": code, "message": message, **kw})
@@ -18,10 +27,10 @@ def verify() -> dict[str, Any]:
     if integrity != "ok":
         bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
     for pid, d, c in journal.unbalanced_postings():
-        bad("POSTING_UNBALANCED", f"posting {pid}: debits {d} != credits {c}", posting=pid)
+        bad("POSTING_UNBALANCED", f"posting {pid}: debits {format_money(d, cur)} != credits {format_money(c, cur)}", posting=pid)
     debits, credits = journal.totals()
     if debits != credits:
-        bad("LEDGER_UNBALANCED", f"total debits {debits} != total credits {credits}")
+        bad("LEDGER_UNBALANCED", f"total debits {format_money(debits, cur)} != total credits {format_money(credits, cur)}")
     for brk in diary.verify_chain():
         bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
 
@@ -61,4 +70,4 @@ def verify() -> dict[str, Any]:
         bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
             "postings": int(proxy.execute_sql("SELECT COUNT(*) FROM posting").fetchone()[0]),
-            "debits": debits, "credits": credits}
+            "debits": format_money(debits, cur), "credits": format_money(credits, cur)}

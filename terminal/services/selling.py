@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from terminal.domain.errors import PpmsError
+from terminal.domain.errors import EnergyInvalid, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
@@ -56,7 +56,10 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     request = state.request(0, carrier.exact_floor())
     if kwh is not None:
-        tendered = money_for_kwh(request, parse_kwh(kwh))
+        asked = parse_kwh(kwh)
+        if asked <= 0:
+            raise EnergyInvalid(f"Ask for more than 0 kWh ({kwh!r} was asked).", key="kwh")
+        tendered = money_for_kwh(request, asked)
     else:
         tendered = parse_money(amount or "", state.currency)
     return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
@@ -89,7 +92,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     except Exception as exc:  # a device failure that is not ours: do not guess, keep it PENDING
         raise CarrierFailed(f"the carrier failed ({exc}); sale {purchase.receipt_no} is waiting for recovery",
                             sale_id=purchase.sale_uuid) from exc
-    view = record_view(rec, lines, St.COMPLETED.value, state.meter.number, state.primary.tariff.code,
+    view = record_view(rec, lines, St.COMPLETED.value, state.meter, state.primary.tariff.code,
                        session.username)
     _complete(ctx, session, sale_id, rec, lines, delivery.carrier_ref, delivery.detail, view)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:

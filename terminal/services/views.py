@@ -37,7 +37,8 @@ def _money_fields(cur: Currency, tendered: int, used: int, kwh: int, free: int, 
 def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
     cur = state.currency
     return {
-        "receipt_no": None, "meter": state.meter.number,
+        "receipt_no": None, "meter": state.meter.number, "customer": state.meter.customer_name,
+        "account_no": state.meter.account_no,
         **_money_fields(cur, r.tendered, r.carry_over_used, r.kwh, r.free_kwh, r.credit_kwh, r.change),
         "tariff_version": state.tariff_versions[state.primary.tariff.code],
         "tariff_versions": dict(state.tariff_versions), "status": status, "currency": cur.code,
@@ -45,12 +46,13 @@ def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
     }
 
 
-def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no: str,
+def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter: repos.MeterRow,
                 primary_power_type: str, operator: str) -> dict[str, Any]:
     cur = currency(rec.currency)
     versions: dict[str, int] = json.loads(rec.tariff_versions)
     view: dict[str, Any] = {
-        "sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": meter_no,
+        "sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": meter.number,
+        "customer": meter.customer_name, "account_no": meter.account_no,
         **_money_fields(cur, rec.tendered, rec.carry_over_used, rec.kwh, rec.free_kwh, rec.credit_kwh,
                         rec.change),
         "tariff_version": versions[primary_power_type], "tariff_versions": versions, "status": status,
@@ -63,10 +65,24 @@ def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no:
     return view
 
 
+def reversal_of(sale_id: int) -> dict[str, Any] | None:
+    """Who reversed the sale, when and why (its `reversed` event), or None."""
+    found = repos.rows("SELECT e.at, o.username, e.detail FROM sale_event e LEFT JOIN operator o "
+                       "ON o.id = e.operator_id WHERE e.sale_id = ? AND e.status = 'reversed'", (sale_id,))
+    if not found:
+        return None
+    at, operator, reason = found[0]
+    return {"operator": operator or "?", "at": at, "reason": reason}
+
+
 def sale_view(sale_id: int) -> dict[str, Any]:
+    """The sale as `sale show` prints it; a reversed sale also says who reversed it, when and why."""
     rec, lines = sales.load(sale_id)
     meter = repos.meter_row_by_id(rec.meter_id)
     shares = repos.shares(rec.meter_id)
     primary = shares[primary_index([percent for _, percent in shares])][0]
-    return record_view(rec, lines, repos.sale_status(sale_id), meter.number, primary,
-                       sales.operator_name(rec.operator_id))
+    view = record_view(rec, lines, repos.sale_status(sale_id), meter, primary, sales.operator_name(rec.operator_id))
+    reversal = reversal_of(sale_id)
+    if reversal is not None:
+        view["reversal"] = reversal
+    return view
