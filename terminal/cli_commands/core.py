@@ -150,7 +150,8 @@ def register(sub: Any) -> None:
     x.add_argument("--seed", type=int, default=1)
     x.set_defaults(handler=h_demo)
 
-    t = sub.add_parser("tariff", help="power types, tariff versions and preferential sheets").add_subparsers(dest="sub", required=True)
+    t = sub.add_parser("tariff", help="power types, tariff versions and preferential sheets").add_subparsers(
+        dest="sub", required=True)
     x = t.add_parser("import", help="load power types, tariffs and preferential sheets")
     x.add_argument("file")
     x.set_defaults(handler=h_tariff_import)
@@ -182,7 +183,8 @@ def register(sub: Any) -> None:
     x.add_argument("--print", action="store_true", help="print the receipt on the configured printer")
     x.set_defaults(handler=h_sell)
 
-    s = sub.add_parser("sale", help="one sale: show, reverse, reprint, recover, rewrite").add_subparsers(dest="sub", required=True)
+    s = sub.add_parser("sale", help="one sale: show, reverse, reprint, recover, rewrite").add_subparsers(
+        dest="sub", required=True)
     x = s.add_parser("show", help="a sale as a receipt summary (by sale id or receipt number)")
     x.add_argument("id", help="sale id or receipt number")
     x.set_defaults(handler=h_sale_show)
@@ -219,7 +221,8 @@ def register(sub: Any) -> None:
     x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")
     x.set_defaults(handler=h_check)
 
-    o = sub.add_parser("operator", help="operators, their roles and permissions").add_subparsers(dest="sub", required=True)
+    o = sub.add_parser("operator", help="operators, their roles and permissions").add_subparsers(
+        dest="sub", required=True)
     x = o.add_parser("add", help="a new operator with a role")
     x.add_argument("--username", required=True)
     x.add_argument("--role", required=True)

@@ -27,10 +27,12 @@ def verify() -> dict[str, Any]:
     if integrity != "ok":
         bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
     for pid, d, c in journal.unbalanced_postings():
-        bad("POSTING_UNBALANCED", f"posting {pid}: debits {format_money(d, cur)} != credits {format_money(c, cur)}", posting=pid)
+        bad("POSTING_UNBALANCED", f"posting {pid}: debits {format_money(d, cur)} != credits "
+            f"{format_money(c, cur)}", posting=pid)
     debits, credits = journal.totals()
     if debits != credits:
-        bad("LEDGER_UNBALANCED", f"total debits {format_money(debits, cur)} != total credits {format_money(credits, cur)}")
+        bad("LEDGER_UNBALANCED", f"total debits {format_money(debits, cur)} != total credits "
+            f"{format_money(credits, cur)}")
     for brk in diary.verify_chain():
         bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
 
