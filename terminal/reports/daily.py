@@ -25,88 +25,107 @@ account by account:
                                                          + cash_held
 `voided` and `pending` count the sales begun that day that were voided or still wait
 for recovery; they moved no money.
+
+`gather` returns integers (minor units, 0.01 kWh) read through the ledger's
+repositories; the renderers (`as_json`, `as_csv`, `as_text`) format them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from terminal.domain.money import Currency, format_kwh, format_money
-from terminal.ledger.repos import rows
+from terminal.domain.sale import SaleStatus
+from terminal.ledger import Repositories
+from terminal.ledger.journal import MONEY_ACCOUNTS
+from terminal.ledger.sales import DaySale
 
-MONEY_ACCOUNTS = ("CASH", "BANK_CLEARING", "MOBILE_MONEY", "CASH_ACCEPTOR")
 _SALE_COLUMNS = ("tendered", "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
 # the report's name of each sale column (cli.md)
 _NAMES = {"debt": "debt_recovered", "change": "change_carried"}
 _ENERGY = ("kwh", "free_kwh")
 
 
-def _totals(kind: str, start: str, end: str) -> dict[str, Any]:
-    """The sales behind the postings of `kind` ('sale' or 'reversal') made in [start, end)."""
-    out: dict[str, Any] = {"count": 0, **dict.fromkeys(_SALE_COLUMNS, 0), "energy_by_sub_item": {},
-                           "by_payment": {}}
-    for payment, *values in rows(
-            f"SELECT s.payment, {', '.join('s.' + c for c in _SALE_COLUMNS)} FROM posting p "
-            "JOIN sale s ON s.id = p.sale_id WHERE p.kind = ? AND p.posted_at >= ? AND p.posted_at < ?",
-            (kind, start, end)):
-        out["count"] += 1
-        for column, value in zip(_SALE_COLUMNS, values):
-            out[column] += int(value)
-        out["by_payment"][payment] = out["by_payment"].get(payment, 0) + int(values[0])
-    for sub_item, amount in rows(
-            "SELECT l.sub_item, SUM(l.amount) FROM posting p JOIN sale_line l ON l.sale_id = p.sale_id "
-            "WHERE p.kind = ? AND p.posted_at >= ? AND p.posted_at < ? AND l.kind = 'energy' "
-            "GROUP BY l.sub_item", (kind, start, end)):
-        out["energy_by_sub_item"][str(sub_item)] = int(amount)
+@dataclass
+class Totals:
+    """The sales behind one kind of posting of the day ('sale' or 'reversal'), in integers."""
+    count: int = 0
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SALE_COLUMNS, 0))
+    energy_by_sub_item: dict[str, int] = field(default_factory=dict)
+    by_payment: dict[str, int] = field(default_factory=dict)
+
+    def add(self, sale: DaySale) -> None:
+        self.count += 1
+        for column in _SALE_COLUMNS:
+            self.sums[column] += getattr(sale, column)
+        self.by_payment[sale.payment] = self.by_payment.get(sale.payment, 0) + sale.tendered
+
+    def minus(self, other: Totals) -> Totals:
+        def each(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+            return {k: a.get(k, 0) - b.get(k, 0) for k in sorted(set(a) | set(b))}
+        return Totals(self.count - other.count, {c: self.sums[c] - other.sums[c] for c in _SALE_COLUMNS},
+                      each(self.energy_by_sub_item, other.energy_by_sub_item),
+                      each(self.by_payment, other.by_payment))
+
+
+@dataclass
+class DailyFigures:
+    """The day's figures, in integer minor units and 0.01 kWh."""
+    day: date
+    sales: Totals = field(default_factory=Totals)
+    reversals: Totals = field(default_factory=Totals)
+    cash_held: tuple[int, int] = (0, 0)       # postings, money
+    arrears_added: tuple[int, int] = (0, 0)   # postings, money
+    voided: int = 0
+    pending: int = 0
+    net_takings: int = 0
+
+    @property
+    def net(self) -> Totals:
+        return self.sales.minus(self.reversals)
+
+
+def _totals(r: Repositories, kind: str, start: str, end: str) -> Totals:
+    out = Totals()
+    for sale in r.sales.posted_between(kind, start, end):
+        out.add(sale)
+    out.energy_by_sub_item = r.sales.energy_by_sub_item(kind, start, end)
     return out
 
 
-def _minus(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in a.items():
-        if isinstance(value, dict):
-            keys = sorted(set(value) | set(b[key]))
-            out[key] = {k: value.get(k, 0) - b[key].get(k, 0) for k in keys}
-        else:
-            out[key] = value - b[key]
-    return out
-
-
-def _shown(t: dict[str, Any], cur: Currency) -> dict[str, Any]:
-    out: dict[str, Any] = {"count": t["count"]}
-    for column in _SALE_COLUMNS:
-        out[_NAMES.get(column, column)] = (format_kwh(t[column]) if column in _ENERGY
-                                           else format_money(t[column], cur))
-    for key in ("energy_by_sub_item", "by_payment"):
-        out[key] = {k: format_money(v, cur) for k, v in sorted(t[key].items())}
-    return out
-
-
-def gather(day: date, cur: Currency) -> dict[str, Any]:
+def gather(r: Repositories, day: date) -> DailyFigures:
     start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
-    sales, reversals = _totals("sale", start, end), _totals("reversal", start, end)
-    net = _minus(sales, reversals)
-    held_count, held = rows(
-        "SELECT COUNT(DISTINCT p.id), COALESCE(SUM(l.debit), 0) FROM posting p "
-        "JOIN posting_line l ON l.posting_id = p.id WHERE p.kind = 'cash_held' "
-        f"AND p.posted_at >= ? AND p.posted_at < ? AND l.account IN {MONEY_ACCOUNTS}", (start, end))[0]
-    debt_count, debt = rows(
-        "SELECT COUNT(DISTINCT p.id), COALESCE(SUM(l.debit), 0) FROM posting p "
-        "JOIN posting_line l ON l.posting_id = p.id WHERE p.kind = 'debt' "
-        "AND p.posted_at >= ? AND p.posted_at < ? AND l.account = 'ARREARS'", (start, end))[0]
-    (net_cash,) = rows(
-        "SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
-        f"WHERE p.posted_at >= ? AND p.posted_at < ? AND l.account IN {MONEY_ACCOUNTS}", (start, end))[0]
-    voided, pending = rows(
-        "SELECT COALESCE(SUM(ss.status = 'voided'), 0), COALESCE(SUM(ss.status = 'pending'), 0) FROM sale s "
-        "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ?", (start, end))[0]
+    fig = DailyFigures(day, _totals(r, "sale", start, end), _totals(r, "reversal", start, end))
+    fig.cash_held = r.journal.debited_between("cash_held", start, end, MONEY_ACCOUNTS)
+    fig.arrears_added = r.journal.debited_between("debt", start, end, ("ARREARS",))
+    for sale in r.sales.of_day(start, end):
+        fig.voided += sale.status == SaleStatus.VOIDED.value
+        fig.pending += sale.status == SaleStatus.PENDING.value
+    fig.net_takings = r.journal.net_between(start, end, MONEY_ACCOUNTS)
+    return fig
+
+
+def _shown(t: Totals, cur: Currency) -> dict[str, Any]:
+    out: dict[str, Any] = {"count": t.count}
+    for column in _SALE_COLUMNS:
+        out[_NAMES.get(column, column)] = (format_kwh(t.sums[column]) if column in _ENERGY
+                                           else format_money(t.sums[column], cur))
+    out["energy_by_sub_item"] = {k: format_money(v, cur) for k, v in sorted(t.energy_by_sub_item.items())}
+    out["by_payment"] = {k: format_money(v, cur) for k, v in sorted(t.by_payment.items())}
+    return out
+
+
+def as_json(fig: DailyFigures, cur: Currency) -> dict[str, Any]:
+    """The report object of `ppms report daily --json` (money and energy as text)."""
+    (held_count, held), (debt_count, debt) = fig.cash_held, fig.arrears_added
     return {
-        "report": "daily", "date": day.isoformat(), "currency": cur.code,
-        "sales": _shown(sales, cur), "reversals": _shown(reversals, cur), "net": _shown(net, cur),
-        "cash_held": {"count": int(held_count), "amount": format_money(int(held), cur)},
-        "arrears_added": {"count": int(debt_count), "amount": format_money(int(debt), cur)},
-        "voided": int(voided), "pending": int(pending),
-        "net_takings": format_money(int(net_cash), cur),
+        "report": "daily", "date": fig.day.isoformat(), "currency": cur.code,
+        "sales": _shown(fig.sales, cur), "reversals": _shown(fig.reversals, cur), "net": _shown(fig.net, cur),
+        "cash_held": {"count": held_count, "amount": format_money(held, cur)},
+        "arrears_added": {"count": debt_count, "amount": format_money(debt, cur)},
+        "voided": fig.voided, "pending": fig.pending,
+        "net_takings": format_money(fig.net_takings, cur),
     }
 
 

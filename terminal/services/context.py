@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from terminal.ledger import Ledger
 from terminal.services.clock import Clock, iso
 from terminal.services.ports import (
     CarrierFactory,
@@ -15,6 +16,7 @@ from terminal.services.ports import (
 
 @dataclass
 class Context:
+    ledger: Ledger          # the terminal's ledger: `ledger.unit_of_work()` to write, `ledger.read()` to read
     terminal_id: str
     terminal_name: str
     utility: str

@@ -34,10 +34,21 @@
         ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
         ├── MeterAddressInvalid            METER_ADDRESS_INVALID       not 1-12 digits
         └── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+
+The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
+screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
+with `LedgerBusy` LEDGER_BUSY (the write lock was not obtained within the busy timeout:
+retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; any other `LedgerError` is
+a fault of the program.
 """
 from __future__ import annotations
 
 from terminal.domain.errors import PpmsError
+from terminal.ledger.errors import DiskFull as DiskFull
+from terminal.ledger.errors import LedgerBusy as LedgerBusy
+from terminal.ledger.errors import LedgerError as LedgerError
+from terminal.ledger.errors import LedgerUnavailable as LedgerUnavailable
+from terminal.ledger.errors import SchemaTooNew as SchemaTooNew
 
 
 class ServiceError(PpmsError):

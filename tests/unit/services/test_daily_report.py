@@ -6,10 +6,10 @@ recorded and partly recovered: every figure of the report is what the journal mo
 """
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from terminal.domain.money import currency, parse_money
-from terminal.ledger.repos import rows
 from terminal.reports import daily
 from terminal.services import accounts, kiosk, reporting, selling
 from tests.fakes.devices import FakeCashAcceptor
@@ -18,11 +18,15 @@ A, B, C = "0123456789", "0123456790", "0123456791"
 DAY = "2026-03-05"
 
 
-def movements(day: str) -> dict[str, int]:
-    """Debit minus credit of every account over the postings of the day."""
-    return {str(acc): int(v) for acc, v in rows(
-        "SELECT l.account, SUM(l.debit - l.credit) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
-        "WHERE p.posted_at >= ? AND p.posted_at < date(?, '+1 day') GROUP BY l.account", (day, day))}
+def movements(world: Any, day: str) -> dict[str, int]:
+    """Debit minus credit of every account over the postings of the day (read from the file)."""
+    db = sqlite3.connect(world.app.db.database)
+    try:
+        return {str(acc): int(v) for acc, v in db.execute(
+            "SELECT l.account, SUM(l.debit - l.credit) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
+            "WHERE p.posted_at >= ? AND p.posted_at < date(?, '+1 day') GROUP BY l.account", (day, day))}
+    finally:
+        db.close()
 
 
 def m(text: str) -> int:
@@ -57,7 +61,7 @@ def test_every_figure_is_what_the_journal_moved_that_day(world: Any) -> None:
     s, r, n = report["sales"], report["reversals"], report["net"]
     assert (s["count"], r["count"], n["count"]) == (3, 2, 1)
     assert s["tendered"] == "3100.00" and r["tendered"] == "1900.00" and n["tendered"] == "1200.00"
-    moved = movements(DAY)
+    moved = movements(world, DAY)
     assert m(report["net_takings"]) == sum(moved.get(a, 0) for a in daily.MONEY_ACCOUNTS)
 
     # money accounts: net by payment, plus the notes held in the acceptor
