@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from terminal.cli_parser import build_parser
-from tests.helpers.ppms import Ppms, checkpoint
+from tests.helpers.ppms import Ppms, checkpoint, query
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -96,6 +96,20 @@ def test_reversal_by_a_supervisor_says_who_when_and_why(cli: Ppms) -> None:
     out = text(cli, "sale", "show", sale["receipt_no"])
     assert f"Reversed {DAY} 11:30:00 by admin" in out and "reason: wrong meter" in out, out
     assert re.search(r"^Operator:\s+cashier1$", out, re.M), out
+
+
+def test_whose_sale_and_who_reversed_it_are_shown_not_sent(cli: Ppms) -> None:
+    """The center gets the sale object of its wire record; the customer and the reversal are
+    for the person at the terminal (the center has them from the registration and the
+    reversal row)."""
+    sale = cli.ok("sell", "--meter", METER, "--amount", "1000.00")
+    rev = cli.ok("sale", "reverse", sale["sale_id"], "--reason", "wrong meter")
+    assert sale["customer"] == rev["customer"] == "Customer 0" and sale["account_no"] == rev["account_no"]
+    sent = {kind: json.loads(payload) for kind, payload in query(cli.db, "SELECT kind, payload FROM outbox "
+                                                                         "WHERE kind IN ('sale', 'reversal')")}
+    assert sent["sale"]["receipt_no"] == sale["receipt_no"] and sent["reversal"]["reason"] == "wrong meter"
+    for payload in sent.values():
+        assert not {"customer", "account_no", "reversal"} & set(payload), payload
 
 
 def test_a_queued_receipt_is_said_in_the_text(cli: Ppms) -> None:
