@@ -15,7 +15,7 @@ from terminal.services import accounts, kiosk, reporting, selling
 from tests.fakes.devices import FakeCashAcceptor
 
 A, B, C = "0123456789", "0123456790", "0123456791"
-DAY = "2026-03-05"
+DAY = "2026-03-06"   # the world starts at 2026-03-05T10:00 and time only goes forward
 
 
 def movements(world: Any, day: str) -> dict[str, int]:
@@ -38,7 +38,7 @@ def a_busy_day(world: Any) -> dict[str, Any]:
     for meter in (A, B, C):
         world.register(meter)
     ctx, admin = world.ctx, world.admin
-    world.at("2026-03-04T16:00:00")
+    world.at("2026-03-05T16:00:00")
     yesterday = selling.sell(ctx, admin, C, "400.00")
     world.at(f"{DAY}T08:00:00")
     selling.reverse(ctx, admin, yesterday["sale_id"], "wrong meter")          # yesterday's sale, reversed today
@@ -51,7 +51,7 @@ def a_busy_day(world: Any) -> dict[str, Any]:
     # 100.00 in notes, then a jam: selling refuses (fixed charges not covered), the notes are held
     held = kiosk.sell_cash(ctx, admin, C, "1000.00", acceptor=FakeCashAcceptor([("note", 10000), ("jam",)]))
     assert held["status"] == "cash_held"
-    world.at("2026-03-06T09:00:00")
+    world.at("2026-03-07T09:00:00")
     selling.sell(ctx, admin, A, "300.00")                                    # tomorrow: not in the day
     return reporting.daily_report(ctx, admin, DAY)
 
