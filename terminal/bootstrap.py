@@ -16,6 +16,7 @@ from peewee import SqliteDatabase
 from terminal.config import Settings, load_settings
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
+from terminal.files import check_database_file
 from terminal.ledger import db as ledger_db
 from terminal.ledger import meta
 from terminal.ledger.models import Operator
@@ -128,10 +129,13 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     path = Path(db_path or settings.database.path)
     if not initialising and not path.exists():
         raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
+    check_database_file(path, key="--db" if db_path else "database.path")
     db = ledger_db.connect(path)
+    lockout = settings.security.lockout_attempts
     if initialising:
         fake_ok = allow_fake_clock
     else:
+        lockout = lockout_ceiling(lockout)
         if not Operator.select().exists():
             raise NotInitialised(f"database {path} is not initialised: run `ppms init`", path=str(path))
         fake_ok = meta.get("allow_fake_clock") == "1"
@@ -148,7 +152,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
         utility=settings.terminal.utility, clock=clock,
         carriers=carriers,
         printer=printer if printer is not None else build_printer(settings),
-        lockout_attempts=settings.security.lockout_attempts,
+        lockout_attempts=lockout,
         print_on_sale=settings.printer.print_on_sale,
         meter_reader=build_meter_reader(settings),
         cash_acceptor=build_cash_acceptor(settings, 2 if initialising else _currency_decimals()),
@@ -156,6 +160,13 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     if card_station is not None:
         ctx.extras["card_station"] = card_station
     return App(settings=settings, db=db, ctx=ctx)
+
+
+def lockout_ceiling(configured: int) -> int:
+    """The ledger keeps the lockout set at `ppms init` (security.lockout_attempts then; 5 for a
+    ledger made before it was kept): a later config file may make it stricter, never looser."""
+    kept = meta.get("lockout_attempts")
+    return min(configured, int(kept) if kept and kept.isdigit() else 5)
 
 
 def _with_terminal_id(settings: Settings, tid: str) -> Settings:

@@ -7,6 +7,7 @@ screens both go through `login` and `require`.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import Enum
 
@@ -19,6 +20,7 @@ from terminal.services.context import Context
 from terminal.services.errors import (
     AuthFailed,
     InvalidArgument,
+    LastOperatorsHolder,
     OperatorLocked,
     OperatorNotFound,
     PermissionDenied,
@@ -62,6 +64,10 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "reader": frozenset({Permission.METER_READING, Permission.SEARCH}),
 }
 
+MAX_USERNAME_CHARS = 64
+MAX_PASSWORD_CHARS = 1024
+MAX_FULL_NAME_CHARS = 200
+
 # OWASP's argon2id floor (19 MiB, t=2): strong, and bearable on a Raspberry Pi.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
@@ -83,7 +89,20 @@ class Session:
 def hash_password(password: str) -> str:
     if len(password) < 6:
         raise WeakPassword("a password needs at least 6 characters")
+    if not _plausible_password(password):
+        raise InvalidArgument(f"a password is UTF-8 text of at most {MAX_PASSWORD_CHARS} characters",
+                              key="password")
     return _hasher.hash(password)
+
+
+def shown_username(username: str) -> str:
+    """A refused username as the diary keeps it: bounded, whatever was typed. A name that
+    could be an operator's stays as it is; anything else is cut, with a hash to tell apart."""
+    if username and len(username) <= MAX_USERNAME_CHARS and username.isprintable():
+        return username
+    digest = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    head = "".join(ch if ch.isprintable() else "?" for ch in username[:24])
+    return f"{head}...[{len(username)} chars, sha256 {digest}]"
 
 
 def seed_roles() -> None:
@@ -106,14 +125,16 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
     now = ctx.now_iso()
     refusal: Exception | None = None
     with transaction():
-        op = Operator.get_or_none(Operator.username == username)
+        plausible = shown_username(username) == username  # bounded, printable: could be an operator's
+        op = Operator.get_or_none(Operator.username == username) if plausible else None
         if op is None or not op.active:
-            diary.record(now, username or "?", "login.failed", f"operator:{username}", after={"reason": "unknown"})
+            shown = shown_username(username)
+            diary.record(now, shown or "?", "login.failed", f"operator:{shown}", after={"reason": "unknown"})
             refusal = AuthFailed("unknown operator or wrong password")
         elif op.locked:
             diary.record(now, username, "login.refused", f"operator:{username}", after={"reason": "locked"})
             refusal = OperatorLocked(f"operator {username} is locked; a supervisor must unlock it")
-        elif not _verify(op.password_hash, password):
+        elif not _plausible_password(password) or not _verify(op.password_hash, password):
             attempts = op.failed_attempts + 1
             locked = attempts >= ctx.lockout_attempts
             Operator.update(failed_attempts=attempts, locked=int(locked)).where(Operator.id == op.id).execute()
@@ -134,6 +155,15 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
     return Session(op.id, op.username, op.role, permissions_of(op.role))
 
 
+def _plausible_password(password: str) -> bool:
+    """Bounded UTF-8 text: anything else is a wrong password without hashing it."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(password) <= MAX_PASSWORD_CHARS
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return bool(_hasher.verify(password_hash, password))
@@ -148,8 +178,13 @@ def add_operator(ctx: Context, session: Session | None, username: str, full_name
         session.require(Permission.OPERATORS)
     if role not in DEFAULT_ROLES and not permissions_of(role):
         raise InvalidArgument(f"unknown role {role!r}", key="role")
-    if not username or not username.replace("_", "").replace(".", "").isalnum():
-        raise InvalidArgument("a username is letters, digits, '.' and '_'", key="username")
+    if (not username or len(username) > MAX_USERNAME_CHARS or not username.isascii()
+            or not username.replace("_", "").replace(".", "").isalnum()):
+        raise InvalidArgument(f"a username is 1-{MAX_USERNAME_CHARS} letters, digits, '.' and '_'",
+                              key="username")
+    if len(full_name) > MAX_FULL_NAME_CHARS or not full_name.isprintable():
+        raise InvalidArgument(f"a full name is at most {MAX_FULL_NAME_CHARS} printable characters",
+                              key="full_name")
     hashed = hash_password(password)
     with transaction():
         if Operator.get_or_none(Operator.username == username) is not None:
@@ -173,12 +208,42 @@ def unlock(ctx: Context, session: Session, username: str) -> None:
                      after={"locked": False, "failed_attempts": 0})
 
 
+def recover(ctx: Context, username: str, new_password: str, by: str) -> None:
+    """`ppms operator unlock-recovery`: root on the box unlocks an operator and sets its new
+    password, the way back when no one who may unlock can log in. The CLI checks for root;
+    the diary records who (`by`) and that the password changed (never the password)."""
+    hashed = hash_password(new_password)
+    with transaction():
+        op = Operator.get_or_none(Operator.username == username)
+        if op is None:
+            raise OperatorNotFound(f"no operator {shown_username(username)}")
+        Operator.update(locked=0, failed_attempts=0, password_hash=hashed).where(Operator.id == op.id).execute()
+        diary.record(ctx.now_iso(), by, "operator.recovery", f"operator:{username}",
+                     before={"locked": bool(op.locked), "failed_attempts": op.failed_attempts},
+                     after={"locked": False, "failed_attempts": 0, "password_changed": True})
+
+
+def _holders_of_operators(excluding_role: str) -> int:
+    """Active operators outside `excluding_role` whose role may manage operators."""
+    roles = {r.role for r in RolePermission.select().where(RolePermission.permission == Permission.OPERATORS.value)}
+    roles.discard(excluding_role)
+    if not roles:
+        return 0
+    return int(Operator.select().where(Operator.role.in_(sorted(roles)) & (Operator.active == 1)).count())
+
+
 def set_permission(ctx: Context, session: Session, role: str, permission: str, granted: bool) -> None:
     session.require(Permission.OPERATORS)
     if permission not in {p.value for p in Permission}:
         raise InvalidArgument(f"unknown permission {permission!r}", key="permission")
     with transaction():
         before = permission in permissions_of(role)
+        if (not granted and before and permission == Permission.OPERATORS.value
+                and Operator.select().where((Operator.role == role) & (Operator.active == 1)).exists()
+                and _holders_of_operators(role) == 0):
+            raise LastOperatorsHolder(
+                f"role {role} holds the last active operators who may manage operators; "
+                "grant `operators` to another operator's role first", key="permission")
         if granted:
             RolePermission.insert(role=role, permission=permission).on_conflict_ignore().execute()
         else:

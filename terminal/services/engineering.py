@@ -8,6 +8,7 @@ new settings in the diary.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from terminal.ledger import diary, outbox, sts_tokens, transaction
@@ -72,6 +73,20 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
         outbox.enqueue(ctx.terminal_id, "sts_key_change", batch, view, at)
         diary.record(at, session.username, "sts.key_change", f"meter:{meter.number}", before=old, after=new)
     return view
+
+
+def support_token(ctx: Context, session: Session, request: dict[str, Any],
+                  make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`ppms sts token`: one token for any meter from a key file, outside the sale flow. A
+    credit token is money, so this is an engineering action: the permission first, then
+    the token, then the diary (class, subclass, amount, PAN, TID, issue time; never the key
+    and never the token's digits) before anyone sees it."""
+    session.require(Permission.ENGINEERING_TOKENS)
+    made = make()
+    with transaction():
+        diary.record(ctx.now_iso(), session.username, "sts.support_token", f"pan:{request['pan']}",
+                     after={**request, "class": made["class"], "subclass": made["subclass"], "tid": made["tid"]})
+    return made
 
 
 def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:

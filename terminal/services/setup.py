@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
-from terminal.ledger import diary, meta, outbox, repos, transaction
+from terminal.domain.tariff import (
+    check_effective_dates,
+    parse_tariff,
+    power_type_to_json,
+    preferential_to_json,
+)
+from terminal.ledger import diary, meta, outbox, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.models import Operator, PreferentialVersion, TariffVersion, proxy
 from terminal.services import auth
@@ -24,6 +29,7 @@ def initialise(ctx: Context, admin_password: str, allow_fake_clock: bool) -> dic
         meta.put("terminal_id", ctx.terminal_id)
         meta.put("allow_fake_clock", "1" if allow_fake_clock else "0")
         meta.put("created_at", at)
+        meta.put("lockout_attempts", str(ctx.lockout_attempts))  # the ceiling later configs may not raise
         auth.seed_roles()
         diary.record(at, "system", "database.init", f"terminal:{ctx.terminal_id}",
                      after={"allow_fake_clock": allow_fake_clock})
@@ -35,6 +41,7 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
     """Validate the whole file first (domain), then store every version in one transaction."""
     session.require(Permission.SETUP)
     sheet = parse_tariff(text)
+    check_effective_dates(sheet, ctx.now().date())
     at = ctx.now_iso()
     summary: dict[str, Any] = {"currency": sheet.currency.code, "power_types": [], "preferentials": []}
     with transaction():
@@ -70,11 +77,17 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
             summary["power_types"].append({"code": pt.code, "version": version, "new": True})
         for pref in sheet.preferentials:
             data = dumps(preferential_to_json(pref))
-            latest_p = repos.preferential_in_force(pref.code, at)
-            if latest_p is not None and latest_p[2] == data:
-                summary["preferentials"].append({"code": pref.code, "version": latest_p[1], "new": False})
+            latest_p = (PreferentialVersion.select().where(PreferentialVersion.code == pref.code)
+                        .order_by(PreferentialVersion.version.desc()).first())
+            if latest_p is not None and latest_p.data == data:
+                summary["preferentials"].append({"code": pref.code, "version": latest_p.version, "new": False})
                 continue
-            version = 1 if latest_p is None else latest_p[1] + 1
+            if latest_p is not None and latest_p.valid_from > at:
+                raise TariffVersionConflict(
+                    f"preferential {pref.code}: version {latest_p.version} is valid from {latest_p.valid_from}, "
+                    f"after this terminal's clock ({at}); set the clock right first",
+                    key=f"preferential.{pref.code}")
+            version = 1 if latest_p is None else latest_p.version + 1
             PreferentialVersion.insert(code=pref.code, version=version, valid_from=at, data=data).execute()
             summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
         if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):
