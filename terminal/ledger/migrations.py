@@ -306,6 +306,18 @@ M0008_STATUS_HISTORY: Final = [
     "DROP INDEX sale_status_meter",
 ]
 
+M0012_CLOCK_HIGH_WATER: Final = [
+    # time only goes forward: the latest time any write transaction ran at (one row), so a
+    # write with the clock set back is refused without scanning the ledger (clock_mark.py);
+    # seeded from the latest time the diary and the sales hold
+    """CREATE TABLE clock_mark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        latest TEXT NOT NULL)""",
+    """INSERT INTO clock_mark (id, latest)
+        SELECT 1, MAX(at) FROM (SELECT MAX(at) AS at FROM diary UNION ALL SELECT MAX(sold_at) FROM sale)
+        WHERE at IS NOT NULL HAVING MAX(at) IS NOT NULL""",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
@@ -313,6 +325,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
+    (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -91,9 +91,14 @@ def test_a_far_future_effective_date_is_refused(cli: Ppms, tmp_path: Path) -> No
 def test_a_changed_preferential_with_the_clock_behind_is_a_conflict(cli: Ppms, tmp_path: Path) -> None:
     p = tmp_path / "t.toml"
     p.write_text(SAMPLE.replace('ENERGY = "10" }', 'ENERGY = "20" }'))
+    # two minutes behind the sheet's version: within the ledger's clock tolerance (300 s), so the
+    # write begins, and the preferential's version must not be taken twice
+    behind = "2026-03-05T09:58:00"
+    assert refused_unchanged(cli, "tariff", "import", str(p), now=behind) == "TARIFF_VERSION_CONFLICT"
+    cli.ok("tariff", "import", str(SAMPLE_TARIFF), now=behind)  # unchanged: nothing new
+    # further behind than the tolerance, the ledger refuses any write first
     assert refused_unchanged(cli, "tariff", "import", str(p), now="2026-02-01T10:00:00") == \
-        "TARIFF_VERSION_CONFLICT"
-    cli.ok("tariff", "import", str(SAMPLE_TARIFF), now="2026-02-01T10:00:00")  # unchanged: nothing new
+        "CLOCK_BEHIND_LEDGER"
 
 
 def test_demo_runs_on_a_database_that_has_the_demo_tariff(tmp_path: Path) -> None:
