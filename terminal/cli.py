@@ -6,7 +6,6 @@ disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure.
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -26,15 +25,29 @@ class CliUsageError(PpmsError):
 
 
 def login(app: Any) -> Any:
+    from terminal.cli_commands.passwords import ask  # noqa: PLC0415
     from terminal.services import auth  # noqa: PLC0415
     user = os.environ.get("PPMS_OPERATOR")
     password = os.environ.get("PPMS_PASSWORD")
     if user is None or password is None:
         if not sys.stdin.isatty():
             raise AuthFailed("set PPMS_OPERATOR and PPMS_PASSWORD, or run from a terminal to be asked")
-        user = user or input("Operator: ")
-        password = password if password is not None else getpass.getpass("Password: ")
+        user = user or ask("Operator: ")
+        password = password if password is not None else ask("Password: ", secret=True)
     return auth.login(app.ctx, user, password, record=False)
+
+
+def refuse_undecodable(args: Sequence[str]) -> None:
+    """Every argument and PPMS_* variable is text: a byte that is not UTF-8 (0xFF arrives as a
+    lone surrogate) is refused here, before any command sees it."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)]
+    named += [(k, v) for k, v in os.environ.items() if k.startswith("PPMS_")]
+    for where, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise CliUsageError(f"{where} is not UTF-8 text: {shown[:60]!r}", key=where) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json, db_path, config, rest = split_globals(args_in)
     parser = build_parser()
     try:
+        refuse_undecodable(args_in)
         if not rest:
             raise CliUsageError("no command given; try `ppms --help`")
         try:

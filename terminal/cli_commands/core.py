@@ -3,25 +3,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-from terminal.cli_commands.common import app_of, session_of
+from terminal.cli_commands.common import app_of, app_of_settings, session_of
+from terminal.cli_commands.passwords import new_password, password_options
 from terminal.cli_commands.receipts import h_reprint
 from terminal.cli_commands.sts import sts_meter_options, sts_settings
+from terminal.files import read_text_file
 
 
 def h_init(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import setup
-    password = ns.admin_password or os.environ.get("PPMS_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            from terminal.services.errors import InvalidArgument
-            raise InvalidArgument("give --admin-password (or PPMS_PASSWORD) for the admin operator",
-                                  key="admin_password")
-        import getpass
-        password = getpass.getpass("New admin password: ")
+    password = new_password(ns, "the admin operator", ns.admin_password, "--admin-password")
     app = app_of(g, initialising=True, allow_fake_clock=ns.allow_fake_clock)
     out = setup.initialise(app.ctx, password, ns.allow_fake_clock)
     out["database"] = str(app.db.database)
@@ -37,10 +31,7 @@ def h_demo(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_tariff_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import setup
     from terminal.services.errors import InvalidArgument
-    try:
-        text = Path(ns.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidArgument(f"cannot read tariff file {ns.file}: {exc}", key="FILE") from None
+    text = read_text_file(ns.file, what="tariff file", key="FILE", error=InvalidArgument)
     app, s = session_of(g)
     return setup.import_tariff(app.ctx, s, text)
 
@@ -118,7 +109,8 @@ def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_operator_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import auth
     app, s = session_of(g)
-    password = ns.password or os.environ.get("PPMS_NEW_PASSWORD") or ""
+    s.require(auth.Permission.OPERATORS)  # before asking for a password the operator may not set
+    password = new_password(ns, f"operator {ns.username}")
     oid = auth.add_operator(app.ctx, s, ns.username, ns.full_name or ns.username, ns.role, password)
     return {"operator_id": oid, "username": ns.username, "role": ns.role}
 
@@ -128,6 +120,24 @@ def h_operator_unlock(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     app, s = session_of(g)
     auth.unlock(app.ctx, s, ns.username)
     return {"username": ns.username, "locked": False}
+
+
+def h_unlock_recovery(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    """The way back when every operator who could unlock is locked out: root on the box only."""
+    from terminal.services import auth
+    from terminal.services.errors import PermissionDenied
+    if os.geteuid() != 0:
+        raise PermissionDenied("operator unlock-recovery runs as root on the terminal itself (sudo)",
+                               permission="root")
+    password = new_password(ns, f"operator {ns.username}")
+    path = Path(g["db"] or app_of_settings(g).database.path)
+    owner = path.stat() if path.exists() else None
+    if owner is not None and owner.st_uid != 0:  # work as the ledger's owner: its WAL stays the service's
+        os.setgid(owner.st_gid)
+        os.setuid(owner.st_uid)
+    app = app_of(g)
+    auth.recover(app.ctx, ns.username, password, by=f"root@{os.uname().nodename}")
+    return {"username": ns.username, "locked": False, "password_changed": True}
 
 
 def h_permission(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -140,7 +150,9 @@ def h_permission(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def register(sub: Any) -> None:
 
     x = sub.add_parser("init", help="create an empty database with defaults and an admin operator")
-    x.add_argument("--admin-password")
+    x.add_argument("--admin-password", help="deprecated: visible to other users; use --password-file, "
+                   "--password-stdin, PPMS_PASSWORD or the prompt")
+    password_options(x, "PPMS_PASSWORD")
     x.add_argument("--allow-fake-clock", action="store_true")
     x.set_defaults(handler=h_init)
 
@@ -227,11 +239,16 @@ def register(sub: Any) -> None:
     x.add_argument("--username", required=True)
     x.add_argument("--role", required=True)
     x.add_argument("--full-name")
-    x.add_argument("--password", help="or PPMS_NEW_PASSWORD")
+    password_options(x, "PPMS_NEW_PASSWORD")
     x.set_defaults(handler=h_operator_add)
     x = o.add_parser("unlock", help="unlock an operator locked by wrong passwords")
     x.add_argument("username")
     x.set_defaults(handler=h_operator_unlock)
+    x = o.add_parser("unlock-recovery", help="root on the box only: unlock an operator and give it a new "
+                     "password when no one who may unlock can log in (recorded in the diary)")
+    x.add_argument("username")
+    password_options(x, "PPMS_NEW_PASSWORD")
+    x.set_defaults(handler=h_unlock_recovery)
     for verb, granted in (("grant", True), ("revoke", False)):
         x = o.add_parser(verb, help=("grant a permission to a role" if granted else "revoke a permission from a role"))
         x.add_argument("role")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from terminal.cli_commands.common import session_of
+from terminal.files import parse_toml, read_text_file
 from terminal.services.errors import InvalidArgument
 
 
@@ -42,9 +42,10 @@ def h_invoice_set(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 def h_invoice_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import receipts
+    text = read_text_file(ns.file, what="invoice format", key="FILE", error=InvalidArgument)
     try:
-        data = tomllib.loads(Path(ns.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = parse_toml(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidArgument(f"cannot read invoice format {ns.file}: {exc}", key="FILE") from None
     app, s = session_of(g)
     return receipts.set_format(app.ctx, s, whole=data)

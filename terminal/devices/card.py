@@ -34,6 +34,7 @@ from hardware import cards
 from hardware.cards import errors as card_errors
 from hardware.cards.views import card_to_dict
 from terminal.devices.errors import DeviceError, NotConfigured, from_driver
+from terminal.files import MAX_KEY_BYTES, read_text_file
 from terminal.services.ports import (
     CardInfo,
     CardInserted,
@@ -56,9 +57,10 @@ def read_secret(path: str | Path) -> bytes:
     """The utility's card secret: hex on one line (never logged, never in the database)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="ascii").strip()
+        text = read_text_file(p, what="the card secret file", key="card_reader.secret_file",
+                              limit=MAX_KEY_BYTES, encoding="ascii", error=NotConfigured).strip()
         secret = bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except ValueError:
         raise NotConfigured(f"the card secret file {p} is missing or not hex: set [card_reader] "
                             "secret_file") from None
     if len(secret) < MIN_SECRET_BYTES:

@@ -8,6 +8,7 @@ new settings in the diary.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from terminal.domain.money import format_kwh
@@ -73,6 +74,20 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
         uow.record(Fact("sts.key_change", f"meter:{meter.number}", session.username, at, before=old, after=new,
                         outbox=Outgoing("sts_key_change", batch, view)))
     return view
+
+
+def support_token(ctx: Context, session: Session, request: dict[str, Any],
+                  make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`ppms sts token`: one token for any meter from a key file, outside the sale flow. A
+    credit token is money, so this is an engineering action: the permission first, then
+    the token, then the diary (class, subclass, amount, PAN, TID, issue time; never the key
+    and never the token's digits) before anyone sees it."""
+    session.require(Permission.ENGINEERING_TOKENS)
+    made = make()
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("sts.support_token", f"pan:{request['pan']}", session.username, ctx.now_iso(),
+                        after={**request, "class": made["class"], "subclass": made["subclass"], "tid": made["tid"]}))
+    return made
 
 
 def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:

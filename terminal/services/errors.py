@@ -5,6 +5,7 @@
         ├── AuthFailed                     AUTH_FAILED            unknown operator or wrong password
         ├── OperatorLocked                 OPERATOR_LOCKED        too many wrong passwords; a supervisor unlocks
         ├── PermissionDenied               PERMISSION_DENIED
+        ├── LastOperatorsHolder            LAST_OPERATORS_HOLDER  revoking `operators` from its last active holders
         ├── FakeClockRefused               FAKE_CLOCK_REFUSED     PPMS_FAKE_NOW set on a real database
         ├── NotInitialised                 NOT_INITIALISED        no database yet: run `ppms init`
         ├── AlreadyInitialised             ALREADY_INITIALISED
@@ -67,6 +68,10 @@ class OperatorLocked(ServiceError):
 
 class PermissionDenied(ServiceError):
     code = "PERMISSION_DENIED"
+
+
+class LastOperatorsHolder(ServiceError):
+    code = "LAST_OPERATORS_HOLDER"
 
 
 class FakeClockRefused(ServiceError):

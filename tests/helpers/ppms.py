@@ -1,7 +1,7 @@
 """Run the `ppms` command in a subprocess, the way a script or a field agent does.
 
     cli = Ppms(tmp_path / "ppms.db")
-    cli.init()                                  # ppms init --admin-password ... --allow-fake-clock
+    cli.init()                                  # ppms init --password-stdin --allow-fake-clock
     sale = cli.ok("sell", "--meter", M, "--amount", "1000.00")   # exit 0, parsed JSON
     res = cli.run("sell", "--meter", "nope", "--amount", "1")    # Result(code, data, stdout, stderr)
 
@@ -69,11 +69,12 @@ class Ppms:
 
     def run(self, *args: str, as_json: bool = True, timeout: float = 120,
             operator: str | None = _UNSET, password: str | None = _UNSET,
-            now: str | None = _UNSET, db_env: bool = True) -> Result:
-        """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config)."""
+            now: str | None = _UNSET, db_env: bool = True, stdin: str | None = None) -> Result:
+        """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config);
+        `stdin` is what the command reads there (a new password for --password-stdin)."""
         argv = [sys.executable, "-m", "terminal.cli", *args] + (["--json"] if as_json else [])
         proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
-                              cwd=self.db.parent, stdin=subprocess.DEVNULL,
+                              cwd=self.db.parent, input=stdin if stdin is not None else "",
                               env=self.env(operator, password, now, db_env))
         data = None
         if as_json and proc.stdout.strip():
@@ -96,8 +97,13 @@ class Ppms:
     # --- set-ups used by several tests ---------------------------------------------------
 
     def init(self) -> Any:
-        return self.ok("init", "--admin-password", ADMIN_PASSWORD, "--allow-fake-clock",
-                       operator=None, password=None)
+        return self.ok("init", "--password-stdin", "--allow-fake-clock",
+                       operator=None, password=None, stdin=ADMIN_PASSWORD + "\n")
+
+    def add_operator(self, username: str, role: str, password: str) -> Any:
+        """ppms operator add, the new password on standard input (never on the command line)."""
+        return self.ok("operator", "add", "--username", username, "--role", role, "--password-stdin",
+                       stdin=password + "\n")
 
     def with_sample_tariff(self, *meters: str) -> None:
         """init, import the sample tariff and register residential meters."""

@@ -52,7 +52,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cli = Ppms(tmp_path_factory.mktemp("template") / "ppms.db")
     cli.with_sample_tariff(METER, "0123456780")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
-    cli.ok("operator", "add", "--username", "c1", "--role", "cashier", "--password", "secret2")
+    cli.add_operator("c1", "cashier", "secret2")
     checkpoint(cli.db)
     return cli.db
 
@@ -156,7 +156,7 @@ def test_refused_input_changes_nothing(cli: Ppms, args: tuple[str, ...], code: s
     ("tariff", "import", str(SAMPLE_TARIFF)),
     ("sale", "reverse", "T01-000001", "--reason", "customer changed mind"),
     ("account", "debt", "add", "--meter", METER, "--amount", "100.00", "--reason", "arrears"),
-    ("operator", "add", "--username", "c2", "--role", "admin", "--password", "secret3"),
+    ("operator", "add", "--username", "c2", "--role", "admin", "--password-stdin"),
     ("operator", "grant", "cashier", "setup"),
 ], ids=["tariff import", "sale reverse", "debt add", "operator add", "grant"])
 def test_missing_permission(cli: Ppms, args: tuple[str, ...]) -> None:

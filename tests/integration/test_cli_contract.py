@@ -119,6 +119,7 @@ def test_config_names_the_database_and_the_terminal(tmp_path: Path) -> None:
     init = cli.run("init", "--admin-password", ADMIN_PASSWORD, "--allow-fake-clock", "--config", str(config),
                    operator=None, password=None, **kw)
     assert init.code == 0, init
+    assert "--admin-password puts the password where every user" in init.stderr  # kept (cli.md), warned
     assert Path(init.data["database"]).resolve() == (tmp_path / "data" / "t7.db").resolve()
     cli.ok("tariff", "import", str(SAMPLE_TARIFF), "--config", str(config), **kw)
     cli.ok("customer", "register", "--name", "N", "--address", "A", "--meter", METER, "--power-type", "RES",

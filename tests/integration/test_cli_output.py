@@ -23,7 +23,7 @@ DAY = "2026-03-05"
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cli = Ppms(tmp_path_factory.mktemp("template") / "ppms.db", now=f"{DAY}T10:00:00")
     cli.with_sample_tariff(METER)
-    cli.ok("operator", "add", "--username", "cashier1", "--role", "cashier", "--password", "cashier-pw-1")
+    cli.add_operator("cashier1", "cashier", "cashier-pw-1")
     checkpoint(cli.db)
     return cli.db
 
@@ -48,14 +48,14 @@ def test_every_command_prints_text_without_json_and_one_object_with_it(cli: Ppms
         ["account", "debt", "add", "--meter", METER, "--amount", "10.00", "--reason", "old bill"],
         ["report", "daily"], ["check"], ["receipt", "queue"], ["receipt", "retry"], ["invoice", "show"],
         ["operator", "unlock", "cashier1"], ["operator", "grant", "cashier", "accounts"],
-        ["operator", "add", "--username", "aud1", "--role", "auditor", "--password", "auditor-pw-1"],
+        ["operator", "add", "--username", "aud1", "--role", "auditor", "--password-stdin"],
         ["tariff", "import", str(Path(__file__).parents[1] / "unit" / "domain" / "sample_tariff.toml")],
         ["customer", "register", "--name", "N", "--address", "A", "--meter", "0123456700", "--power-type",
          "RES"],
         ["ports", "list"], ["card", "show", "0000000000000000"],
     ]
     for args in commands:
-        res = cli.run(*args, as_json=False)
+        res = cli.run(*args, as_json=False, stdin="auditor-pw-1\n" if "--password-stdin" in args else None)
         if args[0] == "card":   # refused (no such card): the error is text on stderr
             assert res.code == 2 and res.stdout == "" and res.stderr.startswith("error CARD_NOT_FOUND"), res
             continue

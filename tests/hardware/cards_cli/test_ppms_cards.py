@@ -140,7 +140,7 @@ def test_blacklist_replace_card_and_rewrite_never_credits_twice(terminal_for) ->
 
 def test_format_needs_a_supervisor(terminal_for) -> None:  # type: ignore[no-untyped-def]
     t: Terminal = terminal_for()
-    t.ok("operator", "add", "--username", "cash1", "--role", "cashier", "--password", "secret1")
+    t.ok("operator", "add", "--username", "cash1", "--role", "cashier", PPMS_NEW_PASSWORD="secret1")
     serial = t.ok("card", "make", "--type", "user", "--meter", METER)["card_serial"]
     assert t.refused("card", "format", PPMS_OPERATOR="cash1") == "PERMISSION_DENIED"
     out = t.ok("card", "format")
