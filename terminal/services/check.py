@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from terminal.ledger import counters, diary, journal, repos
+from terminal.ledger import audit, cash_intakes, counters, diary, journal, repos
 from terminal.ledger.models import proxy
 from terminal.ledger.repos import rows
+from terminal.services.selling import PAYMENT_ACCOUNTS
+
+Problem = dict[str, Any]
 
 
 def verify() -> dict[str, Any]:
@@ -59,6 +62,76 @@ def verify() -> dict[str, Any]:
     n_out, max_seq = proxy.execute_sql("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox").fetchone()
     if n_out != max_seq or max_seq != counters.current_value("outbox"):
         bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
+    for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
+        problems += invariant()
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
             "postings": int(proxy.execute_sql("SELECT COUNT(*) FROM posting").fetchone()[0]),
             "debits": debits, "credits": credits}
+
+
+def negative_balances() -> list[Problem]:
+    """No customer's carry-over or arrears below zero."""
+    return [{"code": "BALANCE_NEGATIVE", "message": f"customer {acct}: {account} balance {balance} is below zero",
+             "customer": acct, "account": account, "balance": balance}
+            for acct, account, balance in audit.negative_balances()]
+
+
+def expected_posting(payment: str, tendered: int, used: int,
+                     lines: dict[tuple[str, str | None], int]) -> dict[str, int]:
+    """A sale's posting (account: debit - credit) as its lines say it must be."""
+    want: dict[str, int] = {PAYMENT_ACCOUNTS.get(payment, payment): tendered}
+    for (kind, sub_item), amount in lines.items():
+        if kind == "energy" and sub_item is not None:
+            want[f"REVENUE:{sub_item}"] = want.get(f"REVENUE:{sub_item}", 0) - amount
+    want["VAT_PAYABLE"] = -lines.get(("vat", None), 0)
+    want["FIXED_CHARGE_REVENUE"] = -lines.get(("fixed", None), 0)
+    want["ARREARS"] = -lines.get(("debt", None), 0)
+    want["CARRY_OVER"] = used - lines.get(("carry_over", None), 0)
+    return {k: v for k, v in want.items() if v}
+
+
+def postings_match_lines() -> list[Problem]:
+    """Each sale's posting equals its lines, account by account (revenue per sub-item, VAT,
+    fixed, arrears, carry-over, payment)."""
+    nets, lines = audit.sale_posting_nets(), audit.sale_line_sums()
+    out: list[Problem] = []
+    for sale_id, receipt_no, payment, tendered, used in audit.posted_sales():
+        want = expected_posting(payment, tendered, used, lines.get(sale_id, {}))
+        got = {k: v for k, v in nets.get(sale_id, {}).items() if v}
+        if got != want:
+            diff = sorted(k for k in set(got) | set(want) if got.get(k, 0) != want.get(k, 0))
+            out.append({"code": "SALE_POSTING_MISMATCH", "sale": receipt_no,
+                        "message": f"sale {receipt_no}: its posting differs from its lines on " + ", ".join(
+                            f"{k} (posted {got.get(k, 0)}, lines {want.get(k, 0)})" for k in diff)})
+    return out
+
+
+def fixed_months_once() -> list[Problem]:
+    """No month's fixed charge counted twice for a meter (two standing sales charging it)."""
+    out: list[Problem] = []
+    last: tuple[int, str, int, int] | None = None    # meter, receipt, first and last month charged
+    for meter_id, receipt_no, through, months in audit.fixed_months():
+        first = through - months + 1
+        if last is not None and last[0] == meter_id and first <= last[3]:
+            month = max(first, last[2])
+            out.append({"code": "FIXED_MONTH_TWICE", "sales": [last[1], receipt_no],
+                        "message": f"sales {last[1]} and {receipt_no} both charge the fixed charge of "
+                                   f"{month // 12}-{month % 12 + 1:02d}"})
+        if last is None or last[0] != meter_id or through > last[3]:
+            last = (meter_id, receipt_no, first, through)
+    return out
+
+
+def notes_all_accounted() -> list[Problem]:
+    """Notes taken = notes sold + notes held: each intake's credited notes equal its settlement
+    (and its sale's tendered); an intake with notes and no settlement is money in the cash
+    box the ledger has not placed (a crash: run `ppms sale recover`)."""
+    out: list[Problem] = []
+    for uuid, taken, outcome, amount, tendered in cash_intakes.mismatched():
+        if outcome is None:
+            message = f"intake {uuid}: {taken} taken in notes, neither sold nor held (run `ppms sale recover`)"
+        else:
+            message = (f"intake {uuid}: {taken} taken in notes, {outcome} {amount}"
+                       + ("" if tendered is None else f", its sale tendered {tendered}"))
+        out.append({"code": "NOTES_UNACCOUNTED", "intake": uuid, "message": message})
+    return out

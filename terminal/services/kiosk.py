@@ -15,6 +15,15 @@ recorded as "cash held" for the customer, a posting CASH debit / CARRY_OVER cred
 outbox row and diary entry), so the customer's next sale spends it first, like change.
 A sale left PENDING (card pulled mid-write) already carries the counted money as its
 tendered; `ppms sale recover` decides it. The acceptor never gives money back on its own.
+
+Every note is in the ledger before the next poll (`note_intake`: `stacking` before a note
+is routed to the cash box, `credited` when it is there), and the intake is settled once:
+in the sale's PENDING commit, in the hold, or as "nothing taken". After a crash, an intake
+without a settlement is recovered (at the next `sell-cash` and in `ppms sale recover`): a
+note routed but not yet seen credited is read back from the validator's event buffer, and
+the money of the credited notes is held as the customer's carry-over, never sold for them
+(the card may not be in the reader, and the customer chose no amount for a partial
+intake). One process at a time works the acceptor's intakes (`cash_intakes.owner`).
 """
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
-from terminal.ledger import diary, repos, transaction
+from terminal.ledger import cash_intakes, diary, repos, transaction
 from terminal.ledger.ids import new_id
 from terminal.services import selling
 from terminal.services.auth import Permission, Session
@@ -32,11 +41,12 @@ from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed,
     CashAcceptorNotConfigured,
+    CashIntakeBusy,
     InvalidArgument,
     SalePending,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
-from terminal.services.ports import CashAcceptor, CashIntake
+from terminal.services.ports import CashAcceptor, CashIntake, NoteEvent
 
 
 def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:
@@ -58,15 +68,74 @@ def _record_intake(ctx: Context, session: Session, meter_no: str, intake: CashIn
 
 
 def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason: PpmsError,
-              intake_id: str, cur: Currency) -> dict[str, Any]:
+              intake_id: str, cur: Currency, intake_row: int) -> dict[str, Any]:
     """Money taken that no sale could use: the customer's carry-over, spent first next time."""
     meter = find_meter(meter_no)
     with transaction():
         held = selling.hold_money(ctx, session, meter.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"], amount,
                                   f"cash held for meter {meter.number}: {reason.code}",
                                   {"meter": meter.number, "intake_id": intake_id, "code": reason.code})
+        cash_intakes.settle(intake_row, "held", amount, ctx.now_iso(), detail=reason.code)
     return held | {"amount": format_money(amount, cur), "carry_over": format_money(held["carry_over"], cur),
                    "carry_over_before": format_money(held["carry_over_before"], cur), "reason": reason.code}
+
+
+def note_recorder(ctx: Context, intake_row: int) -> Callable[[NoteEvent], None]:
+    """Commits each note of the intake as the acceptor reports it (before its next poll)."""
+    def record(note: NoteEvent) -> None:
+        with transaction():
+            cash_intakes.record_note(intake_row, note.number, note.counter, note.stage, note.bill_type,
+                                     note.value, ctx.now_iso())
+    return record
+
+
+def recover_cash(ctx: Context, session: Session, acceptor: CashAcceptor | None = None) -> list[dict[str, Any]]:
+    """Settle the intakes a crash left open: read back a note that was being stacked, then hold
+    the credited money as the customer's carry-over. Skipped while another process's intake
+    is live; left open (action "supervisor") when the validator cannot say."""
+    session.require(Permission.SELLING)
+    with cash_intakes.owner() as mine:
+        if not mine:
+            return [{"action": "busy", "message": "a note intake is running on this terminal"}]
+        return _recover_open(ctx, session, acceptor if acceptor is not None else ctx.cash_acceptor)
+
+
+def _recover_open(ctx: Context, session: Session, device: CashAcceptor | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cur = ledger_currency()
+    for open_intake in cash_intakes.open_intakes():
+        entry: dict[str, Any] = {"intake_id": open_intake.uuid}
+        stacking = open_intake.last_stage == "stacking"   # its credit may be in the validator only
+        if stacking and device is None:
+            out.append(entry | {"action": "supervisor", "code": "CASH_ACCEPTOR_NOT_CONFIGURED"})
+            continue
+        if device is not None:
+            try:
+                notes = device.credits_after(open_intake.last_number or 0, open_intake.last_counter)
+            except PpmsError as exc:
+                if stacking:
+                    out.append(entry | {"action": "supervisor", "code": exc.code, "message": exc.message})
+                    continue
+                notes = []   # every note stacked is recorded credited: the validator adds nothing
+            record = note_recorder(ctx, open_intake.id)
+            for note in notes:
+                record(note)
+        amount = cash_intakes.credited(open_intake.id)
+        at = ctx.now_iso()
+        with transaction():
+            if amount == 0:
+                cash_intakes.settle(open_intake.id, "nothing", 0, at, detail="recovered")
+                out.append(entry | {"action": "nothing_taken"})
+                continue
+            meter = repos.meter_row_by_id(open_intake.meter_id)
+            held = selling.hold_money(ctx, session, open_intake.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"],
+                                      amount, f"cash held for meter {meter.number}: intake interrupted",
+                                      {"meter": meter.number, "intake_id": open_intake.uuid,
+                                       "code": "CASH_INTAKE_INTERRUPTED"})
+            cash_intakes.settle(open_intake.id, "held", amount, at, detail="recovered")
+        out.append(entry | {"action": "held", "meter": meter.number, "amount": format_money(amount, cur),
+                            "carry_over": format_money(held["carry_over"], cur)})
+    return out
 
 
 def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
@@ -81,6 +150,16 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     device = acceptor if acceptor is not None else ctx.cash_acceptor
     if device is None:
         raise CashAcceptorNotConfigured("no note acceptor configured: set [cash_acceptor] type = \"cctalk\"")
+    with cash_intakes.owner() as mine:
+        if not mine:
+            raise CashIntakeBusy("another process is taking notes on this terminal: wait for it to finish")
+        _recover_open(ctx, session, device)
+        return _sell_cash(ctx, session, device, meter_no, amount, idle_timeout_s, cancel, on_event)
+
+
+def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: str, amount: str,
+               idle_timeout_s: float | None, cancel: Event | None,
+               on_event: Callable[[str], None] | None) -> dict[str, Any]:
     cur = ledger_currency()
     due = parse_money(amount, cur)
     if due <= 0:
@@ -90,21 +169,26 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     if repos.pending_sale_ids(row.id):  # decide an earlier sale first: refuses while undecided
         selling.recover(ctx, session, meter_no=meter)
     selling.quote(ctx, session, meter, amount=format_money(due, cur))  # refuse before taking any note
-    intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event)
-    if intake.counted != sum(intake.notes):
-        raise AssertionError("the acceptor's total is not the sum of its notes")
     intake_id = new_id()
+    with transaction():
+        intake_row = cash_intakes.start(intake_id, row.id, row.customer_id, session.operator_id, due, ctx.now_iso())
+    intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event,
+                                 on_note=note_recorder(ctx, intake_row))
+    if intake.counted != sum(intake.notes) or intake.counted != cash_intakes.credited(intake_row):
+        raise AssertionError("the acceptor's total is not the sum of its notes")
     _record_intake(ctx, session, meter, intake, intake_id)
     out: dict[str, Any] = {"meter": meter, "intake_id": intake_id, "cash": cash_view(intake, cur),
                            "sale": None, "cash_held": None, "refusal": None}
     if intake.counted == 0:
+        with transaction():
+            cash_intakes.settle(intake_row, "nothing", 0, ctx.now_iso())
         return out | {"status": "no_sale"}
-    pending_before = set(repos.pending_sale_ids(row.id))
     try:
-        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor")
+        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor",
+                            cash_intake=intake_row)
     except (SalePending, CarrierFailed) as exc:
-        if not set(repos.pending_sale_ids(row.id)) - pending_before:  # no sale of ours holds the money
-            held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
+        if not cash_intakes.is_settled(intake_row):  # no sale of ours holds the money
+            held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
             return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
                           "cash_held": held}
         return out | {"status": "pending", "refusal": {"code": exc.code, "message": exc.message},
@@ -116,7 +200,7 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
                     "carry_over": format_money(carry, cur), "reason": exc.code}
             return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
                           "cash_held": held}
-        held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
+        held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
         return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
                       "cash_held": held}
     return out | {"status": "completed", "sale": sale}

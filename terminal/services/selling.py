@@ -24,7 +24,7 @@ from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
+from terminal.ledger import cash_intakes, counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.cards import blacklisted_serials
 from terminal.ledger.ids import new_id
@@ -63,7 +63,8 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
 
 
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
-         print_receipt: bool | None = None) -> dict[str, Any]:
+         print_receipt: bool | None = None, cash_intake: int | None = None) -> dict[str, Any]:
+    """`cash_intake`: the note intake (kiosk) whose money this is, settled in the PENDING commit."""
     session.require(Permission.SELLING)
     if payment not in PAYMENT_ACCOUNTS:
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
@@ -75,7 +76,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
         state = load_meter_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
     learnt = _precheck(ctx, state, result, carrier)
-    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
     try:
         delivery = carrier.deliver(purchase)
     except PpmsError as exc:
@@ -124,7 +125,7 @@ def card_ref(seq: int, tariff_index: int, issued_at: datetime, card: str | None 
 
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
-           carrier: Carrier, learnt: dict[str, Any] | None = None,
+           carrier: Carrier, learnt: dict[str, Any] | None = None, cash_intake: int | None = None,
            ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
     learnt = learnt or {}
     now = ctx.now()
@@ -161,6 +162,8 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             carrier_ref=token if token else card_ref(seq, state.tariff_index, now, learnt.get("card")))
         sale_id = sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                session.operator_id)
+        if cash_intake is not None:
+            cash_intakes.settle(cash_intake, "sold", result.tendered, at, sale_id=sale_id)
         if reserved is not None:
             sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
                               reserved.tid, reserved.value, reserved.ref, at, session.operator_id)

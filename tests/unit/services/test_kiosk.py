@@ -1,16 +1,23 @@
 """Self-service cash sale: tendered == counted, always; refused money is held, never lost."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from terminal.domain.errors import PpmsError
-from terminal.ledger import journal
-from terminal.ledger.models import Diary, Outbox, Sale
+from terminal.ledger import cash_intakes, journal, repos, transaction
+from terminal.ledger.models import Diary, Outbox, Sale, proxy
 from terminal.ledger.repos import customer_balances
 from terminal.services import accounts, kiosk, selling
 from terminal.services.check import verify
 from terminal.services.errors import CashAcceptorNotConfigured
-from tests.fakes.devices import FakeCashAcceptor, device_error
+from tests.fakes.devices import FakeCashAcceptor, FakeCrash, device_error
+
+ROOT = Path(__file__).resolve().parents[3]
 
 M = "0123456789"
 
@@ -119,3 +126,60 @@ def test_acceptor_sale_voided_by_recovery_holds_the_notes(kiosk_world):
     assert journal.balance("CASH_ACCEPTOR") == sum(acc.cash_box) == 50000
     assert accounts.balances(kiosk_world.ctx, kiosk_world.admin, M)["carry_over"] == "500.00"
     assert Outbox.select().where(Outbox.kind == "cash_held").count() == 1 and verify()["ok"]
+
+
+def test_a_note_killed_between_stacking_and_credit_is_read_back_and_held_once(kiosk_world):
+    """Each note is committed as it happens; after a crash the credit the validator still buffers
+    is recorded (once) and the intake's money is held as the customer's carry-over."""
+    acceptor = FakeCashAcceptor([("note", 50000), ("note", 20000, "crash")])
+    with pytest.raises(FakeCrash):
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "1000.00", acceptor=acceptor)
+    (open_intake,) = cash_intakes.open_intakes()
+    assert open_intake.credited == 50000 and open_intake.last_stage == "stacking"
+    out = kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor)
+    assert [r["action"] for r in out] == ["held"] and out[0]["amount"] == "700.00"
+    assert customer_balances(1)[0] == sum(acceptor.cash_box) == 70000
+    assert journal.balance("CASH_ACCEPTOR") == 70000 and verify()["ok"]
+    assert kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor) == []   # settled once
+    assert journal.balance("CASH_ACCEPTOR") == 70000
+
+
+def test_a_note_the_validator_cannot_account_for_is_left_to_a_supervisor(kiosk_world):
+    acceptor = FakeCashAcceptor([("note", 50000), ("note", 20000, "crash")])
+    with pytest.raises(FakeCrash):
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "1000.00", acceptor=acceptor)
+    acceptor.buffered.clear()   # the validator restarted: its buffer is gone
+    acceptor.fail = device_error("CASH_EVENTS_LOST")
+    out = kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor)
+    assert out[0]["action"] == "supervisor" and out[0]["code"] == "CASH_EVENTS_LOST"   # it cannot say
+    assert len(cash_intakes.open_intakes()) == 1 and not verify()["ok"]   # check names the open intake
+
+
+def test_a_note_event_seen_twice_counts_once(kiosk_world):
+    row = repos.meter_row(M)
+    with transaction():
+        intake = cash_intakes.start("i-1", row.id, row.customer_id, None, 10000, "2026-03-05T10:00:00")
+    with transaction():
+        assert cash_intakes.record_note(intake, 3, 17, "credited", 2, 10000, "2026-03-05T10:00:01")
+    with transaction():
+        assert not cash_intakes.record_note(intake, 3, 17, "credited", 2, 10000, "2026-03-05T10:00:02")
+    assert cash_intakes.credited(intake) == 10000
+
+
+def test_one_intake_at_a_time(kiosk_world):
+    with cash_intakes.owner() as mine:
+        assert mine
+        code = subprocess.run([sys.executable, "-c", OTHER_OWNER, proxy.obj.database], check=False,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode
+    assert code == 3   # the other process was refused the acceptor while this one held it
+
+
+OTHER_OWNER = """
+import sys
+from terminal.ledger import cash_intakes
+from terminal.ledger.db import connect
+from terminal.ledger.models import proxy
+proxy.initialize(connect(sys.argv[1]))
+with cash_intakes.owner() as mine:
+    sys.exit(0 if mine else 3)
+"""
