@@ -21,3 +21,10 @@ def enqueue(terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, An
         (seq, new_id(), terminal_id, kind, entity_uuid, dumps(payload), at))
     return seq
 
+
+
+def count(kind: str, entity_uuid: str) -> int:
+    """How many rows of `kind` the outbox holds for an entity (index outbox_entity)."""
+    row = proxy.execute_sql("SELECT COUNT(*) FROM outbox WHERE entity_uuid = ? AND kind = ?",
+                            (entity_uuid, kind)).fetchone()
+    return int(row[0])

@@ -56,6 +56,9 @@ class Carrier(Protocol):
     def exact_floor(self) -> Callable[[int], int] | None:
         """The largest deliverable energy <= K, or None when any 0.01 kWh can be carried."""
 
+    def max_credit_kwh(self) -> int:
+        """The most energy (0.01 kWh) one purchase can carry (the card's energy field, a token's amount)."""
+
     def reserve(self, purchase: Purchase) -> Reservation | None:
         """Before PENDING is committed: what must be stored with the sale (a token), or None."""
 

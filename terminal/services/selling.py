@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from terminal.domain.errors import PpmsError
-from terminal.domain.money import parse_kwh, parse_money
+from terminal.domain.money import format_kwh, format_money, parse_kwh, parse_money
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import cash_intakes, counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
+from terminal.ledger import cash_intakes, counters, diary, journal, meta, outbox, repos, sales, sts_tokens, transaction
 from terminal.ledger.canonical import dumps
 from terminal.ledger.cards import blacklisted_serials
 from terminal.ledger.ids import new_id
@@ -33,7 +33,9 @@ from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
+    AmountAboveMaximum,
     CarrierFailed,
+    CreditAboveCarrierLimit,
     InvalidArgument,
     SaleNotFound,
     SaleNotReversible,
@@ -59,7 +61,29 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
         tendered = money_for_kwh(request, parse_kwh(kwh))
     else:
         tendered = parse_money(amount or "", state.currency)
-    return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
+    _tender_within_maximum(state, tendered)
+    result = calculate_vend(replace(request, tendered=tendered))
+    _within_carrier(state, result, carrier)
+    return vend_view(state, result, status="quote")
+
+
+def _tender_within_maximum(state: MeterState, tendered: int) -> None:
+    most = meta.max_tender()
+    if tendered > most:
+        raise AmountAboveMaximum(f"{format_money(tendered, state.currency)} is more than one sale may take "
+                                 f"(at most {format_money(most, state.currency)}, parameter {meta.MAX_TENDER})",
+                                 maximum=format_money(most, state.currency))
+
+
+def _within_carrier(state: MeterState, result: VendResult, carrier: Carrier) -> None:
+    """Before anything is stored: the energy the money buys fits one purchase on the carrier
+    (an STS token's floor would otherwise carry the rest over unseen)."""
+    most = carrier.max_credit_kwh()
+    bought = result if carrier.exact_floor() is None else calculate_vend(state.request(result.tendered, None))
+    if bought.credit_kwh > most:
+        raise CreditAboveCarrierLimit(
+            f"{format_kwh(bought.credit_kwh)} kWh is more than one {carrier.kind} purchase can carry "
+            f"(at most {format_kwh(most)} kWh): sell a smaller amount", max_kwh=format_kwh(most))
 
 
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
@@ -70,11 +94,13 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
     state = load_meter_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
+    _tender_within_maximum(state, tendered)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)
         state = load_meter_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
+    _within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
     sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
     try:
