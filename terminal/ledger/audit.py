@@ -18,33 +18,26 @@ def negative_balances() -> list[tuple[str, str, int]]:
     return [(str(a), str(k), int(b)) for a, k, b in cur.fetchall()]
 
 
-def sale_posting_nets() -> dict[int, dict[str, int]]:
-    """{sale id: {account: debit - credit}} of each sale's `sale` posting."""
-    out: dict[int, dict[str, int]] = {}
-    for sale_id, account, net in proxy.execute_sql(
-            "SELECT p.sale_id, l.account, SUM(l.debit - l.credit) FROM posting p "
-            "JOIN posting_line l ON l.posting_id = p.id WHERE p.kind = 'sale' AND p.sale_id IS NOT NULL "
-            "GROUP BY p.sale_id, l.account"):
-        out.setdefault(int(sale_id), {})[str(account)] = int(net)
-    return out
-
-
-def sale_line_sums() -> dict[int, dict[tuple[str, str | None], int]]:
-    """{sale id: {(line kind, sub-item): amount}} of the sales that have a posting."""
-    out: dict[int, dict[tuple[str, str | None], int]] = {}
-    for sale_id, kind, sub_item, amount in proxy.execute_sql(
-            "SELECT l.sale_id, l.kind, CASE l.kind WHEN 'energy' THEN l.sub_item END, SUM(l.amount) "
-            "FROM sale_line l WHERE l.sale_id IN (SELECT sale_id FROM posting WHERE kind = 'sale') "
-            "GROUP BY l.sale_id, l.kind, 3"):
-        out.setdefault(int(sale_id), {})[(str(kind), sub_item)] = int(amount)
-    return out
-
-
-def posted_sales() -> list[tuple[int, str, str, int, int]]:
-    """(id, receipt no, payment, tendered, carry-over used) of the sales with a posting."""
-    cur = proxy.execute_sql("SELECT id, receipt_no, payment, tendered, carry_over_used FROM sale "
-                            "WHERE id IN (SELECT sale_id FROM posting WHERE kind = 'sale') ORDER BY id")
-    return [(int(i), str(r), str(p), int(t), int(u)) for i, r, p, t, u in cur.fetchall()]
+def posting_line_mismatches(payment_accounts: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    """(receipt no, account, posted, as the lines say) wherever a sale's `sale` posting differs
+    from its lines: the payment account debited the tendered money, REVENUE:<sub-item> the
+    energy lines, VAT_PAYABLE, FIXED_CHARGE_REVENUE and ARREARS their lines, CARRY_OVER the
+    change line less the carry-over used. One grouped pass; only the differences come back."""
+    case = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in payment_accounts.items())
+    posted = "(SELECT sale_id FROM posting WHERE kind = 'sale')"
+    cur = proxy.execute_sql(
+        "SELECT s.receipt_no, d.account, SUM(d.posted), SUM(d.wanted) FROM ("
+        " SELECT p.sale_id, l.account, l.debit - l.credit AS posted, 0 AS wanted FROM posting p"
+        " JOIN posting_line l ON l.posting_id = p.id WHERE p.kind = 'sale' AND p.sale_id IS NOT NULL"
+        f" UNION ALL SELECT id, CASE payment {case} ELSE payment END, 0, tendered FROM sale WHERE id IN {posted}"
+        f" UNION ALL SELECT id, 'CARRY_OVER', 0, carry_over_used FROM sale WHERE id IN {posted}"
+        " UNION ALL SELECT sale_id, CASE kind WHEN 'energy' THEN 'REVENUE:' || sub_item WHEN 'vat' THEN"
+        " 'VAT_PAYABLE' WHEN 'fixed' THEN 'FIXED_CHARGE_REVENUE' WHEN 'debt' THEN 'ARREARS' ELSE 'CARRY_OVER' END,"
+        f" 0, -amount FROM sale_line WHERE sale_id IN {posted} AND (kind IN ('vat', 'fixed', 'debt', 'carry_over')"
+        " OR (kind = 'energy' AND sub_item IS NOT NULL))"
+        ") d JOIN sale s ON s.id = d.sale_id GROUP BY d.sale_id, d.account HAVING SUM(d.posted) != SUM(d.wanted)"
+        " ORDER BY d.sale_id, d.account")
+    return [(str(r), str(a), int(p), int(w)) for r, a, p, w in cur.fetchall()]
 
 
 def fixed_months() -> list[tuple[int, str, int, int]]:
