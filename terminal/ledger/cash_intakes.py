@@ -100,7 +100,7 @@ def owner() -> Iterator[bool]:
     """Whether this process may work the acceptor's intakes: an exclusive lock beside the
     ledger file, held for the block (a killed process drops it). False while a live intake
     in another process holds it."""
-    path = f"{proxy.obj.database}.cash-intake.lock"
+    path = os.path.abspath(f"{proxy.obj.database}.cash-intake.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
