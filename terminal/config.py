@@ -34,6 +34,9 @@ class TerminalSection:
 @dataclass(frozen=True)
 class DatabaseSection:
     path: str = ""
+    busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
+    min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
+    clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
 
 
 @dataclass(frozen=True)
@@ -209,5 +212,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raise ConfigInvalid("setting card_reader.utility_code must be 0-4294967295", key="card_reader.utility_code")
     db_path = Path(sections["database"].path)
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
-        sections["database"] = DatabaseSection(path=str((path.parent / db_path).resolve()))
+        sections["database"] = replace(sections["database"], path=str((path.parent / db_path).resolve()))
     return Settings(**sections, source=str(path))

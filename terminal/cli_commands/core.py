@@ -111,8 +111,8 @@ def h_report_daily(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import check
-    app_of(g)
-    result = check.verify()
+    app = app_of(g)
+    result = check.verify(app.ctx)
     return result, (0 if result["ok"] else 3)
 
 

@@ -4,7 +4,20 @@
     └── LedgerError                      code LEDGER_ERROR
         ├── SchemaTooNew                 SCHEMA_TOO_NEW      the database was written by a newer terminal
         ├── UnbalancedPosting            LEDGER_UNBALANCED   debits != credits (a programming error)
-        └── AppendOnlyViolation          LEDGER_APPEND_ONLY  someone tried to change a money row
+        ├── AppendOnlyViolation          LEDGER_APPEND_ONLY  someone tried to change a money row
+        ├── OutsideUnitOfWork            LEDGER_NO_UNIT_OF_WORK  a write asked for with no unit of work open
+        └── LedgerUnavailable            LEDGER_UNAVAILABLE  the ledger cannot take a write now; nothing was
+            │                                                written (a refusal, not a fault of the program)
+            ├── LedgerBusy               LEDGER_BUSY         another writer held the write lock longer than
+            │                                                the busy timeout ([database] busy_timeout_s): retry
+            ├── DiskFull                 DISK_FULL           SQLITE_FULL, "database or disk is full", or less
+            │                                                free space than [database] min_free_mb: free space
+            └── ClockBehindLedger        CLOCK_BEHIND_LEDGER the terminal's clock is earlier than the ledger's
+                                                             latest write (beyond [database] clock_tolerance_s):
+                                                             set the clock right; details: latest, now
+
+The services pass `LedgerUnavailable` on by type (`terminal.services.errors` re-exports it);
+the CLI shows its code and exits 2.
 """
 from __future__ import annotations
 
@@ -25,3 +38,23 @@ class UnbalancedPosting(LedgerError):
 
 class AppendOnlyViolation(LedgerError):
     code = "LEDGER_APPEND_ONLY"
+
+
+class OutsideUnitOfWork(LedgerError):
+    code = "LEDGER_NO_UNIT_OF_WORK"
+
+
+class LedgerUnavailable(LedgerError):
+    code = "LEDGER_UNAVAILABLE"
+
+
+class LedgerBusy(LedgerUnavailable):
+    code = "LEDGER_BUSY"
+
+
+class DiskFull(LedgerUnavailable):
+    code = "DISK_FULL"
+
+
+class ClockBehindLedger(LedgerUnavailable):
+    code = "CLOCK_BEHIND_LEDGER"

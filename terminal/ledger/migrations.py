@@ -306,7 +306,7 @@ M0008_STATUS_HISTORY: Final = [
     "DROP INDEX sale_status_meter",
 ]
 
-M0009_NOTE_INTAKE: Final = [
+M0010_NOTE_INTAKE: Final = [
     # a self-service intake (kiosk `sell-cash`): one row when the acceptor opens, one
     # note_intake row per note as it happens (committed before the next poll), one
     # settlement when its money is sold (the sale's PENDING commit) or held as carry-over.
@@ -344,6 +344,18 @@ M0009_NOTE_INTAKE: Final = [
       for t in ("cash_intake", "note_intake", "cash_intake_settlement") for op in ("UPDATE", "DELETE")],
 ]
 
+M0012_CLOCK_HIGH_WATER: Final = [
+    # time only goes forward: the latest time any write transaction ran at (one row), so a
+    # write with the clock set back is refused without scanning the ledger (clock_mark.py);
+    # seeded from the latest time the diary and the sales hold
+    """CREATE TABLE clock_mark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        latest TEXT NOT NULL)""",
+    """INSERT INTO clock_mark (id, latest)
+        SELECT 1, MAX(at) FROM (SELECT MAX(at) AS at FROM diary UNION ALL SELECT MAX(sold_at) FROM sale)
+        WHERE at IS NOT NULL HAVING MAX(at) IS NOT NULL""",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
@@ -351,7 +363,8 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
-    (9, "note_intake", M0009_NOTE_INTAKE),
+    (10, "note_intake", M0010_NOTE_INTAKE),
+    (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -2,63 +2,73 @@
 
 Counts a sale on the day it was sold (completed, printed, or reversed later);
 a reversal on the day it was made. Net figures = sales - reversals of the day.
+`gather` returns integers (minor units, 0.01 kWh); the renderers (`as_json`,
+`as_csv`, `as_text`) format them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from terminal.domain.money import Currency, format_kwh, format_money
-from terminal.ledger.repos import rows
+from terminal.domain.sale import SaleStatus
+from terminal.ledger import Repositories
+from terminal.ledger.journal import MONEY_ACCOUNTS
 
-CARRIED = ("completed", "printed", "reversed")
+_TOTALS = ("tendered", "kwh", "free_kwh", "vat", "fixed", "debt", "change", "carry_over_used")
 
 
-def gather(day: date, cur: Currency) -> dict[str, Any]:
+@dataclass
+class DailyFigures:
+    """The day's figures, in integer minor units and 0.01 kWh."""
+    day: date
+    count: int = 0
+    voided: int = 0
+    pending: int = 0
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_TOTALS, 0))
+    by_payment: dict[str, int] = field(default_factory=dict)
+    energy_by_sub_item: dict[str, int] = field(default_factory=dict)
+    reversals: tuple[int, int, int] = (0, 0, 0)   # count, tendered, kWh
+    net_takings: int = 0
+
+
+def gather(r: Repositories, day: date) -> DailyFigures:
     start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
-    by_payment: dict[str, int] = {}
-    keys = ("tendered", "kwh", "free_kwh", "vat", "fixed", "debt", "change", "carry_over_used")
-    totals = dict.fromkeys(keys, 0)
-    count = voided = pending = 0
-    for status, payment, *values in rows(
-            f"SELECT ss.status, s.payment, {', '.join('s.' + k for k in keys)} FROM sale s "
-            "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ?", (start, end)):
-        if status == "voided":
-            voided += 1
-        elif status == "pending":
-            pending += 1
+    fig = DailyFigures(day)
+    for sale in r.sales.of_day(start, end):
+        if sale.status == SaleStatus.VOIDED.value:
+            fig.voided += 1
+        elif sale.status == SaleStatus.PENDING.value:
+            fig.pending += 1
         else:
-            count += 1
-            by_payment[payment] = by_payment.get(payment, 0) + int(values[0])
-            for k, v in zip(keys, values):
-                totals[k] += int(v)
-    energy = {str(sub): int(amt) for sub, amt in rows(
-        "SELECT l.sub_item, SUM(l.amount) FROM sale_line l JOIN sale s ON s.id = l.sale_id "
-        "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ? "
-        f"AND l.kind = 'energy' AND ss.status IN {CARRIED} GROUP BY l.sub_item", (start, end))}
-    r_count, r_tendered, r_kwh = rows(
-        "SELECT COUNT(*), COALESCE(SUM(s.tendered), 0), COALESCE(SUM(s.kwh), 0) FROM sale s "
-        "JOIN sale_event e ON e.sale_id = s.id WHERE e.status = 'reversed' AND e.at >= ? AND e.at < ?",
-        (start, end))[0]
-    (net_cash,) = rows(
-        "SELECT COALESCE(SUM(l.debit - l.credit), 0) FROM posting_line l JOIN posting p ON p.id = l.posting_id "
-        "WHERE p.posted_at >= ? AND p.posted_at < ? "
-        "AND l.account IN ('CASH', 'BANK_CLEARING', 'MOBILE_MONEY', 'CASH_ACCEPTOR')",
-        (start, end))[0]
+            fig.count += 1
+            fig.by_payment[sale.payment] = fig.by_payment.get(sale.payment, 0) + sale.tendered
+            for k in _TOTALS:
+                fig.totals[k] += getattr(sale, k)
+    fig.energy_by_sub_item = r.sales.energy_by_sub_item(start, end)
+    fig.reversals = r.sales.reversed_between(start, end)
+    fig.net_takings = r.journal.net_between(start, end, MONEY_ACCOUNTS)
+    return fig
 
+
+def as_json(fig: DailyFigures, cur: Currency) -> dict[str, Any]:
+    """The report object of `ppms report daily --json` (money and energy as text)."""
     def m(v: int) -> str:
-        return format_money(int(v), cur)
+        return format_money(v, cur)
+    t = fig.totals
+    r_count, r_tendered, r_kwh = fig.reversals
     return {
-        "report": "daily", "date": day.isoformat(), "currency": cur.code,
-        "sales": {"count": count, "tendered": m(totals["tendered"]), "kwh": format_kwh(totals["kwh"]),
-                  "free_kwh": format_kwh(totals["free_kwh"]), "fixed": m(totals["fixed"]),
-                  "debt_recovered": m(totals["debt"]), "vat": m(totals["vat"]),
-                  "carry_over_used": m(totals["carry_over_used"]), "change_carried": m(totals["change"]),
-                  "energy_by_sub_item": {k: m(v) for k, v in sorted(energy.items())},
-                  "by_payment": {k: m(v) for k, v in sorted(by_payment.items())}},
-        "reversals": {"count": int(r_count), "tendered": m(r_tendered), "kwh": format_kwh(int(r_kwh))},
-        "voided": voided, "pending": pending,
-        "net_takings": m(net_cash),
+        "report": "daily", "date": fig.day.isoformat(), "currency": cur.code,
+        "sales": {"count": fig.count, "tendered": m(t["tendered"]), "kwh": format_kwh(t["kwh"]),
+                  "free_kwh": format_kwh(t["free_kwh"]), "fixed": m(t["fixed"]),
+                  "debt_recovered": m(t["debt"]), "vat": m(t["vat"]),
+                  "carry_over_used": m(t["carry_over_used"]), "change_carried": m(t["change"]),
+                  "energy_by_sub_item": {k: m(v) for k, v in sorted(fig.energy_by_sub_item.items())},
+                  "by_payment": {k: m(v) for k, v in sorted(fig.by_payment.items())}},
+        "reversals": {"count": r_count, "tendered": m(r_tendered), "kwh": format_kwh(r_kwh)},
+        "voided": fig.voided, "pending": fig.pending,
+        "net_takings": m(fig.net_takings),
     }
 
 

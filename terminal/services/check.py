@@ -1,97 +1,97 @@
-"""`ppms check`: verify the ledger end to end, read-only."""
+"""`ppms check`: verify the ledger end to end, in one read-only snapshot."""
 from __future__ import annotations
 
 from typing import Any
 
-from terminal.ledger import audit, cash_intakes, counters, diary, journal, repos
-from terminal.ledger.models import proxy
-from terminal.ledger.repos import rows
-from terminal.services.selling import PAYMENT_ACCOUNTS
+from terminal.domain.sale import CARRIED
+from terminal.ledger import Repositories
+from terminal.services.context import Context
 
 Problem = dict[str, Any]
 
 
-def verify() -> dict[str, Any]:
+def verify(ctx: Context) -> dict[str, Any]:
     problems: list[dict[str, Any]] = []
 
     def bad(code: str, message: str, **kw: Any) -> None:
         problems.append({"code": code, "message": message, **kw})
 
-    integrity = proxy.execute_sql("PRAGMA quick_check").fetchone()[0]
-    if integrity != "ok":
-        bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
-    for pid, d, c in journal.unbalanced_postings():
-        bad("POSTING_UNBALANCED", f"posting {pid}: debits {d} != credits {c}", posting=pid)
-    debits, credits = journal.totals()
-    if debits != credits:
-        bad("LEDGER_UNBALANCED", f"total debits {debits} != total credits {credits}")
-    for brk in diary.verify_chain():
-        bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
+    with ctx.ledger.read() as r:
+        integrity = r.quick_check()
+        if integrity != "ok":
+            bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
+        for pid, d, c in r.journal.unbalanced_postings():
+            bad("POSTING_UNBALANCED", f"posting {pid}: debits {d} != credits {c}", posting=pid)
+        debits, credits = r.journal.totals()
+        if debits != credits:
+            bad("LEDGER_UNBALANCED", f"total debits {debits} != total credits {credits}")
+        for brk in r.diary.verify_chain():
+            bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
 
-    sums: dict[int, int] = {int(s): int(a) for s, a in rows(
-        "SELECT sale_id, SUM(amount) FROM sale_line GROUP BY sale_id")}
-    postings: dict[tuple[int, str], int] = {
-        (int(s), str(k)): int(n) for s, k, n in rows(
-            "SELECT sale_id, kind, COUNT(*) FROM posting WHERE sale_id IS NOT NULL GROUP BY sale_id, kind")}
-    sent = {(str(k), str(e)) for k, e in rows("SELECT kind, entity_uuid FROM outbox")}
-    status: dict[int, str] = {int(s): str(st) for s, st in rows("SELECT sale_id, status FROM sale_status")}
-    pending = 0
-    count = 0
-    for sid, uuid, rno, tendered, used in proxy.execute_sql(
-            "SELECT id, uuid, receipt_no, tendered, carry_over_used FROM sale ORDER BY id"):
-        count += 1
-        st = status.get(sid)
-        if sums.get(sid, 0) != tendered + used:
-            bad("SALE_LINES_MISMATCH", f"sale {rno}: lines do not sum to the money", sale=rno)
-        carried = st in (*repos.COUNTED, "reversed")
-        if carried and postings.get((sid, "sale")) != 1:
-            bad("SALE_POSTING_MISSING", f"sale {rno} is {st} but has {postings.get((sid, 'sale'), 0)} postings",
-                sale=rno)
-        if carried and ("sale", uuid) not in sent:
-            bad("SALE_OUTBOX_MISSING", f"sale {rno} is {st} but has no outbox row", sale=rno)
-        if st == "reversed" and (postings.get((sid, "reversal")) != 1 or ("reversal", uuid) not in sent):
-            bad("REVERSAL_INCOMPLETE", f"sale {rno} is reversed without its contra-posting and outbox row",
-                sale=rno)
-        if st in ("pending", "voided") and postings.get((sid, "sale")):
-            bad("VOID_POSTED", f"sale {rno} is {st} but has a posting", sale=rno)
-        if st is None:
-            bad("SALE_STATUS_MISSING", f"sale {rno} has no status", sale=rno)
-        pending += st == "pending"
-    if count != counters.current_value("receipt"):
-        bad("RECEIPT_GAP", f"{count} sales but {counters.current_value('receipt')} receipt numbers issued")
-    n_out, max_seq = proxy.execute_sql("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox").fetchone()
-    if n_out != max_seq or max_seq != counters.current_value("outbox"):
-        bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
-    for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
-        problems += invariant()
+        sums = r.sales.line_sums()
+        postings = r.sales.postings_by_kind()
+        sent = r.outbox.sent_keys()
+        status = r.sales.statuses()
+        pending = 0
+        count = 0
+        for sid, uuid, rno, tendered, used in r.sales.audit_rows():
+            count += 1
+            st = status.get(sid)
+            if sums.get(sid, 0) != tendered + used:
+                bad("SALE_LINES_MISMATCH", f"sale {rno}: lines do not sum to the money", sale=rno)
+            carried = st in CARRIED
+            if carried and postings.get((sid, "sale")) != 1:
+                bad("SALE_POSTING_MISSING", f"sale {rno} is {st} but has {postings.get((sid, 'sale'), 0)} postings",
+                    sale=rno)
+            if carried and ("sale", uuid) not in sent:
+                bad("SALE_OUTBOX_MISSING", f"sale {rno} is {st} but has no outbox row", sale=rno)
+            if st == "reversed" and (postings.get((sid, "reversal")) != 1 or ("reversal", uuid) not in sent):
+                bad("REVERSAL_INCOMPLETE", f"sale {rno} is reversed without its contra-posting and outbox row",
+                    sale=rno)
+            if st in ("pending", "voided") and postings.get((sid, "sale")):
+                bad("VOID_POSTED", f"sale {rno} is {st} but has a posting", sale=rno)
+            if st is None:
+                bad("SALE_STATUS_MISSING", f"sale {rno} has no status", sale=rno)
+            pending += st == "pending"
+        receipts = r.counters.current_value("receipt")
+        if count != receipts:
+            bad("RECEIPT_GAP", f"{count} sales but {receipts} receipt numbers issued")
+        n_out, max_seq = r.outbox.extent()
+        if n_out != max_seq or max_seq != r.counters.current_value("outbox"):
+            bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
+        for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
+            problems += invariant(r)
+        n_postings = r.journal.count()
+    clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
-            "postings": int(proxy.execute_sql("SELECT COUNT(*) FROM posting").fetchone()[0]),
-            "debits": debits, "credits": credits}
+            "postings": n_postings, "debits": debits, "credits": credits,
+            "clock": {"latest_write": clock.latest, "now": clock.now, "behind": clock.behind,
+                      "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s}}
 
 
-def negative_balances() -> list[Problem]:
+def negative_balances(r: Repositories) -> list[Problem]:
     """No customer's carry-over or arrears below zero."""
     return [{"code": "BALANCE_NEGATIVE", "message": f"customer {acct}: {account} balance {balance} is below zero",
              "customer": acct, "account": account, "balance": balance}
-            for acct, account, balance in audit.negative_balances()]
+            for acct, account, balance in r.audit.negative_balances()]
 
 
-def postings_match_lines() -> list[Problem]:
+def postings_match_lines(r: Repositories) -> list[Problem]:
     """Each sale's posting equals its lines, account by account (revenue per sub-item, VAT,
     fixed, arrears, carry-over, payment)."""
     by_sale: dict[str, list[str]] = {}
-    for receipt_no, account, posted, wanted in audit.posting_line_mismatches(PAYMENT_ACCOUNTS):
+    for receipt_no, account, posted, wanted in r.audit.posting_line_mismatches():
         by_sale.setdefault(receipt_no, []).append(f"{account} (posted {posted}, lines {wanted})")
     return [{"code": "SALE_POSTING_MISMATCH", "sale": receipt_no,
              "message": f"sale {receipt_no}: its posting differs from its lines on " + ", ".join(diffs)}
             for receipt_no, diffs in by_sale.items()]
 
 
-def fixed_months_once() -> list[Problem]:
+def fixed_months_once(r: Repositories) -> list[Problem]:
     """No month's fixed charge counted twice for a meter (two standing sales charging it)."""
     out: list[Problem] = []
     last: tuple[int, str, int, int] | None = None    # meter, receipt, first and last month charged
-    for meter_id, receipt_no, through, months in audit.fixed_months():
+    for meter_id, receipt_no, through, months in r.audit.fixed_months():
         first = through - months + 1
         if last is not None and last[0] == meter_id and first <= last[3]:
             month = max(first, last[2])
@@ -103,12 +103,12 @@ def fixed_months_once() -> list[Problem]:
     return out
 
 
-def notes_all_accounted() -> list[Problem]:
+def notes_all_accounted(r: Repositories) -> list[Problem]:
     """Notes taken = notes sold + notes held: each intake's credited notes equal its settlement
     (and its sale's tendered); an intake with notes and no settlement is money in the cash
     box the ledger has not placed (a crash: run `ppms sale recover`)."""
     out: list[Problem] = []
-    for uuid, taken, outcome, amount, tendered in cash_intakes.mismatched():
+    for uuid, taken, outcome, amount, tendered in r.cash_intakes.mismatched():
         if outcome is None:
             message = f"intake {uuid}: {taken} taken in notes, neither sold nor held (run `ppms sale recover`)"
         else:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from terminal.ledger import diary, outbox, sts_tokens, transaction
-from terminal.ledger.canonical import dumps
+from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
-from terminal.ledger.models import Meter
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument
@@ -25,7 +23,8 @@ MANAGEMENT = {"max_power": 0, "clear_credit": 1, "set_tariff_rate": 2, "clear_ta
 
 
 def _carrier(ctx: Context, meter_no: str) -> tuple[Any, TokenCarrier]:
-    meter = find_meter(meter_no)
+    with ctx.ledger.read() as r:
+        meter = find_meter(r, meter_no)
     if meter.carrier != "sts":
         raise InvalidArgument(f"meter {meter.number} is not an STS keypad meter", key="meter")
     carrier = ctx.carriers.for_meter(meter_ref(meter))
@@ -38,15 +37,15 @@ def management_token(ctx: Context, session: Session, meter_no: str, kind: str, v
         raise InvalidArgument(f"engineering token must be one of {sorted(MANAGEMENT)}", key="kind")
     meter, carrier = _carrier(ctx, meter_no)
     at = ctx.now_iso()
-    with transaction():
-        token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), sts_tokens.last_tid(meter.id))
-        token_id = sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass, token.tid,
-                                     token.value, token.ref, at, session.operator_id)
+    with ctx.ledger.unit_of_work() as uow:   # the token engine is pure computation, no device
+        token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), uow.sts_tokens.last_tid(meter.id))
+        token_id = uow.sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass,
+                                         token.tid, token.value, token.ref, at, session.operator_id)
         view = {"token_id": token_id, "meter": meter.number, "kind": kind, "value": value,
                 "token": token.ref, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
-        outbox.enqueue(ctx.terminal_id, "sts_token", token_id, view, at)
-        diary.record(at, session.username, "sts.engineering_token", f"meter:{meter.number}",
-                     after={k: v for k, v in view.items() if k != "token"})
+        uow.record(Fact("sts.engineering_token", f"meter:{meter.number}", session.username, at,
+                        after={k: v for k, v in view.items() if k != "token"},
+                        outbox=Outgoing("sts_token", token_id, view)))
     return view
 
 
@@ -60,21 +59,22 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
     old = json.loads(meter.sts or "{}")
     new = carrier.check_settings({**old, **changes})
     at = ctx.now_iso()
-    with transaction():
+    with ctx.ledger.unit_of_work() as uow:
         tokens = carrier.key_change_tokens(new)
         batch = new_id()
         for t in tokens:
-            sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
-                              session.operator_id)
-        Meter.update(sts=dumps(new)).where(Meter.id == meter.id).execute()
+            uow.sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
+                                  session.operator_id)
+        uow.meters.set_sts(meter.id, new)
         view = {"key_change_id": batch, "meter": meter.number, "old": old, "new": new,
                 "tokens": [t.ref for t in tokens]}
-        outbox.enqueue(ctx.terminal_id, "sts_key_change", batch, view, at)
-        diary.record(at, session.username, "sts.key_change", f"meter:{meter.number}", before=old, after=new)
+        uow.record(Fact("sts.key_change", f"meter:{meter.number}", session.username, at, before=old, after=new,
+                        outbox=Outgoing("sts_key_change", batch, view)))
     return view
 
 
 def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
-    meter = find_meter(meter_no)
-    return {"meter": meter.number, "tokens": sts_tokens.for_meter(meter.id)}
+    with ctx.ledger.read() as r:
+        meter = find_meter(r, meter_no)
+        return {"meter": meter.number, "tokens": r.sts_tokens.for_meter(meter.id)}

@@ -23,7 +23,7 @@ without a settlement is recovered (at the next `sell-cash` and in `ppms sale rec
 note routed but not yet seen credited is read back from the validator's event buffer, and
 the money of the credited notes is held as the customer's carry-over, never sold for them
 (the card may not be in the reader, and the customer chose no amount for a partial
-intake). One process at a time works the acceptor's intakes (`cash_intakes.owner`).
+intake). One process at a time works the acceptor's intakes (`ctx.ledger.cash_intake_owner()`).
 """
 from __future__ import annotations
 
@@ -33,17 +33,16 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
-from terminal.ledger import cash_intakes, diary, repos, transaction
+from terminal.ledger import Fact
 from terminal.ledger.ids import new_id
+from terminal.ledger.journal import PAYMENT_ACCOUNTS
 from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
-    CarrierFailed,
     CashAcceptorNotConfigured,
     CashIntakeBusy,
     InvalidArgument,
-    SalePending,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
 from terminal.services.ports import CashAcceptor, CashIntake, NoteEvent
@@ -60,22 +59,23 @@ def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:
 
 
 def _record_intake(ctx: Context, session: Session, meter_no: str, intake: CashIntake, intake_id: str) -> None:
-    with transaction():
-        diary.record(ctx.now_iso(), session.username, "cash.intake", f"meter:{meter_no}",
-                     after={"intake_id": intake_id, "amount_due": intake.amount_due, "counted": intake.counted,
-                            "outcome": intake.outcome, "notes": list(intake.notes), "rejected": intake.rejected,
-                            "problem": intake.problem_code, "events": list(intake.events)})
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("cash.intake", f"meter:{meter_no}", session.username, ctx.now_iso(),
+                        after={"intake_id": intake_id, "amount_due": intake.amount_due, "counted": intake.counted,
+                               "outcome": intake.outcome, "notes": list(intake.notes), "rejected": intake.rejected,
+                               "problem": intake.problem_code, "events": list(intake.events)}))
 
 
 def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason: PpmsError,
               intake_id: str, cur: Currency, intake_row: int) -> dict[str, Any]:
-    """Money taken that no sale could use: the customer's carry-over, spent first next time."""
-    meter = find_meter(meter_no)
-    with transaction():
-        held = selling.hold_money(ctx, session, meter.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"], amount,
+    """Money taken that no sale could use: the customer's carry-over, spent first next time;
+    the intake is settled in the same unit of work."""
+    with ctx.ledger.unit_of_work() as uow:
+        meter = find_meter(uow, meter_no)
+        held = selling.hold_money(ctx, session, uow, meter.customer_id, PAYMENT_ACCOUNTS["acceptor"], amount,
                                   f"cash held for meter {meter.number}: {reason.code}",
                                   {"meter": meter.number, "intake_id": intake_id, "code": reason.code})
-        cash_intakes.settle(intake_row, "held", amount, ctx.now_iso(), detail=reason.code)
+        uow.cash_intakes.settle(intake_row, "held", amount, ctx.now_iso(), detail=reason.code)
     return held | {"amount": format_money(amount, cur), "carry_over": format_money(held["carry_over"], cur),
                    "carry_over_before": format_money(held["carry_over_before"], cur), "reason": reason.code}
 
@@ -83,9 +83,9 @@ def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason
 def note_recorder(ctx: Context, intake_row: int) -> Callable[[NoteEvent], None]:
     """Commits each note of the intake as the acceptor reports it (before its next poll)."""
     def record(note: NoteEvent) -> None:
-        with transaction():
-            cash_intakes.record_note(intake_row, note.number, note.counter, note.stage, note.bill_type,
-                                     note.value, ctx.now_iso())
+        with ctx.ledger.unit_of_work() as uow:
+            uow.cash_intakes.record_note(intake_row, note.number, note.counter, note.stage, note.bill_type,
+                                         note.value, ctx.now_iso())
     return record
 
 
@@ -94,7 +94,7 @@ def recover_cash(ctx: Context, session: Session, acceptor: CashAcceptor | None =
     the credited money as the customer's carry-over. Skipped while another process's intake
     is live; left open (action "supervisor") when the validator cannot say."""
     session.require(Permission.SELLING)
-    with cash_intakes.owner() as mine:
+    with ctx.ledger.cash_intake_owner() as mine:
         if not mine:
             return [{"action": "busy", "message": "a note intake is running on this terminal"}]
         return _recover_open(ctx, session, acceptor if acceptor is not None else ctx.cash_acceptor)
@@ -102,8 +102,10 @@ def recover_cash(ctx: Context, session: Session, acceptor: CashAcceptor | None =
 
 def _recover_open(ctx: Context, session: Session, device: CashAcceptor | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    cur = ledger_currency()
-    for open_intake in cash_intakes.open_intakes():
+    with ctx.ledger.read() as r:
+        cur = ledger_currency(r)
+        open_intakes = r.cash_intakes.open_intakes()
+    for open_intake in open_intakes:
         entry: dict[str, Any] = {"intake_id": open_intake.uuid}
         stacking = open_intake.last_stage == "stacking"   # its credit may be in the validator only
         if stacking and device is None:
@@ -120,19 +122,19 @@ def _recover_open(ctx: Context, session: Session, device: CashAcceptor | None) -
             record = note_recorder(ctx, open_intake.id)
             for note in notes:
                 record(note)
-        amount = cash_intakes.credited(open_intake.id)
         at = ctx.now_iso()
-        with transaction():
+        with ctx.ledger.unit_of_work() as uow:
+            amount = uow.cash_intakes.credited(open_intake.id)
             if amount == 0:
-                cash_intakes.settle(open_intake.id, "nothing", 0, at, detail="recovered")
+                uow.cash_intakes.settle(open_intake.id, "nothing", 0, at, detail="recovered")
                 out.append(entry | {"action": "nothing_taken"})
                 continue
-            meter = repos.meter_row_by_id(open_intake.meter_id)
-            held = selling.hold_money(ctx, session, open_intake.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"],
+            meter = uow.meters.by_id(open_intake.meter_id)
+            held = selling.hold_money(ctx, session, uow, open_intake.customer_id, PAYMENT_ACCOUNTS["acceptor"],
                                       amount, f"cash held for meter {meter.number}: intake interrupted",
                                       {"meter": meter.number, "intake_id": open_intake.uuid,
                                        "code": "CASH_INTAKE_INTERRUPTED"})
-            cash_intakes.settle(open_intake.id, "held", amount, at, detail="recovered")
+            uow.cash_intakes.settle(open_intake.id, "held", amount, at, detail="recovered")
         out.append(entry | {"action": "held", "meter": meter.number, "amount": format_money(amount, cur),
                             "carry_over": format_money(held["carry_over"], cur)})
     return out
@@ -150,57 +152,65 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     device = acceptor if acceptor is not None else ctx.cash_acceptor
     if device is None:
         raise CashAcceptorNotConfigured("no note acceptor configured: set [cash_acceptor] type = \"cctalk\"")
-    with cash_intakes.owner() as mine:
+    with ctx.ledger.cash_intake_owner() as mine:
         if not mine:
             raise CashIntakeBusy("another process is taking notes on this terminal: wait for it to finish")
         _recover_open(ctx, session, device)
         return _sell_cash(ctx, session, device, meter_no, amount, idle_timeout_s, cancel, on_event)
 
 
+def _settled(ctx: Context, intake_row: int) -> bool:
+    with ctx.ledger.read() as r:
+        return r.cash_intakes.is_settled(intake_row)
+
+
 def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: str, amount: str,
                idle_timeout_s: float | None, cancel: Event | None,
                on_event: Callable[[str], None] | None) -> dict[str, Any]:
-    cur = ledger_currency()
-    due = parse_money(amount, cur)
-    if due <= 0:
-        raise InvalidArgument("the amount must be more than zero", key="amount")
-    row = find_meter(meter_no)
+    with ctx.ledger.read() as r:
+        cur = ledger_currency(r)
+        due = parse_money(amount, cur)
+        if due <= 0:
+            raise InvalidArgument("the amount must be more than zero", key="amount")
+        row = find_meter(r, meter_no)
+        pending = r.sales.pending_ids(row.id)
     meter = row.number
-    if repos.pending_sale_ids(row.id):  # decide an earlier sale first: refuses while undecided
+    if pending:  # decide an earlier sale first: refuses while undecided
         selling.recover(ctx, session, meter_no=meter)
     selling.quote(ctx, session, meter, amount=format_money(due, cur))  # refuse before taking any note
+    ctx.ledger.require_headroom()   # DISK_FULL before a note is taken: the notes must be recordable
     intake_id = new_id()
-    with transaction():
-        intake_row = cash_intakes.start(intake_id, row.id, row.customer_id, session.operator_id, due, ctx.now_iso())
+    with ctx.ledger.unit_of_work() as uow:
+        intake_row = uow.cash_intakes.start(intake_id, row.id, row.customer_id, session.operator_id, due,
+                                            ctx.now_iso())
     intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event,
                                  on_note=note_recorder(ctx, intake_row))
-    if intake.counted != sum(intake.notes) or intake.counted != cash_intakes.credited(intake_row):
+    with ctx.ledger.read() as r:
+        credited = r.cash_intakes.credited(intake_row)
+    if intake.counted != sum(intake.notes) or intake.counted != credited:
         raise AssertionError("the acceptor's total is not the sum of its notes")
     _record_intake(ctx, session, meter, intake, intake_id)
     out: dict[str, Any] = {"meter": meter, "intake_id": intake_id, "cash": cash_view(intake, cur),
                            "sale": None, "cash_held": None, "refusal": None}
     if intake.counted == 0:
-        with transaction():
-            cash_intakes.settle(intake_row, "nothing", 0, ctx.now_iso())
+        with ctx.ledger.unit_of_work() as uow:
+            uow.cash_intakes.settle(intake_row, "nothing", 0, ctx.now_iso())
         return out | {"status": "no_sale"}
     try:
         sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor",
                             cash_intake=intake_row)
-    except (SalePending, CarrierFailed) as exc:
-        if not cash_intakes.is_settled(intake_row):  # no sale of ours holds the money
-            held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
-            return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                          "cash_held": held}
-        return out | {"status": "pending", "refusal": {"code": exc.code, "message": exc.message},
-                      "sale": {"sale_id": exc.details.get("sale_id"), "receipt_no": exc.details.get("receipt_no")}}
     except PpmsError as exc:
+        refusal = {"code": exc.code, "message": exc.message}
         if exc.details.get("voided_sale_id"):  # the void already made the notes the customer's carry-over
-            carry = repos.customer_balances(row.customer_id)[0]
+            with ctx.ledger.read() as r:
+                carry = r.customers.balances(row.customer_id)[0]
             held = {"sale_id": exc.details["voided_sale_id"], "amount": format_money(intake.counted, cur),
                     "carry_over": format_money(carry, cur), "reason": exc.code}
-            return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                          "cash_held": held}
+            return out | {"status": "cash_held", "refusal": refusal, "cash_held": held}
+        if _settled(ctx, intake_row):   # a sale of ours holds the money (PENDING): recovery decides it
+            return out | {"status": "pending", "refusal": refusal,
+                          "sale": {"sale_id": exc.details.get("sale_id"),
+                                   "receipt_no": exc.details.get("receipt_no")}}
         held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
-        return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                      "cash_held": held}
+        return out | {"status": "cash_held", "refusal": refusal, "cash_held": held}
     return out | {"status": "completed", "sale": sale}

@@ -17,4 +17,7 @@ def daily_report(ctx: Context, session: Session, day: str) -> dict[str, Any]:
         d = date.fromisoformat(day)
     except ValueError:
         raise InvalidArgument(f"date {day!r} must be YYYY-MM-DD", key="date") from None
-    return daily.gather(d, ledger_currency())
+    with ctx.ledger.read() as r:
+        figures = daily.gather(r, d)
+        cur = ledger_currency(r)
+    return daily.as_json(figures, cur)

@@ -7,8 +7,8 @@ from typing import Any
 
 from terminal.domain.money import Currency, currency, format_kwh, format_money
 from terminal.domain.split import primary_index
-from terminal.domain.vend import VendLine, VendResult
-from terminal.ledger import repos, sales
+from terminal.domain.vend import ENERGY, FREE, VendLine, VendResult
+from terminal.ledger import Repositories
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.meter_state import MeterState
 
@@ -17,7 +17,7 @@ def render_lines(lines: Iterable[VendLine | LineRecord], cur: Currency) -> list[
     out = []
     for ln in lines:
         row: dict[str, Any] = {"kind": ln.kind}
-        if ln.kind in ("energy", "free"):
+        if ln.kind in (ENERGY, FREE):
             for key in ("power_type", "block", "sub_item"):
                 if getattr(ln, key) is not None:
                     row[key] = getattr(ln, key)
@@ -63,10 +63,10 @@ def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no:
     return view
 
 
-def sale_view(sale_id: int) -> dict[str, Any]:
-    rec, lines = sales.load(sale_id)
-    meter = repos.meter_row_by_id(rec.meter_id)
-    shares = repos.shares(rec.meter_id)
+def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:
+    rec, lines = r.sales.load(sale_id)
+    meter = r.meters.by_id(rec.meter_id)
+    shares = r.meters.shares(rec.meter_id)
     primary = shares[primary_index([percent for _, percent in shares])][0]
-    return record_view(rec, lines, repos.sale_status(sale_id), meter.number, primary,
-                       sales.operator_name(rec.operator_id))
+    return record_view(rec, lines, r.sales.status(sale_id), meter.number, primary,
+                       r.operators.name(rec.operator_id))
