@@ -4,6 +4,7 @@ outbox row: its record encodes, decodes to itself, and its view is the row's pay
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,6 @@ import pytest
 
 from sync.schema import RECORDS, decode, encode
 from sync.views import record_from_view, view
-from terminal.ledger import repos, transaction
-from terminal.ledger.models import Outbox
 from terminal.services import card_readings, readings, selling
 from tests.fakes.devices import FakeMeterReader
 from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, query
@@ -84,8 +83,9 @@ def test_a_typical_sale_record_is_well_under_half_of_todays_payload(cli: Ppms) -
     assert all(2 * new < old for new, old in zip(sizes, legacy)), (sizes, legacy)
 
 
-def _outbox(kinds: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(r.kind, r.payload) for r in Outbox.select().where(Outbox.kind.in_(kinds)).order_by(Outbox.seq)]
+def _outbox(world: World, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    outbox = world.models.Outbox
+    return [(r.kind, r.payload) for r in outbox.select().where(outbox.kind.in_(kinds)).order_by(outbox.seq)]
 
 
 def test_readings_and_cash_held_from_the_services_view_back(tmp_path: Path) -> None:
@@ -103,13 +103,14 @@ def test_readings_and_cash_held_from_the_services_view_back(tmp_path: Path) -> N
         card_reading: dict[str, Any] = {"meter": "202106150042", "time": "2026-03-05T08:00:00+00:00",
                                         "cumulative": 123500, "remaining": 2400, "last_sequence": 7, "flags": 1,
                                         "flag_names": ["tamper"]}
-        customer = repos.meter_row("202106150042").customer_id
-        with transaction():
-            card_readings.record(world.ctx, world.admin, card_reading, "00112233445566aa")
-            selling.hold_money(world.ctx, world.admin, customer, "CASH_ACCEPTOR", 5000,
+        with world.ctx.ledger.unit_of_work() as uow:
+            meter = uow.meters.by_number("202106150042")
+            assert meter is not None
+            card_readings.record(world.ctx, world.admin, uow, card_reading, "00112233445566aa")
+            selling.hold_money(world.ctx, world.admin, uow, meter.customer_id, "CASH_ACCEPTOR", 5000,
                                "cash held for meter 202106150042",
                                {"meter": "202106150042", "intake_id": "intake-1", "code": "CARD_ABSENT"})
-        by_kind = check_rows(_outbox(("reading", "cash_held")))
+        by_kind = check_rows(_outbox(world, ("reading", "cash_held")))
         assert len(by_kind["reading"]) == 3 and len(by_kind["cash_held"]) == 1
     finally:
         world.app.close()
@@ -120,6 +121,5 @@ def test_every_outbox_kind_the_services_write_has_a_record() -> None:
     kinds = set()
     for path in root.glob("*.py"):
         text = path.read_text()
-        for part in text.split("outbox.enqueue(ctx.terminal_id, ")[1:]:
-            kinds.add(part.split(",", 1)[0].strip('"'))
+        kinds.update(re.findall(r'Outgoing\("(\w+)"', text))
     assert kinds and kinds <= set(RECORDS), kinds - set(RECORDS)
