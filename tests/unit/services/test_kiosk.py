@@ -4,13 +4,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from terminal.domain.errors import PpmsError
+from terminal.ledger import Ledger
 from terminal.services import accounts, kiosk, selling
 from terminal.services.errors import CashAcceptorNotConfigured
+from tests.fakes.carriers import FakeCarriers
 from tests.fakes.devices import FakeCashAcceptor, FakeCrash, device_error
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -188,3 +191,42 @@ from terminal.ledger import Ledger
 with Ledger(sys.argv[1]).cash_intake_owner() as mine:
     sys.exit(0 if mine else 3)
 """
+
+
+class VoidedByAnotherTill(FakeCarriers):
+    """Card carriers during whose write another till (a second ledger on the same file) voids the
+    sale, so the seller's completion hears SALE_DECIDED_ELSEWHERE after the PENDING commit."""
+
+    def __init__(self, world) -> None:
+        super().__init__()
+        self.other = replace(world.ctx, ledger=Ledger(world.ctx.ledger.path, terminal_id="T01"))
+        self.session = world.admin
+
+    def for_meter(self, meter):
+        carrier = super().for_meter(meter)
+        write = carrier.deliver
+
+        def deliver(purchase):
+            delivery = write(purchase)
+            with self.other.ledger.read() as r:
+                sale_id = r.sales.find_id(purchase.sale_uuid)
+            selling._void(self.other, self.session, sale_id, "decided by another till")
+            return delivery
+        carrier.deliver = deliver
+        return carrier
+
+
+def test_a_refusal_after_our_sale_holds_the_notes_holds_them_once(kiosk_world):
+    """The intake is settled in the sale's PENDING commit: a refusal after it (here the sale
+    decided by another till) answers with the sale, and never holds the notes a second time."""
+    carriers = VoidedByAnotherTill(kiosk_world)
+    kiosk_world.ctx.carriers = carriers
+    try:
+        out, acc = sell(kiosk_world, "500.00", ("note", 50000))
+    finally:
+        carriers.other.ledger.close()
+    assert out["status"] == "pending" and out["refusal"]["code"] == "SALE_DECIDED_ELSEWHERE"
+    assert out["sale"]["receipt_no"] == only_sale(kiosk_world).receipt_no
+    assert kiosk_world.balances(1)[0] == sum(acc.cash_box) == 50000   # held once, by the other till's void
+    outbox = kiosk_world.models.Outbox
+    assert outbox.select().where(outbox.kind == "cash_held").count() == 1 and kiosk_world.verify()["ok"]
