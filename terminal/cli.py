@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from terminal.cli_commands.render import render
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
 from terminal.services.errors import AuthFailed, LedgerError, LedgerUnavailable, SchemaTooNew
@@ -36,21 +37,6 @@ def login(app: Any) -> Any:
     return auth.login(app.ctx, user, password, record=False)
 
 
-def render_human(result: Any) -> str:
-    if isinstance(result, str):
-        return result.rstrip("\n")
-    if isinstance(result, dict) and "lines" in result and "receipt_no" in result:
-        head = [f"{k}: {result[k]}" for k in ("sale_id", "receipt_no", "status", "meter", "tendered",
-                                              "carry_over_used", "kwh", "free_kwh", "credit_kwh",
-                                              "change_carried", "tariff_version", "token") if k in result]
-        body = []
-        for ln in result["lines"]:
-            extra = " ".join(f"{k}={ln[k]}" for k in ("power_type", "block", "sub_item", "kwh") if k in ln)
-            body.append(f"  {ln['kind']:<10} {extra:<40} {ln['amount']:>12}")
-        return "\n".join(head + ["lines:"] + body)
-    return json.dumps(result, indent=2, ensure_ascii=False)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     as_json, db_path, config, rest = split_globals(args_in)
@@ -67,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
         internal = isinstance(exc, LedgerError) and not isinstance(exc, (SchemaTooNew, LedgerUnavailable))
-        _error(as_json, exc.code, exc.message, exc.details)
+        _error(as_json, exc.code, exc.message, exc.public_details())
         return 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
@@ -86,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(result, tuple):
         result, exit_code = result
     try:
-        print(json.dumps(result, ensure_ascii=False) if as_json else render_human(result), flush=True)
+        print(json.dumps(result, ensure_ascii=False) if as_json else render(result), flush=True)
     except BrokenPipeError:  # `ppms ... | head`: the reader left; what was done stands
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return exit_code
@@ -95,9 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(as_json: bool, code: str, message: str, details: dict[str, Any]) -> None:
     if as_json:
         err: dict[str, Any] = {"code": code, "message": message}
-        safe = {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool)) or v is None}
-        if safe:
-            err["details"] = safe
+        if details:
+            err["details"] = details
         print(json.dumps({"error": err}, ensure_ascii=False))
     else:
         print(f"error {code}: {message}", file=sys.stderr)

@@ -20,7 +20,7 @@ from hardware import cash
 from terminal.config import CashAcceptorSection
 from terminal.devices.errors import NotConfigured, driver_errors
 from terminal.domain.money import Currency, format_money
-from terminal.services.ports import CashIntake, NoteEvent
+from terminal.services.ports import CashIntake, DeviceEvent, DeviceEvents, NoteCredited, NoteEvent, NoteRejected
 
 
 def cash_settings(section: CashAcceptorSection) -> cash.CashSettings:
@@ -62,6 +62,15 @@ def describe_event(event: Any, decimals: int = 2) -> str:
     return f"status: {getattr(event, 'reason', event)}"
 
 
+def event_of(event: Any) -> DeviceEvent | None:
+    """The device event a bill event publishes: a note credited or rejected (others: none)."""
+    if isinstance(event, cash.CreditAccepted):
+        return NoteCredited(value=event.value_minor, bill_type=event.bill_type)
+    if isinstance(event, (cash.BillRejected, cash.BillReturned)):
+        return NoteRejected(reason=event.reason)
+    return None
+
+
 def intake_of(result: cash.TenderResult, decimals: int = 2) -> CashIntake:
     notes = tuple(e.value_minor for e in result.events if isinstance(e, cash.CreditAccepted))
     rejected = sum(isinstance(e, (cash.BillRejected, cash.BillReturned)) for e in result.events)
@@ -97,9 +106,10 @@ def note_of(stage: str, number: int, event: cash.CreditAccepted | cash.BillEscro
 class CctalkCashAcceptor:
     """Opens the validator's port for each intake and closes it after (no handle is kept)."""
 
-    def __init__(self, section: CashAcceptorSection, decimals: int = 2) -> None:
+    def __init__(self, section: CashAcceptorSection, decimals: int = 2, events: DeviceEvents | None = None) -> None:
         self.section = section
         self.decimals = decimals
+        self.events = events
         self.settings = cash_settings(section)
         self.table = bill_table(section, decimals)
 
@@ -112,7 +122,10 @@ class CctalkCashAcceptor:
         def relay(event: Any) -> None:
             number = numbers.of(event.counter)
             if on_note is not None and isinstance(event, cash.CreditAccepted):
-                on_note(note_of("credited", number, event))
+                on_note(note_of("credited", number, event))   # committed before the notice goes out
+            published = event_of(event)
+            if self.events is not None and published is not None:
+                self.events.publish(published)
             if on_event is not None:
                 on_event(describe_event(event, self.decimals))
 
@@ -172,8 +185,9 @@ class CctalkCashAcceptor:
                 "bill_types_verified": checked}
 
 
-def build(section: CashAcceptorSection, decimals: int = 2) -> CctalkCashAcceptor | None:
+def build(section: CashAcceptorSection, decimals: int = 2,
+          events: DeviceEvents | None = None) -> CctalkCashAcceptor | None:
     """None for `type = "none"`."""
     if section.type == "none":
         return None
-    return CctalkCashAcceptor(section, decimals)
+    return CctalkCashAcceptor(section, decimals, events)

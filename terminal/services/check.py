@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
 from terminal.services.context import Context
@@ -10,21 +11,31 @@ from terminal.services.context import Context
 Problem = dict[str, Any]
 
 
+def _money(r: Repositories) -> Currency:
+    """The ledger's currency; a ledger without a tariff has no money yet (2 decimals)."""
+    code = r.meta.get("currency")
+    return currency(code) if code else Currency("", 2)
+
+
 def verify(ctx: Context) -> dict[str, Any]:
+    """Money in the result and its messages is a decimal string (selling.md, "Units")."""
     problems: list[dict[str, Any]] = []
 
     def bad(code: str, message: str, **kw: Any) -> None:
         problems.append({"code": code, "message": message, **kw})
 
     with ctx.ledger.read() as r:
+        cur = _money(r)
         integrity = r.quick_check()
         if integrity != "ok":
             bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
         for pid, d, c in r.journal.unbalanced_postings():
-            bad("POSTING_UNBALANCED", f"posting {pid}: debits {d} != credits {c}", posting=pid)
+            bad("POSTING_UNBALANCED", f"posting {pid}: debits {format_money(d, cur)} != credits "
+                f"{format_money(c, cur)}", posting=pid)
         debits, credits = r.journal.totals()
         if debits != credits:
-            bad("LEDGER_UNBALANCED", f"total debits {debits} != total credits {credits}")
+            bad("LEDGER_UNBALANCED", f"total debits {format_money(debits, cur)} != total credits "
+                f"{format_money(credits, cur)}")
         for brk in r.diary.verify_chain():
             bad("DIARY_CHAIN_BROKEN", f"diary entry {brk.entry_id}: {brk.reason}", entry=brk.entry_id)
 
@@ -64,7 +75,7 @@ def verify(ctx: Context) -> dict[str, Any]:
         n_postings = r.journal.count()
     clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
-            "postings": n_postings, "debits": debits, "credits": credits,
+            "postings": n_postings, "debits": format_money(debits, cur), "credits": format_money(credits, cur),
             "clock": {"latest_write": clock.latest, "now": clock.now, "behind": clock.behind,
                       "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s}}
 

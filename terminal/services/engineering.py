@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from terminal.domain.money import format_kwh
 from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
 from terminal.services.auth import Permission, Session
@@ -18,6 +19,7 @@ from terminal.services.errors import InvalidArgument
 from terminal.services.meter_state import find_meter, meter_ref
 from terminal.services.ports import TokenCarrier
 
+STS_KWH_STEP = 10   # a credit token's value counts 0.1 kWh; the ledger's energy counts 0.01 kWh
 MANAGEMENT = {"max_power": 0, "clear_credit": 1, "set_tariff_rate": 2, "clear_tamper": 5,
               "phase_unbalance": 6}
 
@@ -74,7 +76,21 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
 
 
 def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
+    """Every token made for the meter. A credit token names its sale as `sale show` does (the
+    sale's id and receipt number) and its energy in kWh; a management token keeps its value
+    (watts, register or rate, by kind)."""
     session.require(Permission.SEARCH)
     with ctx.ledger.read() as r:
         meter = find_meter(r, meter_no)
-        return {"meter": meter.number, "tokens": r.sts_tokens.for_meter(meter.id)}
+        out = []
+        for t in r.sts_tokens.for_meter(meter.id):
+            internal_id, value = t.pop("sale_id"), t.pop("value")
+            if t["kind"] == "credit":
+                t["kwh"] = format_kwh(value * STS_KWH_STEP)
+            elif value is not None:
+                t["value"] = value
+            if internal_id is not None:
+                rec, _ = r.sales.load(internal_id)
+                t |= {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
+            out.append(t)
+    return {"meter": meter.number, "tokens": out}

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from terminal.domain.errors import IllegalSaleTransition, PpmsError
+from terminal.domain.errors import EnergyInvalid, IllegalSaleTransition, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import COUNTED, check_transition
 from terminal.domain.sale import SaleStatus as St
@@ -44,7 +44,7 @@ from terminal.services.errors import (
 from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
 from terminal.services.ports import Carrier, Purchase
 from terminal.services.sale_limits import tender_within_maximum, within_carrier
-from terminal.services.views import record_view, sale_view, vend_view
+from terminal.services.views import for_people, record_view, sale_view, shown_sale, vend_view
 
 
 def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = None,
@@ -56,7 +56,10 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     request = state.request(0, carrier.exact_floor())
     if kwh is not None:
-        tendered = money_for_kwh(request, parse_kwh(kwh))
+        asked = parse_kwh(kwh)
+        if asked <= 0:
+            raise EnergyInvalid(f"Ask for more than 0 kWh ({kwh!r} was asked).", key="kwh")
+        tendered = money_for_kwh(request, asked)
     else:
         tendered = parse_money(amount or "", state.currency)
     tender_within_maximum(state, tendered)
@@ -103,8 +106,8 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
         from terminal.services.receipts import print_sale  # noqa: PLC0415 (a cycle: receipts reads sales)
         receipt = print_sale(ctx, session, sale_id)
         with ctx.ledger.read() as r:
-            return sale_view(r, sale_id) | {"receipt": receipt}
-    return view
+            return shown_sale(r, sale_id) | {"receipt": receipt}
+    return for_people(view, state.meter)
 
 
 def _card_state(r: Repositories) -> dict[str, Any]:
@@ -362,7 +365,7 @@ def find_sale(r: Repositories, key: str) -> int:
 def show(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
     with ctx.ledger.read() as r:
-        return sale_view(r, find_sale(r, key))
+        return shown_sale(r, find_sale(r, key))
 
 
 def reverse(ctx: Context, session: Session, key: str, reason: str,
@@ -399,6 +402,7 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
         uow.record(Fact("sale.reversed", f"sale:{rec.uuid}", session.username, at,
                         before={"status": status}, after={"status": "reversed", "reason": reason},
                         outbox=Outgoing("reversal", rec.uuid, {**view, "reason": reason})))
+        view = shown_sale(uow, sale_id)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415
         view = view | {"receipt": print_sale(ctx, session, sale_id, kind="reversal", reason=reason)}
