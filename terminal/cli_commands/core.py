@@ -69,9 +69,10 @@ def h_sale_reverse(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 
 def h_sale_recover(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from terminal.services import selling
+    from terminal.services import kiosk, selling
     app, s = session_of(g)
-    return {"recovered": selling.recover(app.ctx, s, meter_no=ns.meter)}
+    return {"cash_intakes": kiosk.recover_cash(app.ctx, s),
+            "recovered": selling.recover(app.ctx, s, meter_no=ns.meter)}
 
 
 def h_debt_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:

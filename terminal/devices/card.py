@@ -156,6 +156,9 @@ class CardCarrier:
     def exact_floor(self) -> None:
         return None
 
+    def max_credit_kwh(self) -> int:
+        return cards.layout.U32   # the purchase record's energy field (u32, 0.01 kWh)
+
     def reserve(self, purchase: Purchase) -> None:
         return None
 

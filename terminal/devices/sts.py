@@ -49,6 +49,9 @@ class StsCarrier:
     def exact_floor(self) -> Callable[[int], int] | None:
         return sts.amount_exact_floor
 
+    def max_credit_kwh(self) -> int:
+        return sts.AMOUNT_MAX * 10   # the token's amount field, in 0.1 kWh
+
     def check_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = set(settings) - set(SETTINGS)
         if unknown:

@@ -32,13 +32,15 @@ write right after BEGIN IMMEDIATE and refuses with ClockBehindLedger (CLOCK_BEHI
 when it is behind by more than `clock_tolerance_s` (`clock_mark.py`).
 
 A PENDING sale's owner holds its lease (`take_lease`, `leases.py`); a seller asks for
-headroom on the disk before anything reaches a carrier (`require_headroom`, `space.py`).
+headroom on the disk before anything reaches a carrier (`require_headroom`, `space.py`); one
+process at a time works the note acceptor's intakes (`cash_intake_owner`, `cash_intakes.py`).
 """
 from __future__ import annotations
 
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -47,9 +49,11 @@ from typing import Any
 
 import peewee
 
-from terminal.ledger import clock_mark, leases, space
+from terminal.ledger import cash_intakes, clock_mark, leases, space
 from terminal.ledger import db as ledger_db
+from terminal.ledger.audit import Audit
 from terminal.ledger.cards import Cards
+from terminal.ledger.cash_intakes import CashIntakes
 from terminal.ledger.counters import Counters
 from terminal.ledger.diary import Diary
 from terminal.ledger.errors import DiskFull, LedgerBusy, LedgerUnavailable, OutsideUnitOfWork
@@ -106,6 +110,8 @@ class Repositories:
         self.sts_tokens = StsTokens(db)
         self.readings = Readings(db)
         self.receipts = ReceiptQueue(db)
+        self.cash_intakes = CashIntakes(db)
+        self.audit = Audit(db)
         self._db = db
 
     def quick_check(self) -> str:
@@ -281,6 +287,11 @@ class Ledger:
     def take_lease(self, sale_uuid: str) -> leases.Lease | None:
         """The sale's lease, or None when a live process holds it."""
         return leases.try_take(self.path, sale_uuid)
+
+    def cash_intake_owner(self) -> AbstractContextManager[bool]:
+        """Whether this process may work the note acceptor's intakes, for the block (False
+        while another live process holds them; `cash_intakes.owner`)."""
+        return cash_intakes.owner(self.path)
 
     def clock_state(self, now: datetime) -> clock_mark.ClockState:
         with self.read():

@@ -306,6 +306,44 @@ M0008_STATUS_HISTORY: Final = [
     "DROP INDEX sale_status_meter",
 ]
 
+M0010_NOTE_INTAKE: Final = [
+    # a self-service intake (kiosk `sell-cash`): one row when the acceptor opens, one
+    # note_intake row per note as it happens (committed before the next poll), one
+    # settlement when its money is sold (the sale's PENDING commit) or held as carry-over.
+    # An intake with notes and no settlement is money in the cash box that recovery settles.
+    """CREATE TABLE cash_intake (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        customer_id INTEGER NOT NULL REFERENCES customer(id),
+        operator_id INTEGER REFERENCES operator(id),
+        amount_due INTEGER NOT NULL CHECK (amount_due > 0),
+        started_at TEXT NOT NULL)""",
+    # stage 'stacking': a note in escrow is about to be routed to the cash box (no money
+    # yet); 'credited': its credit event arrived, the money counts. `number` is the event's
+    # place in the intake (from the validator's event counter), so a note is taken once.
+    """CREATE TABLE note_intake (
+        id INTEGER PRIMARY KEY,
+        intake_id INTEGER NOT NULL REFERENCES cash_intake(id),
+        number INTEGER NOT NULL CHECK (number > 0),
+        counter INTEGER NOT NULL CHECK (counter BETWEEN 1 AND 255),
+        stage TEXT NOT NULL CHECK (stage IN ('stacking', 'credited')),
+        bill_type INTEGER NOT NULL,
+        value INTEGER NOT NULL CHECK (value >= 0),
+        at TEXT NOT NULL,
+        UNIQUE (intake_id, number))""",
+    """CREATE TABLE cash_intake_settlement (
+        intake_id INTEGER PRIMARY KEY REFERENCES cash_intake(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('sold', 'held', 'nothing')),
+        sale_id INTEGER REFERENCES sale(id),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        at TEXT NOT NULL,
+        detail TEXT)""",
+    *[f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} BEGIN SELECT "
+      f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: {t} rows are never changed'); END"
+      for t in ("cash_intake", "note_intake", "cash_intake_settlement") for op in ("UPDATE", "DELETE")],
+]
+
 M0012_CLOCK_HIGH_WATER: Final = [
     # time only goes forward: the latest time any write transaction ran at (one row), so a
     # write with the clock set back is refused without scanning the ledger (clock_mark.py);
@@ -325,6 +363,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
+    (10, "note_intake", M0010_NOTE_INTAKE),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
 ]
 

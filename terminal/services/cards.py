@@ -12,7 +12,9 @@
 - rewrite (error-tolerance selling): the same purchase (same sequence and energy) written
   again onto the meter's card when the card lost it or was replaced. No money moves;
   the meter accepts each sequence once, so it can never credit twice.
-  `error_tolerance_selling`.
+  `error_tolerance_selling`. Once per sale (a purchase is lost once): writing it again
+  needs `--supervisor-override REASON` from an operator with `card_supervision`, and the
+  override and its reason are in the diary (SALE_ALREADY_REWRITTEN otherwise).
 
 Every change is one unit of work recording its fact (diary entry and outbox row); no
 unit of work is held across a card operation. The card secret never reaches this layer.
@@ -36,6 +38,7 @@ from terminal.services.errors import (
     CardPurchasePending,
     InvalidArgument,
     NoCardStation,
+    SaleAlreadyRewritten,
     SaleNotReversible,
 )
 from terminal.services.meter_state import check_sellable, find_meter, meter_ref
@@ -237,8 +240,9 @@ def show(ctx: Context, session: Session, card: str) -> dict[str, Any]:
             "made_at": row.made_at, "events": events}
 
 
-def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
-    """Error-tolerance selling: write a standing card sale's purchase again."""
+def rewrite(ctx: Context, session: Session, key: str, supervisor_override: str | None = None) -> dict[str, Any]:
+    """Error-tolerance selling: write a standing card sale's purchase again, once (more only
+    with a supervisor's override and reason)."""
     session.require(Permission.ERROR_TOLERANCE_SELLING)
     with ctx.ledger.read() as r:
         sale_id = find_sale(r, key)
@@ -249,8 +253,17 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
         if status not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
+        done = r.outbox.count("sale_rewrite", rec.uuid)
         purchase = purchase_of(r, rec)
         meter = r.meters.by_id(rec.meter_id)
+    if supervisor_override is not None:
+        session.require(Permission.CARD_SUPERVISION)
+        if not supervisor_override.strip():
+            raise InvalidArgument("a supervisor's override needs a reason", key="supervisor-override")
+    elif done:
+        raise SaleAlreadyRewritten(f"sale {rec.receipt_no} was written again {done} time(s) already: a "
+                                   "supervisor may override with a reason", receipt_no=rec.receipt_no,
+                                   rewrites=done)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
     purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
     carrier = ctx.carriers.for_meter(meter_ref(meter))
@@ -266,7 +279,8 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     at = ctx.now_iso()
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
             "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),
-            "card_serial": delivery.detail.get("card"), "rewritten_at": at}
+            "card_serial": delivery.detail.get("card"), "rewritten_at": at, "rewrite": done + 1,
+            "supervisor_override": supervisor_override}
     with ctx.ledger.unit_of_work() as uow:
         uow.record(Fact("sale.rewritten", f"sale:{rec.uuid}", session.username, at, after=view,
                         outbox=Outgoing("sale_rewrite", rec.uuid, view)))

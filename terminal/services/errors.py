@@ -36,7 +36,11 @@
         ├── WeakPassword                   WEAK_PASSWORD
         ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
         ├── MeterAddressInvalid            METER_ADDRESS_INVALID       not 1-12 digits
-        └── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+        ├── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+        ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
+        ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
+        ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
+        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
 
 The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
 screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
@@ -196,3 +200,19 @@ class MeterAddressInvalid(InvalidArgument):
 
 class CashAcceptorNotConfigured(ServiceError):
     code = "CASH_ACCEPTOR_NOT_CONFIGURED"
+
+
+class CashIntakeBusy(ServiceError):
+    code = "CASH_INTAKE_BUSY"
+
+
+class CreditAboveCarrierLimit(ServiceError):
+    code = "CREDIT_ABOVE_CARRIER_LIMIT"
+
+
+class AmountAboveMaximum(ServiceError):
+    code = "AMOUNT_ABOVE_MAXIMUM"
+
+
+class SaleAlreadyRewritten(ServiceError):
+    code = "SALE_ALREADY_REWRITTEN"

@@ -56,6 +56,9 @@ class Carrier(Protocol):
     def exact_floor(self) -> Callable[[int], int] | None:
         """The largest deliverable energy <= K, or None when any 0.01 kWh can be carried."""
 
+    def max_credit_kwh(self) -> int:
+        """The most energy (0.01 kWh) one purchase can carry (the card's energy field, a token's amount)."""
+
     def reserve(self, purchase: Purchase) -> Reservation | None:
         """Before PENDING is committed: what must be stored with the sale (a token), or None."""
 
@@ -174,14 +177,32 @@ class CashIntake:
     problem_message: str | None = None
 
 
+@dataclass(frozen=True)
+class NoteEvent:
+    """One note of an intake, as it happens: `stacking` just before a note in escrow is
+    routed to the cash box, `credited` when it is there (the money counts). `number` is
+    the event's place in the intake (from the validator's event counter, past its wrap)."""
+    stage: str                        # "stacking" or "credited"
+    number: int
+    counter: int                      # the validator's event counter, 1..255
+    bill_type: int
+    value: int
+
+
 class CashAcceptor(Protocol):
     """The self-service note acceptor. Device problems during the intake come back in
     `CashIntake.problem_code` with the money counted so far; only a failure before any
-    note could be taken (port, bill table) raises a PpmsError."""
+    note could be taken (port, bill table) raises a PpmsError. `on_note` runs for each
+    NoteEvent before the next poll: a host commits it there."""
 
     def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None,
-                     cancel: Event | None = None,
-                     on_event: Callable[[str], None] | None = None) -> CashIntake: ...
+                     cancel: Event | None = None, on_event: Callable[[str], None] | None = None,
+                     on_note: Callable[[NoteEvent], None] | None = None) -> CashIntake: ...
+
+    def credits_after(self, number: int, counter: int | None) -> list[NoteEvent]:
+        """After a crash: shut the acceptor, give back a note left in escrow, and return the
+        credits the validator still buffers after event `counter` (numbered on from `number`;
+        None: only shut it). Raises CASH_EVENTS_LOST when the validator no longer knows."""
 
 
 class DevicePort(Protocol):

@@ -43,6 +43,7 @@ from terminal.services.errors import (
 )
 from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
 from terminal.services.ports import Carrier, Purchase
+from terminal.services.sale_limits import tender_within_maximum, within_carrier
 from terminal.services.views import for_people, record_view, sale_view, shown_sale, vend_view
 
 
@@ -61,24 +62,30 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
         tendered = money_for_kwh(request, asked)
     else:
         tendered = parse_money(amount or "", state.currency)
-    return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
+    tender_within_maximum(state, tendered)
+    result = calculate_vend(replace(request, tendered=tendered))
+    within_carrier(state, result, carrier)
+    return vend_view(state, result, status="quote")
 
 
 @sale_lease.holding_leases
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
-         print_receipt: bool | None = None) -> dict[str, Any]:
+         print_receipt: bool | None = None, cash_intake: int | None = None) -> dict[str, Any]:
+    """`cash_intake`: the note intake (kiosk) whose money this is, settled in the PENDING commit."""
     session.require(Permission.SELLING)
     if payment not in PAYMENT_ACCOUNTS:
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
     state = load_meter_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
+    tender_within_maximum(state, tendered)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)
         state = load_meter_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
+    within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
-    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
     try:
         delivery = carrier.deliver(purchase)
     except PpmsError as exc:
@@ -113,10 +120,12 @@ def _decide_in(ctx: Context, uow: UnitOfWork, now: datetime, state: MeterState, 
     """The vend decided again on the meter as this unit of work sees it (the write lock held), so
     that two sales begun together never both spend the same carry-over, arrears or month. When
     the figures moved since the carrier's precheck (another sale came first), the carrier judges
-    the new purchase again here, so its refusal still comes before anything is committed."""
+    the new purchase again here, so its refusal (and the carrier's limit) still comes before
+    anything is committed."""
     fresh = meter_state(uow, now, state.meter.number)
     decided = calculate_vend(fresh.request(result.tendered, carrier.exact_floor()))
     if (fresh.next_sequence, decided.credit_kwh) != (state.next_sequence, result.credit_kwh):
+        within_carrier(fresh, decided, carrier)
         learnt = _precheck(ctx, fresh, decided, carrier)
     return fresh, decided, learnt
 
@@ -143,7 +152,7 @@ def card_ref(seq: int, tariff_index: int, issued_at: datetime, card: str | None 
 
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
-           carrier: Carrier, learnt: dict[str, Any] | None = None,
+           carrier: Carrier, learnt: dict[str, Any] | None = None, cash_intake: int | None = None,
            ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
     learnt = learnt or {}
     now = ctx.now()
@@ -183,6 +192,8 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             carrier_ref=token if token else card_ref(seq, state.tariff_index, now, learnt.get("card")))
         sale_id = uow.sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                    session.operator_id)
+        if cash_intake is not None:
+            uow.cash_intakes.settle(cash_intake, "sold", result.tendered, at, sale_id=sale_id)
         if reserved is not None:
             uow.sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
                                   reserved.tid, reserved.value, reserved.ref, at, session.operator_id)

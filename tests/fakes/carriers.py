@@ -28,9 +28,13 @@ class FakeCarrier:
     fail_before_write: str | None = None   # an error code: refused, nothing written
     fail_after_write: str | None = None    # an error code: written but not read back (uncertain)
     floor: Callable[[int], int] | None = None
+    max_credit: int = 0xFFFFFFFF            # 0.01 kWh, as a card's energy field
 
     def exact_floor(self) -> Callable[[int], int] | None:
         return self.floor
+
+    def max_credit_kwh(self) -> int:
+        return self.max_credit
 
     def reserve(self, purchase: Purchase) -> None:
         return None

@@ -13,7 +13,7 @@ from hardware.cards.fake import Sle4442Chip
 from hardware.cards.layout import CardData, Identity, encode_card
 from hardware.cards.meter_sim import PrepaidMeterSim
 from terminal.domain.errors import PpmsError
-from terminal.services import cards, check, selling
+from terminal.services import auth, cards, check, selling
 
 from .conftest import KEYS, METER, CardWorld
 
@@ -212,7 +212,8 @@ def test_rewrite_onto_a_replaced_card_never_credits_twice(cw: CardWorld) -> None
     assert cw.rows("SELECT COUNT(*) FROM posting") == before_money
     assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(1,)]
     assert cw.into_meter().code == "NOTHING_NEW" and cw.meter.credit == 5651   # never a second credit
-    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "CARD_SEQUENCE_USED"
+    # once per lost purchase: refused before the card is touched
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
     # a customer whose new card never got the purchase: the meter takes it exactly once
     assert check.verify(cw.ctx)["ok"]
 
@@ -226,6 +227,31 @@ def test_rewrite_when_the_card_lost_the_purchase_before_the_meter(cw: CardWorld)
     cards.rewrite(cw.ctx, cw.admin, sale["sale_id"])
     assert cw.into_meter().added == 5651
     assert cw.meter.last_sequence == 1
+
+
+def test_rewrite_once_per_lost_purchase_unless_a_supervisor_overrides(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cards.blacklist(cw.ctx, cw.admin, serial, "lost on the way home")
+    cw.swap(Sle4442Chip.blank())
+    second = made(cw)
+    assert cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"])["rewrite"] == 1
+    cards.blacklist(cw.ctx, cw.admin, second, "lost again")      # the new card is lost too
+    cw.swap(Sle4442Chip.blank())
+    made(cw)
+    for _ in range(2):
+        assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
+    agent = cw.operator("agent1", "cashier")
+    auth.set_permission(cw.ctx, cw.admin, "cashier", "error_tolerance_selling", True)
+    assert code_of(cards.rewrite, cw.ctx, agent, sale["receipt_no"], supervisor_override="please") \
+        == "PERMISSION_DENIED"
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"], supervisor_override=" ") \
+        == "INVALID_ARGUMENT"
+    out = cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"], supervisor_override="second card lost, police report 17")
+    assert out["rewrite"] == 2 and out["supervisor_override"] == "second card lost, police report 17"
+    (entry,) = cw.rows("SELECT after FROM diary WHERE action = 'sale.rewritten' ORDER BY id DESC LIMIT 1")
+    assert "police report 17" in entry[0]
+    assert cw.into_meter().added == 5651 and cw.meter.last_sequence == 1   # the meter takes it once
 
 
 def test_format_needs_a_supervisor_and_a_card_without_pending_purchase(cw: CardWorld) -> None:
