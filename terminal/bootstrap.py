@@ -128,7 +128,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     path = Path(db_path or settings.database.path)
     if not initialising and not path.exists():
         raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
-    db = ledger_db.connect(path)
+    db = ledger_db.connect(path, settings.database.seal_key_file or None)
     if initialising:
         fake_ok = allow_fake_clock
     else:

@@ -34,6 +34,7 @@ class TerminalSection:
 @dataclass(frozen=True)
 class DatabaseSection:
     path: str = ""
+    seal_key_file: str = ""          # the ledger's seal key; "" = beside the database, <path>.key
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         sections[sec.name] = type(cls)(**values)
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
-    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file")):
+    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file"),
+                       ("database", "seal_key_file")):
         value = getattr(sections[name], attr)
         if value and not Path(value).is_absolute() and not (name == "printer" and attr == "path"
                                                              and sections["printer"].type != "file"):
@@ -209,5 +211,5 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raise ConfigInvalid("setting card_reader.utility_code must be 0-4294967295", key="card_reader.utility_code")
     db_path = Path(sections["database"].path)
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
-        sections["database"] = DatabaseSection(path=str((path.parent / db_path).resolve()))
+        sections["database"] = replace(sections["database"], path=str((path.parent / db_path).resolve()))
     return Settings(**sections, source=str(path))

@@ -15,6 +15,8 @@ from peewee import SqliteDatabase
 from terminal.ledger.errors import SchemaTooNew
 from terminal.ledger.migrations import LATEST, MIGRATIONS
 from terminal.ledger.models import bind_models
+from terminal.ledger.private_files import private_database
+from terminal.ledger.seal import attach
 
 PRAGMAS = (
     ("journal_mode", "wal"),
@@ -25,11 +27,13 @@ PRAGMAS = (
 )
 
 
-def connect(path: str | Path) -> SqliteDatabase:
-    """Open (and create if absent) the ledger at ``path`` and bring its schema up to date."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+def connect(path: str | Path, seal_key_file: str | Path | None = None) -> SqliteDatabase:
+    """Open (and create if absent, 0600) the ledger at ``path``, seal it with the key in
+    ``seal_key_file`` (default ``<path>.key``) and bring its schema up to date."""
+    private_database(Path(path))
     db = SqliteDatabase(str(path), pragmas=PRAGMAS, lock_type="IMMEDIATE", autoconnect=True)
     db.connect(reuse_if_open=True)
+    attach(db, Path(path), Path(seal_key_file) if seal_key_file else None)
     migrate(db)
     bind_models(db)
     return db

@@ -7,10 +7,15 @@ transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
 
 Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
 diary) are append-only: triggers refuse UPDATE and DELETE.
+
+Migration 9 seals every table (`seal_schema.py`): a later migration that adds a
+table or a column re-creates its seal triggers there.
 """
 from __future__ import annotations
 
 from typing import Final
+
+from terminal.ledger.seal_schema import M0009_SEAL
 
 APPEND_ONLY: Final = (
     "sale", "sale_line", "sale_usage", "sale_event", "posting", "posting_line", "diary",
@@ -313,6 +318,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
+    (9, "seal", M0009_SEAL),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

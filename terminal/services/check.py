@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from terminal.ledger import counters, diary, journal, repos
+from terminal.ledger import counters, diary, journal, repos, seal_check
 from terminal.ledger.models import proxy
 from terminal.ledger.repos import rows
 
@@ -14,6 +14,9 @@ def verify() -> dict[str, Any]:
     def bad(code: str, message: str, **kw: Any) -> None:
         problems.append({"code": code, "message": message, **kw})
 
+    findings, head = seal_check.verify(proxy.obj)
+    for f in findings:
+        bad(f.code, f.message, **{k: v for k, v in (("table", f.table), ("row", f.row), ("trigger", f.trigger)) if v})
     integrity = proxy.execute_sql("PRAGMA quick_check").fetchone()[0]
     if integrity != "ok":
         bad("SQLITE_INTEGRITY", f"SQLite quick_check: {integrity}")
@@ -61,4 +64,4 @@ def verify() -> dict[str, Any]:
         bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
             "postings": int(proxy.execute_sql("SELECT COUNT(*) FROM posting").fetchone()[0]),
-            "debits": debits, "credits": credits}
+            "debits": debits, "credits": credits, "seal_head": head.as_dict()}
