@@ -1,7 +1,8 @@
 """The `ppms` command (spec/cli.md): argument parsing, the operator's login and
 output. Every command calls a service; there is no logic of its own here.
 
-Exit codes: 0 done, 2 refused input (a PpmsError a user can cause), 1 internal failure.
+Exit codes: 0 done, 2 refused input (a PpmsError a user can cause), 1 internal failure,
+3 the ledger is unsound (its seal removed; `ppms check` also exits 3 for what it finds).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
-from terminal.ledger.errors import LedgerError, SchemaTooNew
+from terminal.ledger.errors import LedgerError, LedgerUnsound, SchemaTooNew, SealKeyMissing
 from terminal.services.errors import AuthFailed
 
 Handler = Callable[[Any, Any], Any]
@@ -66,9 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
-        internal = isinstance(exc, LedgerError) and not isinstance(exc, SchemaTooNew)
+        internal = isinstance(exc, LedgerError) and not isinstance(exc, (SchemaTooNew, SealKeyMissing))
         _error(as_json, exc.code, exc.message, exc.details)
-        return 1 if internal else 2
+        return 3 if isinstance(exc, LedgerUnsound) else 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
         return 1

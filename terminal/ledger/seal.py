@@ -26,15 +26,13 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 import threading
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from peewee import SqliteDatabase
+from typing import Any, Protocol
 
 from terminal.ledger.errors import LedgerUnsound, SealKeyMissing
 from terminal.ledger.private_files import create_private, write_private
@@ -47,7 +45,19 @@ SEALED_SINCE = 9          # the migration that seals the ledger
 MIN_KEY_BYTES = 16
 DIGEST, MAC, CHAIN = "ppms_seal_digest", "ppms_seal_mac", "ppms_seal_chain"
 
-_sealers: weakref.WeakKeyDictionary[SqliteDatabase, Sealer] = weakref.WeakKeyDictionary()
+
+
+class LedgerDatabase(Protocol):
+    """What the seal needs of peewee's SqliteDatabase."""
+
+    def execute_sql(self, sql: str, params: Sequence[object] | None = None) -> Any: ...
+    def top_transaction(self) -> Any: ...
+    def after_commit(self, fn: Callable[[], None]) -> Any: ...
+    def register_function(self, fn: Callable[..., Any], name: str, num_params: int, deterministic: bool) -> Any: ...
+    def register_window_function(self, klass: Callable[[], Any], name: str, num_params: int) -> Any: ...
+
+
+_sealers: weakref.WeakKeyDictionary[LedgerDatabase, Sealer] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ def write_head(path: Path, key: bytes, head: Head) -> None:
 class Sealer:
     """The seal of one open ledger: its key, its head file and the SQL functions."""
 
-    def __init__(self, db: SqliteDatabase, key: bytes, head_path: Path) -> None:
+    def __init__(self, db: LedgerDatabase, key: bytes, head_path: Path) -> None:
         self.db, self.key, self.head_path = db, key, head_path
         self._local = threading.local()
         db.register_function(digest, DIGEST, -1, deterministic=True)
@@ -174,17 +184,17 @@ class Sealer:
         return read_head(self.head_path, self.key)
 
 
-def chain_head(db: SqliteDatabase) -> Head:
+def chain_head(db: LedgerDatabase) -> Head:
     """The chain's end as committed: what `check` reports and a sync batch carries."""
     row = db.execute_sql("SELECT seq, mac FROM seal ORDER BY seq DESC LIMIT 1").fetchone()
     return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
 
 
-def sealer_of(db: SqliteDatabase) -> Sealer:
+def sealer_of(db: LedgerDatabase) -> Sealer:
     return _sealers[db]
 
 
-def attach(db: SqliteDatabase, db_path: Path, key_file: Path | None = None) -> Sealer:
+def attach(db: LedgerDatabase, db_path: Path, key_file: Path | None = None) -> Sealer:
     """Give `db`'s connections the seal's functions (before migrating it).
 
     A ledger not sealed yet (new, or made before migration 9) gets its key file when it

@@ -19,10 +19,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from peewee import SqliteDatabase
-
 from terminal.ledger.migrations import MIGRATIONS
-from terminal.ledger.seal import GENESIS, MAC, TOMBSTONE, Head, chain_head, sealer_of
+from terminal.ledger.seal import GENESIS, MAC, TOMBSTONE, Head, LedgerDatabase, chain_head, sealer_of
 from terminal.ledger.seal_schema import digest_sql, key_sql
 
 ROWS_PER_FINDING = 20     # rows named per (code, table); the rest are counted
@@ -37,7 +35,7 @@ class Finding:
     trigger: str | None = None
 
 
-def verify(db: SqliteDatabase) -> tuple[list[Finding], Head]:
+def verify(db: LedgerDatabase) -> tuple[list[Finding], Head]:
     """Every finding, and the chain's head as this ledger holds it."""
     findings = [*trigger_findings(db), *chain_findings(db), *_capped(row_findings(db))]
     head = chain_head(db)
@@ -45,7 +43,7 @@ def verify(db: SqliteDatabase) -> tuple[list[Finding], Head]:
     return findings, head
 
 
-def chain_findings(db: SqliteDatabase) -> Iterator[Finding]:
+def chain_findings(db: LedgerDatabase) -> Iterator[Finding]:
     sql = (f"SELECT seq, tbl, row_key FROM (SELECT seq, tbl, row_key, mac, {MAC}(COALESCE(LAG(mac) OVER "
            f"(ORDER BY seq), '{GENESIS}'), tbl, row_key, digest) AS due FROM seal) WHERE mac IS NOT due ORDER BY seq")
     for seq, table, row_key in db.execute_sql(sql):
@@ -53,13 +51,13 @@ def chain_findings(db: SqliteDatabase) -> Iterator[Finding]:
                       "before it: the chain was forged, edited or cut", str(table), str(row_key))
 
 
-def sealed_tables(db: SqliteDatabase) -> list[str]:
+def sealed_tables(db: LedgerDatabase) -> list[str]:
     return [str(r[0]) for r in db.execute_sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND name <> 'seal' ORDER BY name")]
 
 
-def row_findings(db: SqliteDatabase) -> Iterator[Finding]:
+def row_findings(db: LedgerDatabase) -> Iterator[Finding]:
     db.execute_sql("DROP TABLE IF EXISTS temp.seal_latest")
     db.execute_sql("CREATE TEMP TABLE seal_latest (tbl TEXT, row_key TEXT, digest TEXT, "
                    "PRIMARY KEY (tbl, row_key)) WITHOUT ROWID")
@@ -77,12 +75,12 @@ def row_findings(db: SqliteDatabase) -> Iterator[Finding]:
         db.execute_sql("DROP TABLE temp.seal_latest")
 
 
-def _table_findings(db: SqliteDatabase, table: str) -> Iterator[Finding]:
+def _table_findings(db: LedgerDatabase, table: str) -> Iterator[Finding]:
     info = db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()
     columns = [str(r[1]) for r in info]
     keys = [str(r[1]) for r in sorted(info, key=lambda r: int(r[5])) if r[5]] or ["rowid"]
     rows = f"SELECT {key_sql(keys)} AS k, {digest_sql(columns)} AS d FROM \"{table}\""
-    for row_key, sealed, actual in db.execute_sql(
+    for row_key, sealed, _actual in db.execute_sql(
             f"SELECT r.k, l.digest, r.d FROM ({rows}) r LEFT JOIN temp.seal_latest l "
             f"ON l.tbl = ? AND l.row_key = r.k WHERE l.digest IS NOT r.d", (table,)):
         if sealed is None:
@@ -112,7 +110,7 @@ def _capped(findings: Iterator[Finding]) -> Iterator[Finding]:
             yield Finding(code, f"{n - ROWS_PER_FINDING} more {table} rows like the above", table)
 
 
-def head_findings(db: SqliteDatabase, end: Head) -> list[Finding]:
+def head_findings(db: LedgerDatabase, end: Head) -> list[Finding]:
     sealer = sealer_of(db)
     head = sealer.head()
     if head is None:
@@ -140,7 +138,7 @@ def expected_triggers() -> dict[str, str]:
     return out
 
 
-def trigger_findings(db: SqliteDatabase) -> Iterator[Finding]:
+def trigger_findings(db: LedgerDatabase) -> Iterator[Finding]:
     present = {str(n): str(s) for n, s in db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
     expected = expected_triggers()
     for table in sealed_tables(db):
