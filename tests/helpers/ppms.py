@@ -145,3 +145,14 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def sealed(db: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the terminal's seal functions (the key beside the
+    database): writes through it are sealed as the terminal's own, triggers still apply."""
+    from terminal.ledger.seal import DIGEST, MAC, digest, key_file_for, link, read_key
+    key = read_key(key_file_for(db))
+    con = sqlite3.connect(db)
+    con.create_function(DIGEST, -1, digest, deterministic=True)
+    con.create_function(MAC, 4, lambda *a: link(key, *a), deterministic=True)
+    return con

@@ -9,6 +9,7 @@ import pytest
 from terminal.ledger import counters, db, diary, journal, transaction
 from terminal.ledger.errors import SchemaTooNew, UnbalancedPosting
 from terminal.ledger.migrations import APPEND_ONLY, LATEST
+from tests.helpers.ppms import sealed
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_posting_must_balance_and_rows_are_append_only(ledger):
     with pytest.raises(UnbalancedPosting), transaction():
         journal.post("test", [journal.Line("CASH", debit=100), journal.Line("VAT_PAYABLE", credit=99)],
                      "2026-01-01T00:00:00", None)
-    con = sqlite3.connect(ledger)
+    con = sealed(ledger)
     for sql in ("UPDATE posting_line SET debit = 1", "DELETE FROM posting_line", "DELETE FROM posting",
                 f"UPDATE posting SET memo = 'x' WHERE id = {pid}"):
         with pytest.raises(sqlite3.IntegrityError, match="LEDGER_APPEND_ONLY"):
@@ -58,7 +59,7 @@ def test_diary_chain_detects_tampering(ledger):
         for i in range(5):
             diary.record(f"2026-01-01T00:00:0{i}", "admin", "test", f"thing:{i}", after={"i": i})
     assert diary.verify_chain() == []
-    con = sqlite3.connect(ledger)
+    con = sealed(ledger)
     con.execute("DROP TRIGGER diary_no_update")   # an attacker with the file can drop triggers...
     con.execute("UPDATE diary SET after = '{\"i\":9}' WHERE id = 3")
     con.commit()
