@@ -21,13 +21,15 @@ FILES = ("ppms.db", "ppms.db.key", "ppms.db.head")
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """init, tariff, three customers, sales (one reversed), debt, a cashier with one wrong
-    password, a printed receipt; `before_last/` holds the files as they were before the last sale."""
+    password, a permission granted and revoked, a printed receipt; `before_last/` holds the files as they were before the last sale."""
     home = tmp_path_factory.mktemp("ledger")
     cli = Ppms(home / "ppms.db", extra_env={"PPMS_PRINTER_PATH": str(home / "receipts.bin")})
     cli.with_sample_tariff(*METERS)
     cli.ok("account", "debt", "add", "--meter", METERS[1], "--amount", "80.00", "--reason", "old arrears")
     cli.ok("operator", "add", "--username", "cashier1", "--role", "cashier", "--password", "cashier-pw1")
     assert cli.run("sale", "show", "1", operator="cashier1", password="wrong").code == 2
+    cli.ok("operator", "grant", "cashier", "reports")
+    cli.ok("operator", "revoke", "cashier", "reports")
     for meter, amount in ((METERS[0], "1000.00"), (METERS[1], "777.77"), (METERS[2], "500.00")):
         cli.ok("sell", "--meter", meter, "--amount", amount)
     cli.ok("sale", "reverse", "T01-000003", "--reason", "wrong meter")
