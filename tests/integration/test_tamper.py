@@ -21,7 +21,8 @@ FILES = ("ppms.db", "ppms.db.key", "ppms.db.head")
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """init, tariff, three customers, sales (one reversed), debt, a cashier with one wrong
-    password, a permission granted and revoked, a printed receipt; `before_last/` holds the files as they were before the last sale."""
+    password, a permission granted and revoked, a printed receipt; `before_last/` holds the
+    files as they were before the last sale."""
     home = tmp_path_factory.mktemp("ledger")
     cli = Ppms(home / "ppms.db", extra_env={"PPMS_PRINTER_PATH": str(home / "receipts.bin")})
     cli.with_sample_tariff(*METERS)
