@@ -119,6 +119,14 @@ def checkpoint(db: Path) -> None:
         con.close()
 
 
+def copy_ledger(db: Path, dest: Path) -> Path:
+    """Copy a ledger (checkpointed) with its seal key and head to the database path `dest`."""
+    import shutil
+    for suffix in ("", ".key", ".head"):
+        shutil.copy2(f"{db}{suffix}", f"{dest}{suffix}")
+    return dest
+
+
 def db_bytes(db: Path) -> bytes:
     checkpoint(db)
     return db.read_bytes()

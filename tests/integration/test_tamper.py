@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from terminal.ledger import diary
-from tests.helpers.ppms import Ppms, checkpoint
+from tests.helpers.ppms import Ppms, checkpoint, copy_ledger
 
 METERS = ("10001", "10002", "10003")
 FILES = ("ppms.db", "ppms.db.key", "ppms.db.head")
@@ -43,9 +43,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_of(ledger: Path, dest: Path, source: Path | None = None) -> Ppms:
-    for name in FILES:
-        shutil.copy2((source or ledger) / name, dest / name)
-    return Ppms(dest / "ppms.db")
+    return Ppms(copy_ledger((source or ledger) / "ppms.db", dest / "ppms.db"))
 
 
 def tamper(db: Path, *sql: str, params: tuple[object, ...] = ()) -> None:
