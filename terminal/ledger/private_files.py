@@ -38,16 +38,10 @@ def restrict(path: Path) -> None:
         pass
 
 
-def write_private(path: Path, text: str) -> None:
-    """Replace `path` atomically (a reader sees the old or the new text, never half), 0600."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+def write_slot(path: Path, offset: int, data: bytes) -> None:
+    """Write `data` at `offset` of `path` (made 0600 if absent), in place."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE)
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        os.pwrite(fd, data, offset)
+    finally:
+        os.close(fd)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from terminal.ledger.errors import LedgerUnsound, SealKeyMissing
-from terminal.ledger.private_files import create_private, write_private
+from terminal.ledger.private_files import create_private, write_slot
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ GENESIS = "0" * 64
 TOMBSTONE = "deleted"
 SEALED_SINCE = 9          # the migration that seals the ledger
 MIN_KEY_BYTES = 16
+SLOT = 256                # the head file: two fixed-length signed records
 DIGEST, MAC, CHAIN = "ppms_seal_digest", "ppms_seal_mac", "ppms_seal_chain"
 
 
@@ -126,19 +127,38 @@ def read_key(path: Path) -> bytes:
     return key
 
 
-def read_head(path: Path, key: bytes) -> Head | None:
-    """The head file's point, or None when it is missing, unreadable or not signed with the key."""
+def _slot(data: bytes, key: bytes) -> Head | None:
     try:
-        data = json.loads(path.read_text(encoding="ascii"))
-        head = Head(int(data["seq"]), str(data["mac"]))
-        good = hmac.compare_digest(str(data["sig"]), head_signature(key, head))
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        record = json.loads(data.rstrip(b" \n\x00").decode("ascii"))
+        head = Head(int(record["seq"]), str(record["mac"]))
+        good = hmac.compare_digest(str(record["sig"]), head_signature(key, head))
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
     return head if good else None
 
 
+def _slots(path: Path, key: bytes) -> list[Head | None]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return [None, None]
+    return [_slot(data[i * SLOT:(i + 1) * SLOT], key) for i in range(2)]
+
+
+def read_head(path: Path, key: bytes) -> Head | None:
+    """The head file's point (the later of its two signed slots), or None when it is
+    missing, unreadable or not signed with the key."""
+    heads = [h for h in _slots(path, key) if h is not None]
+    return max(heads, key=lambda h: h.seq) if heads else None
+
+
 def write_head(path: Path, key: bytes, head: Head) -> None:
-    write_private(path, json.dumps({"seq": head.seq, "mac": head.mac, "sig": head_signature(key, head)}) + "\n")
+    """Overwrite the head file's older slot in place (fixed length: no rename, no truncation,
+    no fsync on the selling path); a torn or lost write leaves the other slot, which lags."""
+    slots = _slots(path, key)
+    older = 0 if slots[0] is None else 1 if slots[1] is None else min((0, 1), key=lambda i: slots[i].seq)  # type: ignore[union-attr]
+    record = json.dumps({"seq": head.seq, "mac": head.mac, "sig": head_signature(key, head)}).encode("ascii")
+    write_slot(path, older * SLOT, record.ljust(SLOT - 1) + b"\n")
 
 
 # ---------------------------------------------------------------- a ledger's sealer

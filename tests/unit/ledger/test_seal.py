@@ -59,15 +59,36 @@ def test_the_head_follows_commits_not_rollbacks_and_never_leaves_the_chain(tmp_p
     with d.atomic():
         meta.put("k", "3")
     assert sealer.head() == seal.chain_head(d) != committed
-    seal.write_head(sealer.head_path, sealer.key, committed)     # a head that lags (a kill before its write)
+    def put_head(head: seal.Head) -> None:
+        sealer.head_path.unlink()
+        seal.write_head(sealer.head_path, sealer.key, head)
+
+    put_head(committed)                      # a head that lags (a kill before its write)
     assert codes(d) == set()
-    seal.write_head(sealer.head_path, sealer.key, seal.Head(committed.seq, "f" * 64))   # off the chain
+    put_head(seal.Head(committed.seq, "f" * 64))                                         # off the chain
     assert ("SEAL_HEAD_OFF_CHAIN", None, None) in codes(d)
     with d.atomic():
         meta.put("k", "4")
     assert sealer.head() == seal.Head(committed.seq, "f" * 64)                         # kept as evidence
-    seal.write_head(sealer.head_path, sealer.key, seal.Head(seal.chain_head(d).seq + 5, "0" * 64))
+    put_head(seal.Head(seal.chain_head(d).seq + 5, "0" * 64))
     assert ("SEAL_TAIL_CUT", None, None) in codes(d)
+    d.close()
+
+
+def test_the_head_keeps_a_good_slot_when_a_write_is_torn(tmp_path: Path) -> None:
+    d = db.connect(tmp_path / "l.db")
+    sealer = seal.sealer_of(d)
+    for value in ("1", "2"):
+        with d.atomic():
+            meta.put("k", value)
+    latest = seal.chain_head(d)
+    assert sealer.head() == latest
+    data = bytearray(sealer.head_path.read_bytes())
+    newer = 0 if b'"seq": %d,' % latest.seq in data[:seal.SLOT] else 1
+    data[newer * seal.SLOT + 10] ^= 1                  # the newer slot half written
+    sealer.head_path.write_bytes(bytes(data))
+    older = sealer.head()
+    assert older is not None and older.seq < latest.seq and codes(d) == set()     # it lags
     d.close()
 
 
