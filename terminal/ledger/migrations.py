@@ -318,7 +318,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
-    (9, "seal", M0009_SEAL),
+    (9, "seal", M0009_SEAL),          # = seal.SEALED_SINCE; renumbered, both change together
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from terminal.ledger import diary
+from terminal.ledger.migrations import MIGRATIONS
+from terminal.ledger.seal import SEALED_SINCE
 from tests.helpers.ppms import Ppms, checkpoint, copy_ledger
 
 METERS = ("10001", "10002", "10003")
 FILES = ("ppms.db", "ppms.db.key", "ppms.db.head")
+BEFORE_SEAL = max(n for n, _, _ in MIGRATIONS if n < SEALED_SINCE)
 
 
 @pytest.fixture(scope="module")
@@ -283,17 +286,17 @@ def test_a_ledger_whose_seal_was_removed_is_refused(ledger: Path, tmp_path: Path
     res = cli.run("check")
     assert res.code == 3 and res.error_code == "LEDGER_UNSOUND", res
     assert cli.run("sell", "--meter", METERS[0], "--amount", "100.00").code == 3
-    assert one(tmp_path / "ppms.db", "PRAGMA user_version") == 8          # nothing was sealed afresh
+    assert one(tmp_path / "ppms.db", "PRAGMA user_version") == BEFORE_SEAL  # nothing was sealed afresh
 
 
 def strip_seal(db: Path) -> None:
-    """The ledger as a terminal before the seal left it: schema version 8, no seal."""
+    """The ledger as a terminal before the seal left it: the version before the seal's, no seal."""
     con = sqlite3.connect(db)
     names = con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'seal%'").fetchall()
     for (name,) in names:
         con.execute(f"DROP TRIGGER {name}")
     con.execute("DROP TABLE seal")
-    con.execute("PRAGMA user_version = 8")
+    con.execute(f"PRAGMA user_version = {BEFORE_SEAL}")
     con.commit()
     con.close()
 

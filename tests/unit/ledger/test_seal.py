@@ -122,7 +122,7 @@ def test_a_sealed_ledger_needs_its_key_and_a_stripped_one_is_refused(tmp_path: P
             .fetchall():
         con.execute(f"DROP TRIGGER {name}")
     con.execute("DROP TABLE seal")
-    con.execute("PRAGMA user_version = 8")
+    con.execute(f"PRAGMA user_version = {seal.SEALED_SINCE - 1}")
     con.commit()
     con.close()
     with pytest.raises(LedgerUnsound):
@@ -146,3 +146,8 @@ def test_ledger_files_are_the_service_users_only_whatever_the_umask(tmp_path: Pa
         assert stat.S_IMODE(made_before.stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_the_seal_migration_number_is_the_one_the_seal_checks_for() -> None:
+    from terminal.ledger.migrations import MIGRATIONS
+    assert [n for n, name, _ in MIGRATIONS if name == "seal"] == [seal.SEALED_SINCE]
