@@ -185,7 +185,8 @@ def measure(db: Path) -> dict[str, Any]:
     lookups: list[float] = []
     for number, _ in (rng.choice(meters) for _ in range(N_LOOKUPS)):
         t0 = time.perf_counter()
-        find_meter(number)
+        with app.ctx.ledger.read() as r:
+            find_meter(r, number)
         lookups.append(time.perf_counter() - t0)
 
     def sales(n: int) -> tuple[list[float], list[float], dict[str, int]]:

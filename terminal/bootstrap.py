@@ -16,17 +16,18 @@ from peewee import SqliteDatabase
 from terminal.config import Settings, load_settings
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
-from terminal.ledger import db as ledger_db
-from terminal.ledger import meta
-from terminal.ledger.models import Operator
+from terminal.domain.money import currency
+from terminal.ledger import Ledger
 from terminal.services import ports
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
+from terminal.services.events import EventDispatcher
 from terminal.services.ports import (
     Carrier,
     CarrierFactory,
     CashAcceptor,
+    DeviceEvents,
     DevicePort,
     MeterReader,
     MeterRef,
@@ -50,11 +51,18 @@ class CarrierRouter:
 @dataclass
 class App:
     settings: Settings
-    db: SqliteDatabase
+    ledger: Ledger
     ctx: Context
 
+    @property
+    def db(self) -> SqliteDatabase:
+        """The ledger's database (tests and `ppms init` read its path)."""
+        return self.ledger.db
+
     def close(self) -> None:
-        self.db.close()
+        if self.ctx.events is not None:
+            self.ctx.events.close()
+        self.ledger.close()
 
 
 def build_cards(settings: Settings) -> Any:
@@ -75,8 +83,8 @@ def build_carriers(settings: Settings, cards: Any = None) -> CarrierFactory:
     return CarrierRouter(kinds)
 
 
-def build_printer(settings: Settings) -> ReceiptPrinter:
-    return EscposReceiptPrinter(settings.printer)
+def build_printer(settings: Settings, events: DeviceEvents | None = None) -> ReceiptPrinter:
+    return EscposReceiptPrinter(settings.printer, events)
 
 
 def build_meter_reader(settings: Settings, **override: object) -> MeterReader | None:
@@ -90,23 +98,22 @@ def build_meter_reader(settings: Settings, **override: object) -> MeterReader | 
     return meter_bus.DltMeterReader(meter_bus.port_settings(settings.meter_bus, **override))
 
 
-def build_cash_acceptor(settings: Settings, decimals: int = 2) -> CashAcceptor | None:
+def build_cash_acceptor(settings: Settings, decimals: int = 2,
+                        events: DeviceEvents | None = None) -> CashAcceptor | None:
     from terminal.devices import cash_acceptor
-    return cash_acceptor.build(settings.cash_acceptor, decimals)
+    return cash_acceptor.build(settings.cash_acceptor, decimals, events)
+
+
+def sts_support_tools() -> Any:
+    """`ppms sts token|decode`: the STS engine's support commands over a key file (no ledger)."""
+    from hardware.sts import commands
+    return commands
 
 
 def build_device_ports(settings: Settings) -> list[DevicePort]:
     """`ppms ports`: every configured device (needs no database)."""
     from terminal.devices import probes
     return probes.build(settings)
-
-
-def _currency_decimals() -> int:
-    code = meta.get("currency")
-    if code is None:
-        return 2
-    from terminal.domain.money import currency
-    return currency(code).decimals
 
 
 def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
@@ -128,34 +135,44 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     path = Path(db_path or settings.database.path)
     if not initialising and not path.exists():
         raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
-    db = ledger_db.connect(path, settings.database.seal_key_file or None)
+    ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s,
+                    clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb,
+                    seal_key_file=settings.database.seal_key_file or None)
+    decimals = 2
     if initialising:
         fake_ok = allow_fake_clock
     else:
-        if not Operator.select().exists():
-            raise NotInitialised(f"database {path} is not initialised: run `ppms init`", path=str(path))
-        fake_ok = meta.get("allow_fake_clock") == "1"
-        tid = meta.get("terminal_id")
+        with ledger.read() as r:
+            if not r.operators.any():
+                raise NotInitialised(f"database {path} is not initialised: run `ppms init`", path=str(path))
+            fake_ok = r.meta.get("allow_fake_clock") == "1"
+            tid = r.meta.get("terminal_id")
+            code = r.meta.get("currency")
+        if code is not None:
+            decimals = currency(code).decimals
         if tid and tid != settings.terminal.id:
             settings = _with_terminal_id(settings, tid)
+            ledger.terminal_id = tid
     clock = build_clock(env, fake_ok)
     if carriers is None:
         cards = build_cards(settings)
         carriers = build_carriers(settings, cards)
         card_station = card_station or cards.station()
+    events = EventDispatcher()
     ctx = Context(
-        terminal_id=settings.terminal.id, terminal_name=settings.terminal.name,
+        ledger=ledger, terminal_id=settings.terminal.id, terminal_name=settings.terminal.name,
         utility=settings.terminal.utility, clock=clock,
         carriers=carriers,
-        printer=printer if printer is not None else build_printer(settings),
+        printer=printer if printer is not None else build_printer(settings, events),
         lockout_attempts=settings.security.lockout_attempts,
         print_on_sale=settings.printer.print_on_sale,
         meter_reader=build_meter_reader(settings),
-        cash_acceptor=build_cash_acceptor(settings, 2 if initialising else _currency_decimals()),
+        cash_acceptor=build_cash_acceptor(settings, decimals, events),
+        events=events,
     )
     if card_station is not None:
         ctx.extras["card_station"] = card_station
-    return App(settings=settings, db=db, ctx=ctx)
+    return App(settings=settings, ledger=ledger, ctx=ctx)
 
 
 def _with_terminal_id(settings: Settings, tid: str) -> Settings:

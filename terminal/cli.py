@@ -1,8 +1,9 @@
 """The `ppms` command (spec/cli.md): argument parsing, the operator's login and
 output. Every command calls a service; there is no logic of its own here.
 
-Exit codes: 0 done, 2 refused input (a PpmsError a user can cause), 1 internal failure,
-3 the ledger is unsound (its seal removed; `ppms check` also exits 3 for what it finds).
+Exit codes: 0 done, 2 refused (a PpmsError a user can cause, or the ledger busy or its
+disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure, 3 the ledger is
+unsound (its seal removed; `ppms check` also exits 3 for what it finds).
 """
 from __future__ import annotations
 
@@ -13,10 +14,17 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from terminal.cli_commands.render import render
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
-from terminal.ledger.errors import LedgerError, LedgerUnsound, SchemaTooNew, SealKeyMissing
-from terminal.services.errors import AuthFailed
+from terminal.services.errors import (
+    AuthFailed,
+    LedgerError,
+    LedgerUnavailable,
+    LedgerUnsound,
+    SchemaTooNew,
+    SealKeyMissing,
+)
 
 Handler = Callable[[Any, Any], Any]
 
@@ -37,21 +45,6 @@ def login(app: Any) -> Any:
     return auth.login(app.ctx, user, password, record=False)
 
 
-def render_human(result: Any) -> str:
-    if isinstance(result, str):
-        return result.rstrip("\n")
-    if isinstance(result, dict) and "lines" in result and "receipt_no" in result:
-        head = [f"{k}: {result[k]}" for k in ("sale_id", "receipt_no", "status", "meter", "tendered",
-                                              "carry_over_used", "kwh", "free_kwh", "credit_kwh",
-                                              "change_carried", "tariff_version", "token") if k in result]
-        body = []
-        for ln in result["lines"]:
-            extra = " ".join(f"{k}={ln[k]}" for k in ("power_type", "block", "sub_item", "kwh") if k in ln)
-            body.append(f"  {ln['kind']:<10} {extra:<40} {ln['amount']:>12}")
-        return "\n".join(head + ["lines:"] + body)
-    return json.dumps(result, indent=2, ensure_ascii=False)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     as_json, db_path, config, rest = split_globals(args_in)
@@ -67,8 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
-        internal = isinstance(exc, LedgerError) and not isinstance(exc, (SchemaTooNew, SealKeyMissing))
-        _error(as_json, exc.code, exc.message, exc.details)
+        internal = isinstance(exc, LedgerError) and not isinstance(
+            exc, (SchemaTooNew, LedgerUnavailable, SealKeyMissing))
+        _error(as_json, exc.code, exc.message, exc.public_details())
         return 3 if isinstance(exc, LedgerUnsound) else 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
@@ -87,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(result, tuple):
         result, exit_code = result
     try:
-        print(json.dumps(result, ensure_ascii=False) if as_json else render_human(result), flush=True)
+        print(json.dumps(result, ensure_ascii=False) if as_json else render(result), flush=True)
     except BrokenPipeError:  # `ppms ... | head`: the reader left; what was done stands
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return exit_code
@@ -96,9 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(as_json: bool, code: str, message: str, details: dict[str, Any]) -> None:
     if as_json:
         err: dict[str, Any] = {"code": code, "message": message}
-        safe = {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool)) or v is None}
-        if safe:
-            err["details"] = safe
+        if details:
+            err["details"] = details
         print(json.dumps({"error": err}, ensure_ascii=False))
     else:
         print(f"error {code}: {message}", file=sys.stderr)

@@ -34,6 +34,9 @@ class TerminalSection:
 @dataclass(frozen=True)
 class DatabaseSection:
     path: str = ""
+    busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
+    min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
+    clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
     seal_key_file: str = ""          # the ledger's seal key; "" = beside the database, <path>.key
 
 
@@ -170,7 +173,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     for sec in fields(Settings):
         if sec.name == "source":
             continue
-        cls = sec.default_factory()  # type: ignore[misc]
+        factory: Any = sec.default_factory   # every section field has one (a dataclass)
+        cls = factory()
         raw_sec = data.get(sec.name, {})
         if not isinstance(raw_sec, dict):
             raise ConfigInvalid(f"[{sec.name}] must be a table", key=sec.name)

@@ -102,7 +102,7 @@ def run(root: Path, env: dict[str, str], password: str, say: Any) -> None:
         from terminal.services import auth  # noqa: PLC0415
         admin = auth.login(app.ctx, "admin", password)
         try:
-            if selling.find_meter_or_none(CARD_METER) is None:
+            if selling.find_meter_or_none(app.ctx, CARD_METER) is None:
                 registration.register(app.ctx, admin, "Grace Achieng", "Plot 9, Lavington", CARD_METER, "RES",
                                       area="Lavington")
             emulator.insert()

@@ -8,12 +8,12 @@ Everything goes through the same services as the `ppms` command.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 from pathlib import Path
 
 from terminal import bootstrap, demo_cards
+from terminal.cli_commands.render import render
 from terminal.config import DEFAULT_CONFIG
 from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
@@ -28,7 +28,7 @@ STS_METER = {"sgc": 123456, "ti": 1, "krn": 1, "base_date": 2014}
 def say(title: str, body: object = None) -> None:
     print(f"\n== {title}")
     if body is not None:
-        print(body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False))
+        print(render(body))   # as `ppms` prints it without --json
 
 
 def demo_key(path: Path) -> Path:
@@ -73,7 +73,7 @@ def main() -> int:
     say(f"terminal {ctx.terminal_id} on {db_path}  (operator admin / password {DEMO_PASSWORD})")
 
     meter = "19000000001"   # an IC-card meter number: digits only
-    if selling.find_meter_or_none(meter) is None:
+    if selling.find_meter_or_none(ctx, meter) is None:
         say("registering and installing a new customer",
             registration.register(ctx, admin, "Mary Wanjiku", "Plot 12, Kawangware", meter, "RES",
                                   category="LIFELINE", phone="0712345678", area="Kawangware"))
@@ -86,7 +86,7 @@ def main() -> int:
     say(f"a mistaken sale {wrong['receipt_no']} is reset (reversed, never deleted)",
         selling.reverse(ctx, admin, wrong["sale_id"], "cashier keyed the wrong amount")["status"])
     sts_meter = "04040404040"
-    if selling.find_meter_or_none(sts_meter) is None:
+    if selling.find_meter_or_none(ctx, sts_meter) is None:
         registration.register(ctx, admin, "Peter Kamau", "Shop 4, Ruaka market", sts_meter, "COM",
                               area="Ruaka", carrier="sts", sts=STS_METER)
     try:
@@ -100,7 +100,7 @@ def main() -> int:
             follow_token_to_meter(token_sale["token"], sts_meter, Path(env["PPMS_STS_KEY_FILE"])))
     demo_cards.run(root, env, DEMO_PASSWORD, say)
     say("today's daily report", daily.as_text(reporting.daily_report(ctx, admin, ctx.now().date().isoformat())))
-    result = check.verify()
+    result = check.verify(ctx)
     say("ledger check", {k: result[k] for k in ("ok", "sales", "postings", "debits", "credits")})
     print(f"\nTry it yourself:  PPMS_DB={db_path} PPMS_OPERATOR=admin PPMS_PASSWORD={DEMO_PASSWORD} "
           f".venv/bin/ppms quote --meter {meter} --amount 250.00")

@@ -110,8 +110,8 @@ def h_report_daily(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import check
-    app_of(g)
-    result = check.verify()
+    app = app_of(g)
+    result = check.verify(app.ctx)
     return result, (0 if result["ok"] else 3)
 
 
@@ -150,12 +150,13 @@ def register(sub: Any) -> None:
     x.add_argument("--seed", type=int, default=1)
     x.set_defaults(handler=h_demo)
 
-    t = sub.add_parser("tariff").add_subparsers(dest="sub", required=True)
+    t = sub.add_parser("tariff", help="power types, tariff versions and preferential sheets").add_subparsers(
+        dest="sub", required=True)
     x = t.add_parser("import", help="load power types, tariffs and preferential sheets")
     x.add_argument("file")
     x.set_defaults(handler=h_tariff_import)
 
-    c = sub.add_parser("customer").add_subparsers(dest="sub", required=True)
+    c = sub.add_parser("customer", help="customers and their meters").add_subparsers(dest="sub", required=True)
     x = c.add_parser("register", help="registration and installation in one step")
     x.add_argument("--name", required=True)
     x.add_argument("--address", required=True)
@@ -182,8 +183,9 @@ def register(sub: Any) -> None:
     x.add_argument("--print", action="store_true", help="print the receipt on the configured printer")
     x.set_defaults(handler=h_sell)
 
-    s = sub.add_parser("sale").add_subparsers(dest="sub", required=True)
-    x = s.add_parser("show")
+    s = sub.add_parser("sale", help="one sale: show, reverse, reprint, recover, rewrite").add_subparsers(
+        dest="sub", required=True)
+    x = s.add_parser("show", help="a sale as a receipt summary (by sale id or receipt number)")
     x.add_argument("id", help="sale id or receipt number")
     x.set_defaults(handler=h_sale_show)
     x = s.add_parser("reverse", help="reset for selling (contra-posting)")
@@ -198,8 +200,8 @@ def register(sub: Any) -> None:
     x.add_argument("--meter")
     x.set_defaults(handler=h_sale_recover)
 
-    a = sub.add_parser("account").add_subparsers(dest="sub", required=True)
-    d = a.add_parser("debt").add_subparsers(dest="sub2", required=True)
+    a = sub.add_parser("account", help="a customer's arrears and carry-over").add_subparsers(dest="sub", required=True)
+    d = a.add_parser("debt", help="arrears recorded on a customer").add_subparsers(dest="sub2", required=True)
     x = d.add_parser("add", help="record arrears on a customer")
     x.add_argument("--meter", required=True)
     x.add_argument("--amount", required=True)
@@ -209,9 +211,9 @@ def register(sub: Any) -> None:
     x.add_argument("--meter", required=True)
     x.set_defaults(handler=h_account_show)
 
-    r = sub.add_parser("report").add_subparsers(dest="sub", required=True)
-    x = r.add_parser("daily")
-    x.add_argument("--date", required=True)
+    r = sub.add_parser("report", help="the daily report (and the Z report)").add_subparsers(dest="sub", required=True)
+    x = r.add_parser("daily", help="the day's sales, reversals, net figures and takings")
+    x.add_argument("--date", help="YYYY-MM-DD (default: today, by the terminal's clock)")
     x.add_argument("--format", choices=("json", "csv", "text"), default="text")
     x.add_argument("--print", action="store_true", help="also print it as a Z report")
     x.set_defaults(handler=h_report_daily)
@@ -219,18 +221,19 @@ def register(sub: Any) -> None:
     x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")
     x.set_defaults(handler=h_check)
 
-    o = sub.add_parser("operator").add_subparsers(dest="sub", required=True)
-    x = o.add_parser("add")
+    o = sub.add_parser("operator", help="operators, their roles and permissions").add_subparsers(
+        dest="sub", required=True)
+    x = o.add_parser("add", help="a new operator with a role")
     x.add_argument("--username", required=True)
     x.add_argument("--role", required=True)
     x.add_argument("--full-name")
     x.add_argument("--password", help="or PPMS_NEW_PASSWORD")
     x.set_defaults(handler=h_operator_add)
-    x = o.add_parser("unlock")
+    x = o.add_parser("unlock", help="unlock an operator locked by wrong passwords")
     x.add_argument("username")
     x.set_defaults(handler=h_operator_unlock)
     for verb, granted in (("grant", True), ("revoke", False)):
-        x = o.add_parser(verb, help=f"{verb} a permission to a role")
+        x = o.add_parser(verb, help=("grant a permission to a role" if granted else "revoke a permission from a role"))
         x.add_argument("role")
         x.add_argument("permission")
         x.set_defaults(handler=h_permission, granted=granted)

@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
 
     i = sub.add_parser("invoice", help="the invoice format (receipt layout)").add_subparsers(dest="sub",
                                                                                             required=True)
-    i.add_parser("show").set_defaults(handler=h_invoice_show)
+    i.add_parser("show", help="the invoice format in use").set_defaults(handler=h_invoice_show)
     x = i.add_parser("set", help="change one setting; lists separated by '|' (labels.X for a label)")
     x.add_argument("key")
     x.add_argument("value")

@@ -6,29 +6,27 @@ import argparse
 from datetime import datetime
 from typing import Any
 
+from terminal.bootstrap import sts_support_tools
 from terminal.cli_commands.common import session_of
 from terminal.services.errors import InvalidArgument
 
 
 def _meter(ns: argparse.Namespace) -> Any:
-    from hardware.sts.commands import meter_from_options
-    return meter_from_options(pan=ns.pan, sgc=ns.sgc, ti=ns.ti, krn=ns.krn, kt=ns.kt, ea=ns.ea, dkga=ns.dkga,
-                              base_date=ns.base_date, ken=ns.ken)
+    return sts_support_tools().meter_from_options(pan=ns.pan, sgc=ns.sgc, ti=ns.ti, krn=ns.krn, kt=ns.kt, ea=ns.ea,
+                                                  dkga=ns.dkga, base_date=ns.base_date, ken=ns.ken)
 
 
 def h_token(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from hardware.sts.commands import sts_token
     try:
         issued = datetime.fromisoformat(ns.issued)
     except ValueError:
         raise InvalidArgument(f"--issued {ns.issued!r} is not an ISO date-time", key="issued") from None
-    return sts_token(ns.key_file, _meter(ns), int(ns.token_class), int(ns.subclass), ns.amount, issued,
-                     rnd=ns.rnd, last_tid=ns.last_tid)
+    return sts_support_tools().sts_token(ns.key_file, _meter(ns), int(ns.token_class), int(ns.subclass),
+                                         ns.amount, issued, rnd=ns.rnd, last_tid=ns.last_tid)
 
 
 def h_decode(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from hardware.sts.commands import sts_decode
-    return sts_decode(ns.key_file, _meter(ns), ns.token.replace(" ", "").replace("-", ""))
+    return sts_support_tools().sts_decode(ns.key_file, _meter(ns), ns.token.replace(" ", "").replace("-", ""))
 
 
 def h_engineering(ns: argparse.Namespace, g: dict[str, Any]) -> Any:

@@ -23,6 +23,8 @@ from terminal.domain.errors import IllegalSaleTransition
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CARRIED",
+    "COUNTED",
     "FINAL_STATUSES",
     "SaleStatus",
     "can_transition",
@@ -53,6 +55,12 @@ ALLOWED_TRANSITIONS: dict[SaleStatus, frozenset[SaleStatus]] = {
     SaleStatus.REVERSED: frozenset(),
 }
 FINAL_STATUSES = frozenset(s for s, nxt in ALLOWED_TRANSITIONS.items() if not nxt)
+
+# the status sets selling, reports and `ppms check` share (values, as the ledger stores them):
+COUNTED: tuple[str, ...] = (SaleStatus.COMPLETED.value, SaleStatus.PRINTED.value)
+"""Sales whose energy reached the customer and still stand: usage, free periods, fixed months."""
+CARRIED: tuple[str, ...] = (*COUNTED, SaleStatus.REVERSED.value)
+"""Sales whose purchase went to the carrier and was posted (a reversal keeps its sale posting)."""
 
 
 def can_transition(old: SaleStatus, new: SaleStatus) -> bool:

@@ -25,7 +25,7 @@ from terminal.domain.split import primary_index
 from terminal.domain.tariff import PowerTypeTariff, Preferential
 
 __all__ = [
-    "LINE_KINDS",
+    "CARRY_OVER", "DEBT", "ENERGY", "FIXED", "FREE", "LINE_KINDS", "VAT",
     "Share",
     "VendLine",
     "VendRequest",
@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 LINE_KINDS = ("fixed", "debt", "energy", "free", "vat", "carry_over")
+FIXED, DEBT, ENERGY, FREE, VAT, CARRY_OVER = LINE_KINDS   # a sale line's kind, one name each
 
 
 @dataclass(frozen=True)
@@ -217,13 +218,13 @@ class _Vend:
         if req.tendered < tariff.min_amount:
             raise AmountBelowMinimum(
                 f"The smallest sale is {_money(tariff.min_amount, self.cur)}.",
-                minimum=tariff.min_amount)
+                minimum=tariff.min_amount, currency=self.cur.code)
         if self.pricer.total(0) > self.available:
             needed = self.needed()
             raise AmountTooSmall(
                 f"{_money(req.tendered, self.cur)} does not cover the fixed charges, VAT and "
                 f"debt recovery due; at least {_money(needed, self.cur)} is needed.",
-                needed=needed)
+                needed=needed, currency=self.cur.code)
         kwh, free = self.deliverable(self.largest_kwh())
         return self.build(kwh, free)
 
@@ -233,12 +234,12 @@ class _Vend:
         energies, vats = pricer.energy_and_vat(kwh)
         energy, vat = sum(energies), sum(vats)
         change = self.available - (self.fixed + self.debt + energy + vat)
-        lines = [VendLine("fixed", self.fixed), VendLine("debt", self.debt)]
-        lines += [VendLine("energy", p.amount, codes[p.share], p.block + 1, p.sub_item, p.kwh)
+        lines = [VendLine(FIXED, self.fixed), VendLine(DEBT, self.debt)]
+        lines += [VendLine(ENERGY, p.amount, codes[p.share], p.block + 1, p.sub_item, p.kwh)
                   for p in pricer.pieces(kwh)]
         if free > 0:
-            lines.append(VendLine("free", 0, codes[self.primary_index], kwh=free))
-        lines += [VendLine("vat", vat), VendLine("carry_over", change)]
+            lines.append(VendLine(FREE, 0, codes[self.primary_index], kwh=free))
+        lines += [VendLine(VAT, vat), VendLine(CARRY_OVER, change)]
         assert sum(line.amount for line in lines) == self.available, "lines must sum to A"
         return VendResult(
             tendered=req.tendered, carry_over_used=req.carry_over, available=self.available,

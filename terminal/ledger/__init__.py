@@ -1,12 +1,8 @@
-"""The terminal's ledger: SQLite through peewee, append-only money rows,
-double-entry journal, hash-chained diary, outbox, numbered migrations."""
+"""The terminal's ledger: SQLite through peewee, append-only money rows, double-entry
+journal, hash-chained diary, outbox, numbered migrations; `Ledger` is its object, and
+`Ledger.unit_of_work()` / `Ledger.read()` the only ways to its rows (see `ledger.py`)."""
 from __future__ import annotations
 
-from typing import Any
+from terminal.ledger.ledger import Fact, Ledger, Outgoing, Repositories, UnitOfWork
 
-from terminal.ledger.models import proxy
-
-
-def transaction() -> Any:
-    """A write transaction (BEGIN IMMEDIATE); nested calls become savepoints."""
-    return proxy.atomic()
+__all__ = ["Fact", "Ledger", "Outgoing", "Repositories", "UnitOfWork"]

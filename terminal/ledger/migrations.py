@@ -8,14 +8,16 @@ transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
 Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
 diary) are append-only: triggers refuse UPDATE and DELETE.
 
-Migration 9 seals every table (`seal_schema.py`): a later migration that adds a
-table or a column re-creates its seal triggers there.
+Migration 14 seals every table the migrations before it make (`seal_schema.py`,
+`SEALED_TABLES`): a later migration that adds a table must add its seal triggers
+(`seal_schema.table_seal`), one that adds a column must re-create them and seal the rows
+again (`seal_rows`); `ppms check` reports a table without them (TRIGGER_MISSING).
 """
 from __future__ import annotations
 
 from typing import Final
 
-from terminal.ledger.seal_schema import M0009_SEAL
+from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
     "sale", "sale_line", "sale_usage", "sale_event", "posting", "posting_line", "diary",
@@ -311,6 +313,18 @@ M0008_STATUS_HISTORY: Final = [
     "DROP INDEX sale_status_meter",
 ]
 
+M0012_CLOCK_HIGH_WATER: Final = [
+    # time only goes forward: the latest time any write transaction ran at (one row), so a
+    # write with the clock set back is refused without scanning the ledger (clock_mark.py);
+    # seeded from the latest time the diary and the sales hold
+    """CREATE TABLE clock_mark (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        latest TEXT NOT NULL)""",
+    """INSERT INTO clock_mark (id, latest)
+        SELECT 1, MAX(at) FROM (SELECT MAX(at) AS at FROM diary UNION ALL SELECT MAX(sold_at) FROM sale)
+        WHERE at IS NOT NULL HAVING MAX(at) IS NOT NULL""",
+]
+
 MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (1, "initial", M0001_INITIAL),
     (2, "sts_tokens", M0002_STS_TOKENS),
@@ -318,7 +332,8 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
-    (9, "seal", M0009_SEAL),          # = seal.SEALED_SINCE; renumbered, both change together
+    (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
+    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -3,26 +3,29 @@
 The models never create tables (the migrations do). The selling path reads and
 appends in plain SQL (`repos.py`, `sales.py`, `journal.py`: peewee's query
 building cost more than the commit); the models serve the setup, registration
-and operator screens, and tests.
+and operator repositories, and tests.
+
+The classes here are bound to no database. Each `Ledger` makes its own subclasses
+bound to its own database (`Models`), so two ledgers live side by side in one
+process and a model never reaches a global. References to other rows are plain
+integer columns (the schema's foreign keys hold them).
 """
 from __future__ import annotations
+
+from typing import Any, TypeVar
 
 from peewee import (
     AutoField,
     CompositeKey,
-    DatabaseProxy,
-    ForeignKeyField,
+    Database,
     IntegerField,
     Model,
     TextField,
 )
 
-proxy = DatabaseProxy()
-
 
 class Base(Model):
     class Meta:
-        database = proxy
         legacy_table_names = False
 
 
@@ -86,7 +89,7 @@ class Meter(Base):
     id = AutoField()
     uuid = TextField(unique=True)
     number = TextField(unique=True)
-    customer = ForeignKeyField(Customer, column_name="customer_id")
+    customer = IntegerField(column_name="customer_id")
     carrier = TextField()
     status = TextField()
     registered_on = TextField()
@@ -95,7 +98,7 @@ class Meter(Base):
 
 
 class MeterShare(Base):
-    meter = ForeignKeyField(Meter, column_name="meter_id")
+    meter = IntegerField(column_name="meter_id")
     ordinal = IntegerField()
     power_type = TextField()
     percent = IntegerField()
@@ -108,9 +111,9 @@ class Sale(Base):
     id = AutoField()
     uuid = TextField(unique=True)
     receipt_no = TextField(unique=True)
-    meter = ForeignKeyField(Meter, column_name="meter_id")
-    customer = ForeignKeyField(Customer, column_name="customer_id")
-    operator = ForeignKeyField(Operator, column_name="operator_id")
+    meter = IntegerField(column_name="meter_id")
+    customer = IntegerField(column_name="customer_id")
+    operator = IntegerField(column_name="operator_id")
     sold_at = TextField()
     payment = TextField()
     currency = TextField()
@@ -157,7 +160,7 @@ class Diary(Base):
 class Reading(Base):
     id = AutoField()
     uuid = TextField(unique=True)
-    meter = ForeignKeyField(Meter, column_name="meter_id")
+    meter = IntegerField(column_name="meter_id")
     read_at = TextField()
     recorded_at = TextField()
     source = TextField()
@@ -169,5 +172,27 @@ class Reading(Base):
     detail = TextField(null=True)
 
 
-def bind_models(db: object) -> None:
-    proxy.initialize(db)
+M = TypeVar("M", bound=Base)
+
+
+def _bound(model: type[M], db: Database) -> type[M]:
+    meta: Any = type("Meta", (), {"database": db, "table_name": model._meta.table_name})
+    return type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})
+
+
+class Models:
+    """The model classes of one ledger: subclasses bound to its database."""
+
+    def __init__(self, db: Database) -> None:
+        self.Operator = _bound(Operator, db)
+        self.RolePermission = _bound(RolePermission, db)
+        self.PowerType = _bound(PowerType, db)
+        self.TariffVersion = _bound(TariffVersion, db)
+        self.PreferentialVersion = _bound(PreferentialVersion, db)
+        self.Customer = _bound(Customer, db)
+        self.Meter = _bound(Meter, db)
+        self.MeterShare = _bound(MeterShare, db)
+        self.Sale = _bound(Sale, db)
+        self.Outbox = _bound(Outbox, db)
+        self.Diary = _bound(Diary, db)
+        self.Reading = _bound(Reading, db)

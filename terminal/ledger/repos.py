@@ -1,29 +1,20 @@
-"""Read-side queries the services need: a meter's state at the time of a sale.
+"""Meters, customers and tariffs: a meter's state at the time of a sale, registration's rows.
 
-Everything here is derived from append-only rows (sales that count, postings),
-so a reversal restores usage, fixed-charge months and balances by itself.
-The selling path is hot (cli.md's bench: a sale within 8 bare commits), so
-these are plain SQL on indexed columns, a handful per sale.
+Everything a sale reads is derived from append-only rows (sales that count, postings),
+so a reversal restores usage, fixed-charge months and balances by itself. The selling
+path is hot (a sale within a few bare commits), so these are plain SQL on indexed
+columns, a handful per sale.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from terminal.ledger.models import proxy
+from peewee import SqliteDatabase
 
-# sales whose energy reached the customer and still stand
-COUNTED = ("completed", "printed")
-_COUNTED_SQL = "('completed','printed')"
-
-
-def rows(sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return list(proxy.execute_sql(sql, params).fetchall())
-
-
-def one(sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-    row = proxy.execute_sql(sql, params).fetchone()
-    return None if row is None else tuple(row)
+from terminal.ledger.canonical import dumps
+from terminal.ledger.models import Models
+from terminal.ledger.rows import Repo
 
 
 @dataclass(frozen=True)
@@ -42,90 +33,136 @@ class MeterRow:
     category: str | None
 
 
-def meter_row(number: str) -> MeterRow | None:
-    r = one("SELECT m.id, m.uuid, m.number, m.carrier, m.status, m.registered_on, m.sts, c.id, c.uuid, "
-            "c.account_no, c.name, c.category FROM meter m JOIN customer c ON c.id = m.customer_id "
-            "WHERE m.number = ?", (number,))
-    return None if r is None else MeterRow(*r)
+_METER = ("SELECT m.id, m.uuid, m.number, m.carrier, m.status, m.registered_on, m.sts, c.id, c.uuid, "
+          "c.account_no, c.name, c.category FROM meter m JOIN customer c ON c.id = m.customer_id ")
 
 
-def meter_row_by_id(meter_id: int) -> MeterRow:
-    r = one("SELECT number FROM meter WHERE id = ?", (meter_id,))
-    assert r is not None
-    found = meter_row(r[0])
-    assert found is not None
-    return found
+class Meters(Repo):
+    """Registered meters and their power-type shares."""
+
+    def __init__(self, db: SqliteDatabase, models: Models) -> None:
+        super().__init__(db)
+        self._m = models
+
+    def by_number(self, number: str) -> MeterRow | None:
+        r = self._one(_METER + "WHERE m.number = ?", (number,))
+        return None if r is None else MeterRow(*r)
+
+    def by_id(self, meter_id: int) -> MeterRow:
+        r = self._one(_METER + "WHERE m.id = ?", (meter_id,))
+        assert r is not None
+        return MeterRow(*r)
+
+    def shares(self, meter_id: int) -> list[tuple[str, int]]:
+        """[(power type, percent)] in registration order."""
+        return [(pt, pct) for pt, pct in self._rows(
+            "SELECT power_type, percent FROM meter_share WHERE meter_id = ? ORDER BY ordinal", (meter_id,))]
+
+    def numbers_among(self, candidates: list[str]) -> list[str]:
+        """Which of these meter numbers are registered."""
+        marks = ",".join("?" * len(candidates))
+        return [str(r[0]) for r in self._rows(f"SELECT number FROM meter WHERE number IN ({marks})",
+                                               tuple(candidates))]
+
+    def installed_numbers(self, area: str | None = None) -> list[str]:
+        """Installed meters (of one customer area when given), in meter number order."""
+        sql = ("SELECT m.number FROM meter m JOIN customer c ON c.id = m.customer_id "
+               "WHERE m.status = 'installed'" + (" AND c.area = ?" if area else "") + " ORDER BY m.number")
+        return [str(r[0]) for r in self._rows(sql, (area,) if area else ())]
+
+    def register(self, uuid: str, number: str, customer_id: int, carrier: str, at: str,
+                 sts: dict[str, Any] | None, split: list[tuple[str, int]]) -> int:
+        """An installed meter and its split across power types."""
+        mid = int(self._m.Meter.insert(uuid=uuid, number=number, customer=customer_id, carrier=carrier,
+                                       status="installed", registered_on=at[:10], installed_at=at,
+                                       sts=dumps(sts) if sts else None).execute())
+        self._m.MeterShare.insert_many([{"meter": mid, "ordinal": i, "power_type": c, "percent": p}
+                                        for i, (c, p) in enumerate(split, 1)]).execute()
+        return mid
+
+    def set_sts(self, meter_id: int, sts: dict[str, Any]) -> None:
+        self._m.Meter.update(sts=dumps(sts)).where(self._m.Meter.id == meter_id).execute()
 
 
-def shares(meter_id: int) -> list[tuple[str, int]]:
-    """[(power type, percent)] in registration order."""
-    return [(pt, pct) for pt, pct in rows(
-        "SELECT power_type, percent FROM meter_share WHERE meter_id = ? ORDER BY ordinal", (meter_id,))]
+class Customers(Repo):
+    """Customers and their balances (the carry-over and arrears sub-ledgers)."""
 
+    def __init__(self, db: SqliteDatabase, models: Models) -> None:
+        super().__init__(db)
+        self._m = models
 
-def tariff_in_force(power_type: str, on_date: str) -> tuple[int, int, str] | None:
-    """(row id, version, data) of the tariff version in force on a date."""
-    r = one("SELECT id, version, data FROM tariff_version WHERE power_type = ? AND effective_from <= ? "
-            "ORDER BY effective_from DESC LIMIT 1", (power_type, on_date))
-    return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
+    def any(self) -> bool:
+        return bool(self._m.Customer.select().exists())
 
+    def insert(self, uuid: str, account_no: str, name: str, address: str, phone: str | None,
+               category: str | None, area: str | None, at: str) -> int:
+        return int(self._m.Customer.insert(uuid=uuid, account_no=account_no, name=name, address=address,
+                                           phone=phone, category=category, area=area,
+                                           registered_at=at).execute())
 
-def preferential_in_force(code: str, at: str) -> tuple[int, int, str] | None:
-    r = one("SELECT id, version, data FROM preferential_version WHERE code = ? AND valid_from <= ? "
-            "ORDER BY version DESC LIMIT 1", (code, at))
-    return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
-
-
-def used_kwh(meter_id: int, power_type: str, start: str, end: str) -> int:
-    r = one("SELECT COALESCE(SUM(u.kwh), 0) FROM sale_usage u JOIN sale_status s ON s.sale_id = u.sale_id "
-            f"WHERE u.meter_id = ? AND u.power_type = ? AND u.sold_at >= ? AND u.sold_at < ? "
-            f"AND s.status IN {_COUNTED_SQL}", (meter_id, power_type, start, end))
-    return int(r[0]) if r else 0
+    def balances(self, customer_id: int) -> tuple[int, int]:
+        """(carry-over, arrears) of a customer: the carry-over liability's credit balance and
+        the arrears account's debit balance."""
+        got = dict(self._rows("SELECT account, SUM(debit - credit) FROM posting_line WHERE customer_id = ? "
+                              "AND account IN ('CARRY_OVER', 'ARREARS') GROUP BY account", (customer_id,)))
+        return -int(got.get("CARRY_OVER", 0)), int(got.get("ARREARS", 0))
 
 
 @dataclass(frozen=True)
-class SaleHistory:
-    counted_in_period: int      # standing sales in the free-energy period
-    last_charged_month: int | None  # year*12 + month-1 of the last month with a fixed charge
-    pending: int                # sales waiting for recovery
-    carried: int                # sales whose purchase went to the carrier (not pending/voided)
+class TariffRow:
+    id: int
+    version: int
+    effective_from: str
+    data: str
 
 
-def sale_history(meter_id: int, period_start: str, period_end: str) -> SaleHistory:
-    """One index (sale_status_history) answers it all, whatever the ledger's size."""
-    r = one("SELECT "
-            f"COALESCE(SUM(status IN {_COUNTED_SQL} AND sold_at >= ? AND sold_at < ?), 0), "
-            f"MAX(CASE WHEN status IN {_COUNTED_SQL} THEN charged_through END), "
-            "COALESCE(SUM(status = 'pending'), 0), "
-            "COALESCE(SUM(status NOT IN ('pending', 'voided')), 0) "
-            "FROM sale_status WHERE meter_id = ?",
-            (period_start, period_end, meter_id))
-    assert r is not None
-    return SaleHistory(int(r[0]), None if r[1] is None else int(r[1]), int(r[2]), int(r[3]))
+class Tariffs(Repo):
+    """Power types, tariff versions and preferential sheets (append-only versions)."""
 
+    def __init__(self, db: SqliteDatabase, models: Models) -> None:
+        super().__init__(db)
+        self._m = models
 
-def customer_balances(customer_id: int) -> tuple[int, int]:
-    """(carry-over, arrears) of a customer: the carry-over liability's credit balance and
-    the arrears account's debit balance."""
-    got = dict(rows("SELECT account, SUM(debit - credit) FROM posting_line WHERE customer_id = ? "
-                    "AND account IN ('CARRY_OVER', 'ARREARS') GROUP BY account", (customer_id,)))
-    return -int(got.get("CARRY_OVER", 0)), int(got.get("ARREARS", 0))
+    def in_force(self, power_type: str, on_date: str) -> tuple[int, int, str] | None:
+        """(row id, version, data) of the tariff version in force on a date."""
+        r = self._one("SELECT id, version, data FROM tariff_version WHERE power_type = ? AND effective_from <= ? "
+                      "ORDER BY effective_from DESC LIMIT 1", (power_type, on_date))
+        return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
 
+    def preferential_in_force(self, code: str, at: str) -> tuple[int, int, str] | None:
+        r = self._one("SELECT id, version, data FROM preferential_version WHERE code = ? AND valid_from <= ? "
+                      "ORDER BY version DESC LIMIT 1", (code, at))
+        return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
 
-def pending_sale_ids(meter_id: int | None = None) -> list[int]:
-    if meter_id is None:
-        return [r[0] for r in rows("SELECT sale_id FROM sale_status WHERE status = 'pending' ORDER BY sale_id")]
-    return [r[0] for r in rows("SELECT sale_id FROM sale_status WHERE meter_id = ? AND status = 'pending' "
-                               "ORDER BY sale_id", (meter_id,))]
+    def data(self, power_type: str, version: int) -> str:
+        row = self._one("SELECT data FROM tariff_version WHERE power_type = ? AND version = ?",
+                        (power_type, version))
+        assert row is not None, "a sale always names a stored tariff version"
+        return str(row[0])
 
+    def power_type_exists(self, code: str) -> bool:
+        return self._one("SELECT 1 FROM power_type WHERE code = ?", (code,)) is not None
 
-def latest_counted_sale_id(meter_id: int) -> int | None:
-    r = one(f"SELECT MAX(sale_id) FROM sale_status WHERE meter_id = ? AND status IN {_COUNTED_SQL}",
-            (meter_id,))
-    return None if r is None or r[0] is None else int(r[0])
+    def put_power_type(self, code: str, name: str) -> None:
+        self._run("INSERT INTO power_type (code, name) VALUES (?, ?) ON CONFLICT(code) "
+                  "DO UPDATE SET name = excluded.name WHERE name <> excluded.name", (code, name))
 
+    def effective_on(self, power_type: str, effective_from: str) -> TariffRow | None:
+        r = self._one("SELECT id, version, effective_from, data FROM tariff_version WHERE power_type = ? "
+                      "AND effective_from = ?", (power_type, effective_from))
+        return None if r is None else TariffRow(*r)
 
-def sale_status(sale_id: int) -> str:
-    r = one("SELECT status FROM sale_status WHERE sale_id = ?", (sale_id,))
-    assert r is not None
-    return str(r[0])
+    def latest(self, power_type: str) -> TariffRow | None:
+        r = self._one("SELECT id, version, effective_from, data FROM tariff_version WHERE power_type = ? "
+                      "ORDER BY version DESC LIMIT 1", (power_type,))
+        return None if r is None else TariffRow(*r)
+
+    def add_version(self, power_type: str, version: int, effective_from: str, currency: str, data: str,
+                    at: str, operator_id: int) -> None:
+        self._m.TariffVersion.insert(power_type=power_type, version=version, effective_from=effective_from,
+                                     currency=currency, data=data, imported_at=at,
+                                     imported_by=operator_id).execute()
+
+    def add_preferential(self, code: str, version: int, valid_from: str, data: str) -> None:
+        self._m.PreferentialVersion.insert(code=code, version=version, valid_from=valid_from, data=data).execute()
+

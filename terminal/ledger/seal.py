@@ -1,7 +1,7 @@
 """The ledger's seal: a keyed chain over every row, so that a change made without the
 terminal's key is found.
 
-Every table's AFTER INSERT/UPDATE/DELETE triggers (migration 9, `seal_schema.py`)
+Every table's AFTER INSERT/UPDATE/DELETE triggers (migration 14, `seal_schema.py`)
 append a row to `seal`: the table, the row's key, a digest of the row as stored
 (`"deleted"` when it is gone) and
 
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 TOMBSTONE = "deleted"
-SEALED_SINCE = 9          # the migration that seals the ledger
+SEALED_SINCE = 14         # the migration that seals the ledger
 MIN_KEY_BYTES = 16
 SLOT = 256                # the head file: two fixed-length signed records
 DIGEST, MAC, CHAIN = "ppms_seal_digest", "ppms_seal_mac", "ppms_seal_chain"
@@ -180,7 +180,19 @@ class Sealer:
                 self.db.after_commit(self.advance_head)
             except ValueError:             # a manual-commit block: the head catches up later
                 pass
+        elif txn is None:
+            self._local.dirty = True       # a unit of work: `committed` moves the head
         return link(self.key, prev, table, row_key, row_digest)
+
+    def begin(self) -> None:
+        """A unit of work began (BEGIN IMMEDIATE): nothing sealed in it yet."""
+        self._local.dirty = False
+
+    def committed(self) -> None:
+        """A unit of work committed: move the head file when it sealed anything."""
+        if getattr(self._local, "dirty", False):
+            self._local.dirty = False
+            self.advance_head()
 
     def advance_head(self) -> None:
         """Move the head file to the chain's committed end, if the head it holds is on the chain."""
@@ -217,7 +229,7 @@ def sealer_of(db: LedgerDatabase) -> Sealer:
 def attach(db: LedgerDatabase, db_path: Path, key_file: Path | None = None) -> Sealer:
     """Give `db`'s connections the seal's functions (before migrating it).
 
-    A ledger not sealed yet (new, or made before migration 9) gets its key file when it
+    A ledger not sealed yet (new, or made before migration 14) gets its key file when it
     has none and a genesis head; a sealed ledger must have its key. A ledger that claims
     to be unsealed while the head file shows it was sealed (its seal dropped and its
     version set back) is refused: migrating would seal the rows as they are now."""

@@ -3,7 +3,9 @@
 Passwords are argon2id hashes. `security.lockout_attempts` (5) wrong passwords
 in a row lock the operator until a supervisor unlocks. Every login, failure,
 lock, unlock and permission change is written to the diary. The CLI and the
-screens both go through `login` and `require`.
+screens both go through `login` and `require`. A login reads in a read-only view
+and opens a unit of work only when it must write: a failed attempt, a lock, a
+failed-attempts counter to reset, or a screen login to record.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from enum import Enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from terminal.ledger import diary, transaction
-from terminal.ledger.models import Operator, RolePermission
+from terminal.ledger import Fact, UnitOfWork
+from terminal.ledger.operators import OperatorRow
 from terminal.services.context import Context
 from terminal.services.errors import (
     AuthFailed,
@@ -86,14 +88,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def seed_roles() -> None:
+def seed_roles(uow: UnitOfWork) -> None:
     for role, perms in DEFAULT_ROLES.items():
-        rows = [{"role": role, "permission": p.value} for p in perms]
-        RolePermission.insert_many(rows).on_conflict_ignore().execute()
-
-
-def permissions_of(role: str) -> frozenset[str]:
-    return frozenset(r.permission for r in RolePermission.select().where(RolePermission.role == role))
+        uow.operators.grant(role, [p.value for p in perms])
 
 
 def login(ctx: Context, username: str, password: str, record: bool = True) -> Session:
@@ -102,36 +99,47 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
 
     `record=False` (one `ppms` command) writes no diary entry for a successful check: the
     command's own changes carry the operator's name, and a refused or read-only command
-    leaves the database as it was. A screen login records the login."""
+    leaves the database as it was (and takes no write lock). A screen login records the login."""
+    with ctx.ledger.read() as r:
+        op = r.operators.by_username(username)
+        permissions = r.operators.permissions_of(op.role) if op is not None else frozenset()
+    ok = op is not None and op.active and not op.locked and _verify(op.password_hash, password)
+    if ok and op is not None and not op.failed_attempts and not record:
+        return Session(op.id, op.username, op.role, permissions)
     now = ctx.now_iso()
-    refusal: Exception | None = None
-    with transaction():
-        op = Operator.get_or_none(Operator.username == username)
-        if op is None or not op.active:
-            diary.record(now, username or "?", "login.failed", f"operator:{username}", after={"reason": "unknown"})
-            refusal = AuthFailed("unknown operator or wrong password")
-        elif op.locked:
-            diary.record(now, username, "login.refused", f"operator:{username}", after={"reason": "locked"})
-            refusal = OperatorLocked(f"operator {username} is locked; a supervisor must unlock it")
-        elif not _verify(op.password_hash, password):
-            attempts = op.failed_attempts + 1
-            locked = attempts >= ctx.lockout_attempts
-            Operator.update(failed_attempts=attempts, locked=int(locked)).where(Operator.id == op.id).execute()
-            diary.record(now, username, "login.failed", f"operator:{username}",
-                         after={"failed_attempts": attempts, "locked": locked})
-            if locked:
-                diary.record(now, username, "operator.locked", f"operator:{username}",
-                             after={"failed_attempts": attempts})
-            refusal = AuthFailed("unknown operator or wrong password")
-        else:
-            if op.failed_attempts:
-                Operator.update(failed_attempts=0).where(Operator.id == op.id).execute()
-            if record or op.failed_attempts:
-                diary.record(now, username, "login", f"operator:{username}")
+    with ctx.ledger.unit_of_work() as uow:
+        op = uow.operators.by_username(username)  # again, in the write: another login may have counted
+        refusal = _attempt(ctx, uow, op, username, now, ok, record)
     if refusal is not None:
         raise refusal
     assert op is not None
-    return Session(op.id, op.username, op.role, permissions_of(op.role))
+    return Session(op.id, op.username, op.role, permissions)
+
+
+def _attempt(ctx: Context, uow: UnitOfWork, op: OperatorRow | None, username: str, now: str, ok: bool,
+             record: bool) -> Exception | None:
+    """Write what a login attempt leaves behind; the refusal to raise after the commit, or None."""
+    def diary(action: str, after: dict[str, object] | None = None) -> None:
+        uow.record(Fact(action, f"operator:{username}", username or "?", now, after=after))
+    if op is None or not op.active:
+        diary("login.failed", {"reason": "unknown"})
+        return AuthFailed("unknown operator or wrong password")
+    if op.locked:
+        diary("login.refused", {"reason": "locked"})
+        return OperatorLocked(f"operator {username} is locked; a supervisor must unlock it")
+    if not ok:
+        attempts = op.failed_attempts + 1
+        locked = attempts >= ctx.lockout_attempts
+        uow.operators.set_failures(op.id, attempts, locked)
+        diary("login.failed", {"failed_attempts": attempts, "locked": locked})
+        if locked:
+            diary("operator.locked", {"failed_attempts": attempts})
+        return AuthFailed("unknown operator or wrong password")
+    if op.failed_attempts:
+        uow.operators.set_failures(op.id, 0, False)
+    if record or op.failed_attempts:
+        diary("login")
+    return None
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -146,43 +154,43 @@ def add_operator(ctx: Context, session: Session | None, username: str, full_name
     """Create an operator. `session` None only for `ppms init`'s admin."""
     if session is not None:
         session.require(Permission.OPERATORS)
-    if role not in DEFAULT_ROLES and not permissions_of(role):
+    with ctx.ledger.read() as r:
+        known_role = role in DEFAULT_ROLES or bool(r.operators.permissions_of(role))
+    if not known_role:
         raise InvalidArgument(f"unknown role {role!r}", key="role")
     if not username or not username.replace("_", "").replace(".", "").isalnum():
         raise InvalidArgument("a username is letters, digits, '.' and '_'", key="username")
     hashed = hash_password(password)
-    with transaction():
-        if Operator.get_or_none(Operator.username == username) is not None:
+    with ctx.ledger.unit_of_work() as uow:
+        if uow.operators.by_username(username) is not None:
             raise InvalidArgument(f"operator {username} already exists", key="username")
-        oid = Operator.insert(username=username, full_name=full_name, role=role,
-                              password_hash=hashed, created_at=ctx.now_iso()).execute()
-        diary.record(ctx.now_iso(), session.username if session else "system", "operator.add",
-                     f"operator:{username}", after={"role": role, "full_name": full_name})
-    return int(oid)
+        oid = uow.operators.add(username, full_name, role, hashed, ctx.now_iso())
+        uow.record(Fact("operator.add", f"operator:{username}", session.username if session else "system",
+                        ctx.now_iso(), after={"role": role, "full_name": full_name}))
+    return oid
 
 
 def unlock(ctx: Context, session: Session, username: str) -> None:
     session.require(Permission.UNLOCK_OPERATORS)
-    with transaction():
-        op = Operator.get_or_none(Operator.username == username)
+    with ctx.ledger.unit_of_work() as uow:
+        op = uow.operators.by_username(username)
         if op is None:
             raise OperatorNotFound(f"no operator {username}")
-        Operator.update(locked=0, failed_attempts=0).where(Operator.id == op.id).execute()
-        diary.record(ctx.now_iso(), session.username, "operator.unlock", f"operator:{username}",
-                     before={"locked": bool(op.locked), "failed_attempts": op.failed_attempts},
-                     after={"locked": False, "failed_attempts": 0})
+        uow.operators.set_failures(op.id, 0, False)
+        uow.record(Fact("operator.unlock", f"operator:{username}", session.username, ctx.now_iso(),
+                        before={"locked": op.locked, "failed_attempts": op.failed_attempts},
+                        after={"locked": False, "failed_attempts": 0}))
 
 
 def set_permission(ctx: Context, session: Session, role: str, permission: str, granted: bool) -> None:
     session.require(Permission.OPERATORS)
     if permission not in {p.value for p in Permission}:
         raise InvalidArgument(f"unknown permission {permission!r}", key="permission")
-    with transaction():
-        before = permission in permissions_of(role)
+    with ctx.ledger.unit_of_work() as uow:
+        before = permission in uow.operators.permissions_of(role)
         if granted:
-            RolePermission.insert(role=role, permission=permission).on_conflict_ignore().execute()
+            uow.operators.grant(role, [permission])
         else:
-            RolePermission.delete().where((RolePermission.role == role)
-                                          & (RolePermission.permission == permission)).execute()
-        diary.record(ctx.now_iso(), session.username, "permission.grant" if granted else "permission.revoke",
-                     f"role:{role}", before={permission: before}, after={permission: granted})
+            uow.operators.revoke(role, permission)
+        uow.record(Fact("permission.grant" if granted else "permission.revoke", f"role:{role}", session.username,
+                        ctx.now_iso(), before={permission: before}, after={permission: granted}))

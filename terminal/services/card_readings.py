@@ -11,8 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from terminal.domain.money import format_kwh
-from terminal.ledger import cards as card_repo
-from terminal.ledger import diary, outbox, repos
+from terminal.ledger import Fact, Outgoing, UnitOfWork
 from terminal.services.auth import Session
 from terminal.services.context import Context
 
@@ -22,16 +21,17 @@ def local_time(utc_iso: str) -> str:
     return t.astimezone().replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def record(ctx: Context, session: Session, reading: dict[str, Any], card: str | None) -> dict[str, Any] | None:
-    """Record a card's return data (inside the caller's transaction). None when the meter is
+def record(ctx: Context, session: Session, uow: UnitOfWork, reading: dict[str, Any],
+           card: str | None) -> dict[str, Any] | None:
+    """Record a card's return data (in the caller's unit of work). None when the meter is
     not registered here or this reading is already recorded."""
-    meter = repos.meter_row(str(reading["meter"]))
+    meter = uow.meters.by_number(str(reading["meter"]))
     if meter is None:
         return None
     at = ctx.now_iso()
     read_at = local_time(str(reading["time"]))
     detail = {"card": card, "meter_time_utc": reading["time"], "flags": reading.get("flag_names", [])}
-    uuid = card_repo.record_reading(meter.id, read_at, at, int(reading["cumulative"]), int(reading["remaining"]),
+    uuid = uow.readings.record_card(meter.id, read_at, at, int(reading["cumulative"]), int(reading["remaining"]),
                                     int(reading["last_sequence"]), int(reading["flags"]), detail)
     if uuid is None:
         return None
@@ -39,7 +39,7 @@ def record(ctx: Context, session: Session, reading: dict[str, Any], card: str | 
             "total_kwh": format_kwh(int(reading["cumulative"])), "remaining_kwh": format_kwh(int(reading["remaining"])),
             "purchase_count": int(reading["last_sequence"]), "status_flags": reading.get("flag_names", []),
             "card": card}
-    outbox.enqueue(ctx.terminal_id, "reading", uuid, view, at)
-    diary.record(at, session.username, "reading.recorded", f"meter:{meter.number}",
-                 after={k: v for k, v in view.items() if k != "reading_id"})
+    uow.record(Fact("reading.recorded", f"meter:{meter.number}", session.username, at,
+                    after={k: v for k, v in view.items() if k != "reading_id"},
+                    outbox=Outgoing("reading", uuid, view)))
     return view

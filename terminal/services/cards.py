@@ -14,8 +14,8 @@
   the meter accepts each sequence once, so it can never credit twice.
   `error_tolerance_selling`.
 
-Every change is one transaction with its diary entry and outbox row; no transaction
-is held across a card operation. The card secret never reaches this layer.
+Every change is one unit of work recording its fact (diary entry and outbox row); no
+unit of work is held across a card operation. The card secret never reaches this layer.
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import format_kwh, parse_kwh
-from terminal.ledger import cards as card_repo
-from terminal.ledger import counters, diary, outbox, repos, sales, transaction
+from terminal.domain.sale import COUNTED
+from terminal.ledger import Fact, Outgoing
 from terminal.services import card_readings
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -75,8 +75,11 @@ def card_view(info: CardInfo) -> dict[str, Any]:
     }
 
 
-def _ledger_view(serial: str | None) -> dict[str, Any] | None:
-    row = card_repo.by_serial(serial) if serial else None
+def _ledger_view(ctx: Context, serial: str | None) -> dict[str, Any] | None:
+    if not serial:
+        return None
+    with ctx.ledger.read() as r:
+        row = r.cards.by_serial(serial)
     if row is None:
         return None
     return {"status": row.status, "meter": row.meter, "type": row.card_type, "made_at": row.made_at}
@@ -103,7 +106,9 @@ def _order(ctx: Context, card_type: str, max_power_w: int | None, alarm_kwh: str
             raise InvalidArgument("--max-power-w, --alarm-kwh and --clear belong to setting and clear cards",
                                   key="type")
         return None
-    return order | {"sequence": counters.current_value("service_card") + 1, "time": ctx.now()}
+    with ctx.ledger.read() as r:
+        sequence = r.counters.current_value("service_card") + 1
+    return order | {"sequence": sequence, "time": ctx.now()}
 
 
 def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = None, *,
@@ -118,14 +123,15 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
     if card_type == "user" and not number:
         raise InvalidArgument("a user card needs --meter", key="meter")
     if number:
-        meter = find_meter(number)
+        with ctx.ledger.read() as r:
+            meter = find_meter(r, number)
+            issued = r.cards.issued_user_card(meter.id)
         meter_id, number = meter.id, meter.number
         if card_type == "user":
             check_sellable(meter)
             if meter.carrier != "card":
                 raise InvalidArgument(f"meter {number} is an STS keypad meter: it takes tokens, not cards",
                                       key="meter")
-            issued = card_repo.issued_user_card(meter.id)
             if issued is not None:
                 raise CardAlreadyIssued(f"meter {number} already has user card {issued.serial}: blacklist it "
                                         "(lost or broken) before making another", card=issued.serial)
@@ -133,20 +139,20 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
     assert info.card_serial is not None
     at = ctx.now_iso()
     view = card_view(info)
-    with transaction():
-        if order is not None and counters.next_value("service_card") != order["sequence"]:
+    with ctx.ledger.unit_of_work() as uow:
+        if order is not None and uow.counters.next_value("service_card") != order["sequence"]:
             raise InvalidArgument("another setting or clear card was made meanwhile: make this one again",
                                   key="type")
-        card_id = card_repo.put(info.card_serial, "issued", at, meter_id=meter_id, card_type=card_type,
+        card_id = uow.cards.put(info.card_serial, "issued", at, meter_id=meter_id, card_type=card_type,
                                 made_by=session.operator_id, made=True)
-        card_repo.event(card_id, "made", at, session.operator_id)
+        uow.cards.event(card_id, "made", at, session.operator_id)
         payload: dict[str, Any] = {"card_serial": info.card_serial, "type": card_type, "meter": number or None,
                                    "made_at": at}
         if order is not None:
             payload["order"] = {k: v for k, v in order.items() if k != "time"}
-        outbox.enqueue(ctx.terminal_id, "card", info.card_serial, payload | {"status": "issued"}, at)
-        diary.record(at, session.username, "card.made", f"card:{info.card_serial}", after=payload)
-    return view | {"ledger": _ledger_view(info.card_serial)}
+        uow.record(Fact("card.made", f"card:{info.card_serial}", session.username, at, after=payload,
+                        outbox=Outgoing("card", info.card_serial, payload | {"status": "issued"})))
+    return view | {"ledger": _ledger_view(ctx, info.card_serial)}
 
 
 def read(ctx: Context, session: Session) -> dict[str, Any]:
@@ -155,9 +161,9 @@ def read(ctx: Context, session: Session) -> dict[str, Any]:
     view = card_view(info)
     recorded = None
     if info.returned is not None:
-        with transaction():
-            recorded = card_readings.record(ctx, session, info.returned, info.card_serial)
-    return view | {"ledger": _ledger_view(info.card_serial), "reading_recorded": recorded is not None,
+        with ctx.ledger.unit_of_work() as uow:
+            recorded = card_readings.record(ctx, session, uow, info.returned, info.card_serial)
+    return view | {"ledger": _ledger_view(ctx, info.card_serial), "reading_recorded": recorded is not None,
                    "reading": recorded}
 
 
@@ -177,16 +183,15 @@ def format_card(ctx: Context, session: Session) -> dict[str, Any]:
     info = st.format()
     serial = info.card_serial
     at = ctx.now_iso()
-    with transaction():
-        row = card_repo.by_serial(serial) if serial else None
+    with ctx.ledger.unit_of_work() as uow:
+        row = uow.cards.by_serial(serial) if serial else None
         if row is not None:
-            card_repo.put(row.serial, "formatted", at)
-            card_repo.event(row.id, "formatted", at, session.operator_id)
+            uow.cards.put(row.serial, "formatted", at)
+            uow.cards.event(row.id, "formatted", at, session.operator_id)
         payload = {"card_serial": serial, "status": "formatted", "was": row.status if row else None}
-        outbox.enqueue(ctx.terminal_id, "card", serial or "unknown", payload, at)
-        diary.record(at, session.username, "card.formatted", f"card:{serial or 'unknown'}",
-                     before=None if before is None else {"type": before.card_type, "meter": before.meter},
-                     after=payload)
+        uow.record(Fact("card.formatted", f"card:{serial or 'unknown'}", session.username, at,
+                        before=None if before is None else {"type": before.card_type, "meter": before.meter},
+                        after=payload, outbox=Outgoing("card", serial or "unknown", payload)))
     return {"formatted": True, "card_serial": serial, "blank": True, "attempts_left": info.attempts_left}
 
 
@@ -195,19 +200,18 @@ def _set_blacklist(ctx: Context, session: Session, card: str, reason: str, on: b
     if not reason.strip():
         raise InvalidArgument("give a reason", key="reason")
     at = ctx.now_iso()
-    with transaction():
-        row = card_repo.by_serial(serial)
+    with ctx.ledger.unit_of_work() as uow:
+        row = uow.cards.by_serial(serial)
         if not on and (row is None or row.status != "blacklisted"):
             raise CardNotFound(f"card {serial} is not blacklisted", card=serial)
         before = row.status if row else None
         status = "blacklisted" if on else "issued"
-        card_id = card_repo.put(serial, status, at)
-        card_repo.event(card_id, "blacklisted" if on else "unblacklisted", at, session.operator_id, reason)
+        card_id = uow.cards.put(serial, status, at)
+        uow.cards.event(card_id, "blacklisted" if on else "unblacklisted", at, session.operator_id, reason)
         payload = {"card_serial": serial, "status": status, "reason": reason,
                    "meter": row.meter if row else None}
-        outbox.enqueue(ctx.terminal_id, "card", serial, payload, at)
-        diary.record(at, session.username, "card.blacklisted" if on else "card.unblacklisted", f"card:{serial}",
-                     before={"status": before}, after=payload)
+        uow.record(Fact("card.blacklisted" if on else "card.unblacklisted", f"card:{serial}", session.username, at,
+                        before={"status": before}, after=payload, outbox=Outgoing("card", serial, payload)))
     return payload
 
 
@@ -224,42 +228,46 @@ def unblacklist(ctx: Context, session: Session, card: str, reason: str) -> dict[
 def show(ctx: Context, session: Session, card: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
     serial = _serial(card)
-    row = card_repo.by_serial(serial)
-    if row is None:
-        raise CardNotFound(f"no card {serial} in this ledger", card=serial)
+    with ctx.ledger.read() as r:
+        row = r.cards.by_serial(serial)
+        if row is None:
+            raise CardNotFound(f"no card {serial} in this ledger", card=serial)
+        events = r.cards.events(row.id)
     return {"card_serial": row.serial, "meter": row.meter, "type": row.card_type, "status": row.status,
-            "made_at": row.made_at, "events": card_repo.events(row.id)}
+            "made_at": row.made_at, "events": events}
 
 
 def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     """Error-tolerance selling: write a standing card sale's purchase again."""
     session.require(Permission.ERROR_TOLERANCE_SELLING)
-    sale_id = find_sale(key)
-    rec, _ = sales.load(sale_id)
-    status = repos.sale_status(sale_id)
-    if rec.carrier != "card":
-        raise InvalidArgument(f"sale {rec.receipt_no} was not sold onto a card", key="ID")
-    if status not in repos.COUNTED:
-        raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
-                                status=status)
-    purchase = purchase_of(rec)
+    with ctx.ledger.read() as r:
+        sale_id = find_sale(r, key)
+        rec, _ = r.sales.load(sale_id)
+        status = r.sales.status(sale_id)
+        if rec.carrier != "card":
+            raise InvalidArgument(f"sale {rec.receipt_no} was not sold onto a card", key="ID")
+        if status not in COUNTED:
+            raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
+                                    status=status)
+        purchase = purchase_of(r, rec)
+        meter = r.meters.by_id(rec.meter_id)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
     purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
-    carrier = ctx.carriers.for_meter(meter_ref(repos.meter_row_by_id(rec.meter_id)))
+    carrier = ctx.carriers.for_meter(meter_ref(meter))
     try:
         delivery = carrier.deliver(purchase)
     except PpmsError as exc:
         if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
-            at = ctx.now_iso()
-            with transaction():
-                diary.record(at, session.username, "sale.rewrite_interrupted", f"sale:{rec.uuid}",
-                             after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence, "cause": exc.code})
+            with ctx.ledger.unit_of_work() as uow:
+                uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
+                                after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
+                                       "cause": exc.code}))
         raise
     at = ctx.now_iso()
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
             "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),
             "card_serial": delivery.detail.get("card"), "rewritten_at": at}
-    with transaction():
-        outbox.enqueue(ctx.terminal_id, "sale_rewrite", rec.uuid, view, at)
-        diary.record(at, session.username, "sale.rewritten", f"sale:{rec.uuid}", after=view)
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("sale.rewritten", f"sale:{rec.uuid}", session.username, at, after=view,
+                        outbox=Outgoing("sale_rewrite", rec.uuid, view)))
     return view

@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from terminal.ledger import Ledger
 from terminal.services.clock import Clock, iso
 from terminal.services.ports import (
     CarrierFactory,
     CashAcceptor,
+    DeviceEvents,
     MeterReader,
     ReceiptPrinter,
 )
@@ -15,6 +17,7 @@ from terminal.services.ports import (
 
 @dataclass
 class Context:
+    ledger: Ledger          # the terminal's ledger: `ledger.unit_of_work()` to write, `ledger.read()` to read
     terminal_id: str
     terminal_name: str
     utility: str
@@ -26,6 +29,11 @@ class Context:
     extras: dict[str, object] = field(default_factory=dict)
     meter_reader: MeterReader | None = None     # [meter_bus]; None when no bus is configured
     cash_acceptor: CashAcceptor | None = None   # [cash_acceptor]; None for type "none"
+    events: DeviceEvents | None = None          # device events (card in/out, notes, printer status)
+
+    def __post_init__(self) -> None:
+        if self.ledger.clock is None:   # every write is checked against this clock (time only goes forward)
+            self.ledger.clock = self.clock.now
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -16,8 +16,6 @@ from typing import Any
 
 from terminal.domain.errors import AmountTooSmall
 from terminal.domain.money import format_money
-from terminal.ledger import transaction
-from terminal.ledger.models import Customer
 from terminal.services import accounts, registration, selling, setup
 from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
@@ -40,7 +38,9 @@ def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int =
                seed: int = 1) -> dict[str, Any]:
     if customers < 1 or sales < 0:
         raise InvalidArgument("the demo needs at least one customer and no negative sales", key="customers")
-    if Customer.select().exists():
+    with ctx.ledger.read() as r:
+        has_customers = r.customers.any()
+    if has_customers:
         raise InvalidArgument("the demo fills a fresh database: this one already has customers",
                               key="customers")
     rng = random.Random(seed)
@@ -76,8 +76,8 @@ def _register(ctx: Context, session: Session, rng: random.Random, n: int,
         number = f"{14000000000 + i * 7 + rng.randrange(7):011d}"
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         area = rng.choice(AREAS)
-        if i % BATCH == 0:
-            tx = transaction()
+        if i % BATCH == 0:  # BATCH registrations in one commit: each one's unit of work is a savepoint
+            tx = ctx.ledger.unit_of_work()
             tx.__enter__()
         registration.register(ctx, session, name, f"Plot {rng.randrange(1, 999)}, {area}", number, split,
                               category=category, phone=f"07{rng.randrange(10**8):08d}", area=area)
@@ -97,12 +97,13 @@ def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple
     # needed (a million sales need no list of a million times)
     times = (start + timedelta(seconds=60 + (i + rng.random()) * slot) for i in range(n))
     made = refused = 0  # refused: first offer too small for the fixed charges owed
-    cur = ledger_currency()
+    with ctx.ledger.read() as r:
+        cur = ledger_currency(r)
     clock = ctx.clock
     assert isinstance(clock, FixedClock)
     for i, at in enumerate(times):
-        if i % BATCH == 0:
-            tx = transaction()
+        if i % BATCH == 0:  # BATCH sales in one commit
+            tx = ctx.ledger.unit_of_work()
             tx.__enter__()
         number, kind = rng.choice(meters)
         clock.at = at.replace(microsecond=0)

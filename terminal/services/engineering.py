@@ -10,22 +10,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from terminal.ledger import diary, outbox, sts_tokens, transaction
-from terminal.ledger.canonical import dumps
+from terminal.domain.money import format_kwh
+from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
-from terminal.ledger.models import Meter
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument
 from terminal.services.meter_state import find_meter, meter_ref
 from terminal.services.ports import TokenCarrier
 
+STS_KWH_STEP = 10   # a credit token's value counts 0.1 kWh; the ledger's energy counts 0.01 kWh
 MANAGEMENT = {"max_power": 0, "clear_credit": 1, "set_tariff_rate": 2, "clear_tamper": 5,
               "phase_unbalance": 6}
 
 
 def _carrier(ctx: Context, meter_no: str) -> tuple[Any, TokenCarrier]:
-    meter = find_meter(meter_no)
+    with ctx.ledger.read() as r:
+        meter = find_meter(r, meter_no)
     if meter.carrier != "sts":
         raise InvalidArgument(f"meter {meter.number} is not an STS keypad meter", key="meter")
     carrier = ctx.carriers.for_meter(meter_ref(meter))
@@ -38,15 +39,15 @@ def management_token(ctx: Context, session: Session, meter_no: str, kind: str, v
         raise InvalidArgument(f"engineering token must be one of {sorted(MANAGEMENT)}", key="kind")
     meter, carrier = _carrier(ctx, meter_no)
     at = ctx.now_iso()
-    with transaction():
-        token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), sts_tokens.last_tid(meter.id))
-        token_id = sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass, token.tid,
-                                     token.value, token.ref, at, session.operator_id)
+    with ctx.ledger.unit_of_work() as uow:   # the token engine is pure computation, no device
+        token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), uow.sts_tokens.last_tid(meter.id))
+        token_id = uow.sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass,
+                                         token.tid, token.value, token.ref, at, session.operator_id)
         view = {"token_id": token_id, "meter": meter.number, "kind": kind, "value": value,
                 "token": token.ref, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
-        outbox.enqueue(ctx.terminal_id, "sts_token", token_id, view, at)
-        diary.record(at, session.username, "sts.engineering_token", f"meter:{meter.number}",
-                     after={k: v for k, v in view.items() if k != "token"})
+        uow.record(Fact("sts.engineering_token", f"meter:{meter.number}", session.username, at,
+                        after={k: v for k, v in view.items() if k != "token"},
+                        outbox=Outgoing("sts_token", token_id, view)))
     return view
 
 
@@ -60,21 +61,36 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
     old = json.loads(meter.sts or "{}")
     new = carrier.check_settings({**old, **changes})
     at = ctx.now_iso()
-    with transaction():
+    with ctx.ledger.unit_of_work() as uow:
         tokens = carrier.key_change_tokens(new)
         batch = new_id()
         for t in tokens:
-            sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
-                              session.operator_id)
-        Meter.update(sts=dumps(new)).where(Meter.id == meter.id).execute()
+            uow.sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
+                                  session.operator_id)
+        uow.meters.set_sts(meter.id, new)
         view = {"key_change_id": batch, "meter": meter.number, "old": old, "new": new,
                 "tokens": [t.ref for t in tokens]}
-        outbox.enqueue(ctx.terminal_id, "sts_key_change", batch, view, at)
-        diary.record(at, session.username, "sts.key_change", f"meter:{meter.number}", before=old, after=new)
+        uow.record(Fact("sts.key_change", f"meter:{meter.number}", session.username, at, before=old, after=new,
+                        outbox=Outgoing("sts_key_change", batch, view)))
     return view
 
 
 def tokens(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
+    """Every token made for the meter. A credit token names its sale as `sale show` does (the
+    sale's id and receipt number) and its energy in kWh; a management token keeps its value
+    (watts, register or rate, by kind)."""
     session.require(Permission.SEARCH)
-    meter = find_meter(meter_no)
-    return {"meter": meter.number, "tokens": sts_tokens.for_meter(meter.id)}
+    with ctx.ledger.read() as r:
+        meter = find_meter(r, meter_no)
+        out = []
+        for t in r.sts_tokens.for_meter(meter.id):
+            internal_id, value = t.pop("sale_id"), t.pop("value")
+            if t["kind"] == "credit":
+                t["kwh"] = format_kwh(value * STS_KWH_STEP)
+            elif value is not None:
+                t["value"] = value
+            if internal_id is not None:
+                rec, _ = r.sales.load(internal_id)
+                t |= {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
+            out.append(t)
+    return {"meter": meter.number, "tokens": out}

@@ -27,6 +27,8 @@
         ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
         ├── CurrencyMismatch               CURRENCY_MISMATCH
         ├── SalePending                    SALE_PENDING           an undecided sale blocks the meter
+        │   └── SaleInProgress             SALE_IN_PROGRESS       another till is carrying the meter's sale now
+        ├── SaleDecidedElsewhere           SALE_DECIDED_ELSEWHERE the seller's sale was decided by another process
         ├── SaleNotReversible              SALE_NOT_REVERSIBLE
         ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
         ├── InvalidArgument                INVALID_ARGUMENT
@@ -34,10 +36,24 @@
         ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
         ├── MeterAddressInvalid            METER_ADDRESS_INVALID       not 1-12 digits
         └── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+
+The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
+screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
+with `LedgerBusy` LEDGER_BUSY (the write lock was not obtained within the busy timeout:
+retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; `SealKeyMissing` SEAL_KEY_MISSING (a
+refusal); `LedgerUnsound` LEDGER_UNSOUND (the seal removed, exit 3); any other `LedgerError`
+is a fault of the program.
 """
 from __future__ import annotations
 
 from terminal.domain.errors import PpmsError
+from terminal.ledger.errors import DiskFull as DiskFull
+from terminal.ledger.errors import LedgerBusy as LedgerBusy
+from terminal.ledger.errors import LedgerError as LedgerError
+from terminal.ledger.errors import LedgerUnavailable as LedgerUnavailable
+from terminal.ledger.errors import LedgerUnsound as LedgerUnsound
+from terminal.ledger.errors import SchemaTooNew as SchemaTooNew
+from terminal.ledger.errors import SealKeyMissing as SealKeyMissing
 
 
 class ServiceError(PpmsError):
@@ -142,6 +158,14 @@ class CurrencyMismatch(ServiceError):
 
 class SalePending(ServiceError):
     code = "SALE_PENDING"
+
+
+class SaleInProgress(SalePending):
+    code = "SALE_IN_PROGRESS"
+
+
+class SaleDecidedElsewhere(ServiceError):
+    code = "SALE_DECIDED_ELSEWHERE"
 
 
 class SaleNotReversible(ServiceError):

@@ -24,8 +24,9 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_money, parse_money
-from terminal.ledger import diary, repos, transaction
+from terminal.ledger import Fact
 from terminal.ledger.ids import new_id
+from terminal.ledger.journal import PAYMENT_ACCOUNTS
 from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -50,23 +51,28 @@ def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:
 
 
 def _record_intake(ctx: Context, session: Session, meter_no: str, intake: CashIntake, intake_id: str) -> None:
-    with transaction():
-        diary.record(ctx.now_iso(), session.username, "cash.intake", f"meter:{meter_no}",
-                     after={"intake_id": intake_id, "amount_due": intake.amount_due, "counted": intake.counted,
-                            "outcome": intake.outcome, "notes": list(intake.notes), "rejected": intake.rejected,
-                            "problem": intake.problem_code, "events": list(intake.events)})
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("cash.intake", f"meter:{meter_no}", session.username, ctx.now_iso(),
+                        after={"intake_id": intake_id, "amount_due": intake.amount_due, "counted": intake.counted,
+                               "outcome": intake.outcome, "notes": list(intake.notes), "rejected": intake.rejected,
+                               "problem": intake.problem_code, "events": list(intake.events)}))
 
 
 def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason: PpmsError,
               intake_id: str, cur: Currency) -> dict[str, Any]:
     """Money taken that no sale could use: the customer's carry-over, spent first next time."""
-    meter = find_meter(meter_no)
-    with transaction():
-        held = selling.hold_money(ctx, session, meter.customer_id, selling.PAYMENT_ACCOUNTS["acceptor"], amount,
+    with ctx.ledger.unit_of_work() as uow:
+        meter = find_meter(uow, meter_no)
+        held = selling.hold_money(ctx, session, uow, meter.customer_id, PAYMENT_ACCOUNTS["acceptor"], amount,
                                   f"cash held for meter {meter.number}: {reason.code}",
                                   {"meter": meter.number, "intake_id": intake_id, "code": reason.code})
     return held | {"amount": format_money(amount, cur), "carry_over": format_money(held["carry_over"], cur),
                    "carry_over_before": format_money(held["carry_over_before"], cur), "reason": reason.code}
+
+
+def _pending(ctx: Context, meter_id: int) -> list[int]:
+    with ctx.ledger.read() as r:
+        return r.sales.pending_ids(meter_id)
 
 
 def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
@@ -81,15 +87,18 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     device = acceptor if acceptor is not None else ctx.cash_acceptor
     if device is None:
         raise CashAcceptorNotConfigured("no note acceptor configured: set [cash_acceptor] type = \"cctalk\"")
-    cur = ledger_currency()
-    due = parse_money(amount, cur)
-    if due <= 0:
-        raise InvalidArgument("the amount must be more than zero", key="amount")
-    row = find_meter(meter_no)
+    with ctx.ledger.read() as r:
+        cur = ledger_currency(r)
+        due = parse_money(amount, cur)
+        if due <= 0:
+            raise InvalidArgument("the amount must be more than zero", key="amount")
+        row = find_meter(r, meter_no)
+        pending = r.sales.pending_ids(row.id)
     meter = row.number
-    if repos.pending_sale_ids(row.id):  # decide an earlier sale first: refuses while undecided
+    if pending:  # decide an earlier sale first: refuses while undecided
         selling.recover(ctx, session, meter_no=meter)
     selling.quote(ctx, session, meter, amount=format_money(due, cur))  # refuse before taking any note
+    ctx.ledger.require_headroom()   # DISK_FULL before a note is taken: the notes must be recordable
     intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event)
     if intake.counted != sum(intake.notes):
         raise AssertionError("the acceptor's total is not the sum of its notes")
@@ -99,11 +108,11 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
                            "sale": None, "cash_held": None, "refusal": None}
     if intake.counted == 0:
         return out | {"status": "no_sale"}
-    pending_before = set(repos.pending_sale_ids(row.id))
+    pending_before = set(_pending(ctx, row.id))
     try:
         sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor")
     except (SalePending, CarrierFailed) as exc:
-        if not set(repos.pending_sale_ids(row.id)) - pending_before:  # no sale of ours holds the money
+        if not set(_pending(ctx, row.id)) - pending_before:  # no sale of ours holds the money
             held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
             return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
                           "cash_held": held}
@@ -111,7 +120,8 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
                       "sale": {"sale_id": exc.details.get("sale_id"), "receipt_no": exc.details.get("receipt_no")}}
     except PpmsError as exc:
         if exc.details.get("voided_sale_id"):  # the void already made the notes the customer's carry-over
-            carry = repos.customer_balances(row.customer_id)[0]
+            with ctx.ledger.read() as r:
+                carry = r.customers.balances(row.customer_id)[0]
             held = {"sale_id": exc.details["voided_sale_id"], "amount": format_money(intake.counted, cur),
                     "carry_over": format_money(carry, cur), "reason": exc.code}
             return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},

@@ -1,17 +1,20 @@
-"""A meter's selling state at the time of a sale, gathered from the ledger."""
+"""A meter's selling state at the time of a sale, gathered from the ledger.
+
+The helpers take the repositories of the caller's read view or unit of work (`r`), so a
+service decides on what it reads in the scope it writes in when it must."""
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from terminal.domain.money import Currency, currency
 from terminal.domain.periods import free_kwh_period_bounds, months_to_charge, period_bounds
 from terminal.domain.tariff import PowerTypeTariff, Preferential, power_type_from_json, preferential_from_json
 from terminal.domain.vend import Share, VendRequest, primary_share
-from terminal.ledger import meta, repos
+from terminal.ledger import Repositories
 from terminal.ledger.repos import MeterRow
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -48,8 +51,8 @@ def _currency(code: str) -> Currency:
     return currency(code)
 
 
-def ledger_currency() -> Currency:
-    code = meta.get("currency")
+def ledger_currency(r: Repositories) -> Currency:
+    code = r.meta.get("currency")
     if code is None:
         raise NoTariff("no tariff has been imported yet: run `ppms tariff import FILE`")
     return _currency(code)
@@ -86,8 +89,8 @@ class MeterState:
         return primary_share(self.shares)
 
 
-def find_meter(meter_no: str) -> MeterRow:
-    meter = repos.meter_row(meter_no.strip())
+def find_meter(r: Repositories, meter_no: str) -> MeterRow:
+    meter = r.meters.by_number(meter_no.strip())
     if meter is None:
         raise MeterNotFound(f"no meter {meter_no}", meter=meter_no)
     return meter
@@ -101,22 +104,27 @@ def check_sellable(meter: MeterRow) -> None:
 
 
 def load_meter_state(ctx: Context, meter_no: str) -> MeterState:
-    meter = find_meter(meter_no)
+    """The meter's state now, read in one snapshot."""
+    with ctx.ledger.read() as r:
+        return meter_state(r, ctx.now(), meter_no)
+
+
+def meter_state(r: Repositories, now: datetime, meter_no: str) -> MeterState:
+    meter = find_meter(r, meter_no)
     check_sellable(meter)
-    cur = ledger_currency()
-    now = ctx.now()
+    cur = ledger_currency(r)
     today = now.date()
     shares: list[Share] = []
     versions: dict[str, int] = {}
-    for power_type, percent in repos.shares(meter.id):
-        tv = repos.tariff_in_force(power_type, today.isoformat())
+    for power_type, percent in r.meters.shares(meter.id):
+        tv = r.tariffs.in_force(power_type, today.isoformat())
         if tv is None:
             raise NoTariff(f"no tariff for power type {power_type} is in force on {today}",
                            power_type=power_type)
         tariff = _tariff(tv[0], tv[2])
         bounds = period_bounds(tariff.tier_period, today)
-        used = 0 if bounds is None else repos.used_kwh(meter.id, power_type, bounds[0].isoformat(),
-                                                       bounds[1].isoformat())
+        used = 0 if bounds is None else r.sales.used_kwh(meter.id, power_type, bounds[0].isoformat(),
+                                                        bounds[1].isoformat())
         shares.append(Share(tariff=tariff, percent=percent, used_kwh=used))
         versions[power_type] = tv[1]
     if not shares:
@@ -124,14 +132,14 @@ def load_meter_state(ctx: Context, meter_no: str) -> MeterState:
     primary = primary_share(tuple(shares))
     pref = None
     if meter.category:
-        pv = repos.preferential_in_force(meter.category, now.isoformat(timespec="seconds"))
+        pv = r.tariffs.preferential_in_force(meter.category, now.isoformat(timespec="seconds"))
         pref = _preferential(pv[0], pv[2]) if pv else None
     free_start, free_end = free_kwh_period_bounds(primary.tariff.tier_period, today)
-    history = repos.sale_history(meter.id, free_start.isoformat(), free_end.isoformat())
+    history = r.sales.history(meter.id, free_start.isoformat(), free_end.isoformat())
     last = history.last_charged_month
     months = months_to_charge(date.fromisoformat(meter.registered_on),
                               None if last is None else (last // 12, last % 12 + 1), today)
-    carry, arrears = repos.customer_balances(meter.customer_id)
+    carry, arrears = r.customers.balances(meter.customer_id)
     return MeterState(
         meter=meter, currency=cur, sale_date=today, shares=tuple(shares), tariff_versions=versions,
         preferential=pref, months_to_charge=months, first_sale_in_period=history.counted_in_period == 0,

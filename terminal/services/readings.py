@@ -19,10 +19,9 @@ from typing import Any
 
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_kwh, format_money
-from terminal.ledger import diary, meta, outbox, repos, transaction
-from terminal.ledger.canonical import dumps
+from terminal.ledger import Fact, Outgoing, Repositories
 from terminal.ledger.ids import new_id
-from terminal.ledger.models import Reading
+from terminal.ledger.repos import MeterRow
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -53,33 +52,31 @@ def bus_address(number: str) -> str | None:
         return None
 
 
-def meter_at(address: str) -> repos.MeterRow | None:
+def meter_at(r: Repositories, address: str) -> MeterRow | None:
     """The registered meter whose number is this address (with or without leading zeros).
     Two registered numbers giving the same address (0123 and 123) make it ambiguous: None."""
-    candidates = [address[i:] for i in range(12)]
-    marks = ",".join("?" * len(candidates))
-    found = repos.rows(f"SELECT number FROM meter WHERE number IN ({marks})", tuple(candidates))
+    found = r.meters.numbers_among([address[i:] for i in range(12)])
     if len(found) != 1:
         return None
-    return repos.meter_row(str(found[0][0]))
+    return r.meters.by_number(found[0])
 
 
-def _ledger_money(meter_hundredths: int | None) -> tuple[int | None, str | None]:
+def _ledger_money(r: Repositories, meter_hundredths: int | None) -> tuple[int | None, str | None]:
     """The meter's remaining money in the ledger currency's minor units (ROUND_HALF_UP when
     the currency has fewer than 2 decimals), and as text."""
     if meter_hundredths is None:
         return None, None
-    code = meta.get("currency")
+    code = r.meta.get("currency")
     if code is None:
         return meter_hundredths, format_money(meter_hundredths, Currency("", _METER_DECIMALS))
-    cur = ledger_currency()
+    cur = ledger_currency(r)
     shift = cur.decimals - _METER_DECIMALS
     minor = meter_hundredths * 10 ** shift if shift >= 0 else (meter_hundredths + 10 ** -shift // 2) // 10 ** -shift
     return minor, format_money(minor, cur)
 
 
-def reading_view(values: MeterValues, meter: repos.MeterRow | None, read_at: str) -> dict[str, Any]:
-    _, money = _ledger_money(values.remaining_money)
+def reading_view(r: Repositories, values: MeterValues, meter: MeterRow | None, read_at: str) -> dict[str, Any]:
+    _, money = _ledger_money(r, values.remaining_money)
     return {
         "reading_id": None, "address": values.address, "meter": None if meter is None else meter.number,
         "recorded": False, "source": SOURCE, "read_at": read_at,
@@ -89,23 +86,29 @@ def reading_view(values: MeterValues, meter: repos.MeterRow | None, read_at: str
     }
 
 
-def _record(ctx: Context, session: Session, meter: repos.MeterRow, values: MeterValues, read_at: str,
+def _observed(ctx: Context, values: MeterValues, meter: MeterRow | None) -> tuple[str, dict[str, Any]]:
+    """The time a meter answered and its reading's view (not recorded yet)."""
+    read_at = ctx.now_iso()
+    with ctx.ledger.read() as r:
+        return read_at, reading_view(r, values, meter, read_at)
+
+
+def _record(ctx: Context, session: Session, meter: MeterRow, values: MeterValues, read_at: str,
             view: dict[str, Any], port: str, batch: str | None = None) -> dict[str, Any]:
     reading_uuid = new_id()
-    money, _ = _ledger_money(values.remaining_money)
     detail = {"address": values.address, "port": port, "meter_remaining_money": values.remaining_money,
               "status": values.status, "batch": batch}
     view = view | {"reading_id": reading_uuid, "recorded": True}
-    with transaction():
+    with ctx.ledger.unit_of_work() as uow:
+        money, _ = _ledger_money(uow, values.remaining_money)
         at = ctx.now_iso()
-        Reading.insert(uuid=reading_uuid, meter=meter.id, read_at=read_at, recorded_at=at, source=SOURCE,
-                       total_kwh=values.total_kwh, remaining_kwh=values.remaining_kwh, remaining_money=money,
-                       purchase_count=values.purchase_count, status_flags=values.status_flags,
-                       detail=dumps(detail)).execute()
-        outbox.enqueue(ctx.terminal_id, "reading", reading_uuid, view, at)
-        diary.record(at, session.username, "reading.recorded", f"meter:{meter.number}",
-                     after={"reading_id": reading_uuid, "source": SOURCE, "total_kwh": values.total_kwh,
-                            "purchase_count": values.purchase_count, "batch": batch})
+        uow.readings.record(reading_uuid, meter.id, read_at, at, SOURCE, total_kwh=values.total_kwh,
+                            remaining_kwh=values.remaining_kwh, remaining_money=money,
+                            purchase_count=values.purchase_count, status_flags=values.status_flags, detail=detail)
+        uow.record(Fact("reading.recorded", f"meter:{meter.number}", session.username, at,
+                        after={"reading_id": reading_uuid, "source": SOURCE, "total_kwh": values.total_kwh,
+                               "purchase_count": values.purchase_count, "batch": batch},
+                        outbox=Outgoing("reading", reading_uuid, view)))
     return view
 
 
@@ -122,32 +125,31 @@ def read_meter(ctx: Context, session: Session, address: str, reader: MeterReader
     session.require(Permission.METER_READING)
     addr = normalize_address(address)
     bus = _reader(ctx, reader)
-    meter = meter_at(addr)
+    with ctx.ledger.read() as r:
+        meter = meter_at(r, addr)
     values = bus.read(addr)  # the serial line: no transaction open
-    read_at = ctx.now_iso()
-    view = reading_view(values, meter, read_at)
+    read_at, view = _observed(ctx, values, meter)
     if meter is None:
         return view
     return _record(ctx, session, meter, values, read_at, view, bus.port)
 
 
-def batch_targets(addresses: list[str] | None, area: str | None) -> list[tuple[str, repos.MeterRow | None]]:
+def batch_targets(r: Repositories, addresses: list[str] | None,
+                  area: str | None) -> list[tuple[str, MeterRow | None]]:
     """The batch's addresses and their meters: the given ones, or every installed meter with a
     bus address (in one area when given), in meter number order."""
     if addresses:
-        seen: dict[str, repos.MeterRow | None] = {}
+        seen: dict[str, MeterRow | None] = {}
         for a in addresses:
             addr = normalize_address(a)
             if addr not in seen:
-                seen[addr] = meter_at(addr)
+                seen[addr] = meter_at(r, addr)
         return list(seen.items())
-    sql = ("SELECT m.number FROM meter m JOIN customer c ON c.id = m.customer_id WHERE m.status = 'installed'"
-           + (" AND c.area = ?" if area else "") + " ORDER BY m.number")
-    out: list[tuple[str, repos.MeterRow | None]] = []
-    for (number,) in repos.rows(sql, (area,) if area else ()):
-        found = bus_address(str(number))
-        meter = repos.meter_row(str(number))
-        if found is not None and meter is not None and meter_at(found) is not None:
+    out: list[tuple[str, MeterRow | None]] = []
+    for number in r.meters.installed_numbers(area):
+        found = bus_address(number)
+        meter = r.meters.by_number(number)
+        if found is not None and meter is not None and meter_at(r, found) is not None:
             out.append((found, meter))
     if not out:
         where = f" in area {area}" if area else ""
@@ -168,7 +170,8 @@ def read_batch(ctx: Context, session: Session, addresses: list[str] | None = Non
     comes; a silent or garbled meter is reported (its code) and the batch goes on."""
     session.require(Permission.METER_READING)
     bus = _reader(ctx, reader)
-    targets = batch_targets(addresses, area)
+    with ctx.ledger.read() as r:
+        targets = batch_targets(r, addresses, area)
     meters = dict(targets)
     batch = new_id()
     results: list[dict[str, Any]] = []
@@ -178,8 +181,7 @@ def read_batch(ctx: Context, session: Session, addresses: list[str] | None = Non
             meter = meters.get(addr)
             entry: dict[str, Any] = {"address": addr, "meter": None if meter is None else meter.number}
             if isinstance(got, MeterValues):
-                read_at = ctx.now_iso()
-                view = reading_view(got, meter, read_at)
+                read_at, view = _observed(ctx, got, meter)
                 if meter is not None:
                     view = _record(ctx, session, meter, got, read_at, view, bus.port, batch)
                 results.append(entry | {"ok": True, "reading": view})
@@ -197,7 +199,7 @@ def read_batch(ctx: Context, session: Session, addresses: list[str] | None = Non
                "read": sum(r["ok"] for r in results),
                "recorded": sum(bool(r["ok"] and r["reading"]["recorded"]) for r in results),
                "failed": len(failed)}
-    with transaction():
-        diary.record(ctx.now_iso(), session.username, "reading.batch", f"batch:{batch}",
-                     after=summary | {"not_read": failed, "stopped": stopped})
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("reading.batch", f"batch:{batch}", session.username, ctx.now_iso(),
+                        after=summary | {"not_read": failed, "stopped": stopped}))
     return summary | {"stopped": stopped, "results": results}

@@ -16,17 +16,17 @@ from terminal.domain.money import format_rate
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.sale import check_transition
 from terminal.domain.tariff import PowerTypeTariff, power_type_from_json
-from terminal.ledger import diary, meta, repos, sales, transaction
+from terminal.domain.vend import ENERGY, FIXED, FREE, VAT
+from terminal.ledger import Fact, Repositories
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import proxy
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument, NotFound
 from terminal.services.ports import ReceiptDoc, ReceiptPrinter
 from terminal.services.views import sale_view
 
-LINE_LABELS = {"fixed": "Fixed charge", "debt": "Debt recovery",
-               "carry_over": "Carried to next purchase", "free": "Free basic energy"}
+LINE_LABELS = {FIXED: "Fixed charge", "debt": "Debt recovery",
+               "carry_over": "Carried to next purchase", FREE: "Free basic energy"}
 
 
 class PrinterMissing(NotFound):
@@ -40,41 +40,41 @@ def _printer(ctx: Context) -> ReceiptPrinter:
 
 
 def invoice_format(ctx: Context) -> dict[str, Any]:
-    stored = meta.get("invoice_format")
+    with ctx.ledger.read() as r:
+        stored = r.meta.get("invoice_format")
     return json.loads(stored) if stored else _printer(ctx).default_format()
 
 
-def _tariff(power_type: str, version: int) -> PowerTypeTariff:
-    row = repos.one("SELECT data FROM tariff_version WHERE power_type = ? AND version = ?", (power_type, version))
-    assert row is not None, "a sale always names a stored tariff version"
-    return power_type_from_json(json.loads(row[0]))
+def _tariff(r: Repositories, power_type: str, version: int) -> PowerTypeTariff:
+    return power_type_from_json(json.loads(r.tariffs.data(power_type, version)))
 
 
 def receipt_doc(ctx: Context, sale_id: int, kind: str = "sale", copy: bool = False,
                 reason: str = "") -> ReceiptDoc:
-    view = sale_view(sale_id)
-    rec, _ = sales.load(sale_id)
-    meter = repos.meter_row_by_id(rec.meter_id)
-    versions: dict[str, int] = view["tariff_versions"]
-    tariffs = {pt: _tariff(pt, v) for pt, v in versions.items()}
+    with ctx.ledger.read() as r:
+        view = sale_view(r, sale_id)
+        rec, _ = r.sales.load(sale_id)
+        meter = r.meters.by_id(rec.meter_id)
+        versions: dict[str, int] = view["tariff_versions"]
+        tariffs = {pt: _tariff(r, pt, v) for pt, v in versions.items()}
     names = {pt: {s.code: s.name for s in t.sub_items} for pt, t in tariffs.items()}
     vat_rates = sorted({format_rate(t.vat_percent) for t in tariffs.values()})
     cur = view["currency"]
     lines: list[tuple[str, str, str]] = []
     for ln in view["lines"]:
-        if ln["kind"] == "energy":
+        if ln["kind"] == ENERGY:
             pt = ln.get("power_type", "")
             label = f"{names.get(pt, {}).get(ln['sub_item'], ln['sub_item'])}, block {ln['block']}"
             if len(versions) > 1:
                 label += f" ({pt})"
             lines.append((label, f"{ln['kwh']} kWh", ln["amount"]))
-        elif ln["kind"] == "fixed":
+        elif ln["kind"] == FIXED:
             months = view["months_charged"]
-            lines.append((LINE_LABELS["fixed"], f"{months} month{'s' if months != 1 else ''}" if months else "",
+            lines.append((LINE_LABELS[FIXED], f"{months} month{'s' if months != 1 else ''}" if months else "",
                           ln["amount"]))
-        elif ln["kind"] == "free":
-            lines.append((LINE_LABELS["free"], f"{ln['kwh']} kWh", ln["amount"]))
-        elif ln["kind"] == "vat":
+        elif ln["kind"] == FREE:
+            lines.append((LINE_LABELS[FREE], f"{ln['kwh']} kWh", ln["amount"]))
+        elif ln["kind"] == VAT:
             lines.append((f"VAT {'/'.join(vat_rates)}%", "", ln["amount"]))
         else:
             lines.append((LINE_LABELS.get(ln["kind"], ln["kind"]), "", ln["amount"]))
@@ -97,17 +97,12 @@ def receipt_doc(ctx: Context, sale_id: int, kind: str = "sale", copy: bool = Fal
                 "kwh": view["credit_kwh"], "token": token})
 
 
-def _queue(sale_id: int, kind: str, reason: str, at: str) -> None:
-    proxy.execute_sql("INSERT INTO receipt_queue (sale_id, kind, queued_at, reason) VALUES (?, ?, ?, ?)",
-                      (sale_id, kind, at, reason))
-
-
 def _mark_printed(ctx: Context, session: Session, sale_id: int) -> None:
-    with transaction():
-        status = repos.sale_status(sale_id)
+    with ctx.ledger.unit_of_work() as uow:
+        status = uow.sales.status(sale_id)
         if status == St.COMPLETED.value:
             check_transition(St.COMPLETED, St.PRINTED)
-            sales.set_status(sale_id, St.PRINTED.value, ctx.now_iso(), session.operator_id, None)
+            uow.sales.set_status(sale_id, St.PRINTED.value, ctx.now_iso(), session.operator_id, None)
 
 
 def print_sale(ctx: Context, session: Session, sale_id: int, copy: bool = False, kind: str = "sale",
@@ -119,10 +114,10 @@ def print_sale(ctx: Context, session: Session, sale_id: int, copy: bool = False,
     try:
         result = printer.print_receipt(doc, invoice_format(ctx))
     except PpmsError as exc:
-        with transaction():
-            _queue(sale_id, kind, exc.code, ctx.now_iso())
-            diary.record(ctx.now_iso(), session.username, "receipt.queued", f"sale:{doc.receipt_no}",
-                         after={"kind": kind, "reason": exc.code})
+        with ctx.ledger.unit_of_work() as uow:
+            uow.receipts.add(sale_id, kind, exc.code, ctx.now_iso())
+            uow.record(Fact("receipt.queued", f"sale:{doc.receipt_no}", session.username, ctx.now_iso(),
+                            after={"kind": kind, "reason": exc.code}))
         return {"printed": False, "queued": True, "error": {"code": exc.code, "message": exc.message}}
     if kind == "sale":
         _mark_printed(ctx, session, sale_id)
@@ -132,40 +127,46 @@ def print_sale(ctx: Context, session: Session, sale_id: int, copy: bool = False,
 def preview(ctx: Context, session: Session, key: str) -> list[str]:
     """The sale's receipt as text rows, exactly as the printer lays it out."""
     session.require(Permission.SEARCH)
-    from terminal.services.selling import find_sale  # noqa: PLC0415
-    return _printer(ctx).preview_text(receipt_doc(ctx, find_sale(key)), invoice_format(ctx))
+    return _printer(ctx).preview_text(receipt_doc(ctx, _find_sale(ctx, key)), invoice_format(ctx))
+
+
+def _find_sale(ctx: Context, key: str) -> int:
+    from terminal.services.selling import find_sale  # noqa: PLC0415 (a cycle: selling prints receipts)
+    with ctx.ledger.read() as r:
+        return find_sale(r, key)
 
 
 def reprint(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     """`ppms sale reprint ID`: the receipt again, marked COPY. A fault is an error here (exit 2)."""
     session.require(Permission.SELLING)
-    from terminal.services.selling import find_sale  # noqa: PLC0415
-    sale_id = find_sale(key)
+    sale_id = _find_sale(ctx, key)
     printer = _printer(ctx)
-    doc = receipt_doc(ctx, sale_id, "reversal" if repos.sale_status(sale_id) == "reversed" else "sale", copy=True)
+    with ctx.ledger.read() as r:
+        reversed_ = r.sales.status(sale_id) == St.REVERSED.value
+    doc = receipt_doc(ctx, sale_id, "reversal" if reversed_ else "sale", copy=True)
     result = printer.print_receipt(doc, invoice_format(ctx))
-    with transaction():
-        diary.record(ctx.now_iso(), session.username, "receipt.reprint", f"sale:{doc.receipt_no}")
+    with ctx.ledger.unit_of_work() as uow:
+        uow.record(Fact("receipt.reprint", f"sale:{doc.receipt_no}", session.username, ctx.now_iso()))
     return {"receipt_no": doc.receipt_no, "copy": True, **result}
 
 
 def queued(ctx: Context, session: Session) -> list[dict[str, Any]]:
     session.require(Permission.SELLING)
-    rows = repos.rows("SELECT q.id, s.receipt_no, q.kind, q.queued_at, q.reason FROM receipt_queue q "
-                      "JOIN sale s ON s.id = q.sale_id WHERE q.done_at IS NULL ORDER BY q.id")
-    return [dict(zip(("queue_id", "receipt_no", "kind", "queued_at", "reason"), r)) for r in rows]
+    with ctx.ledger.read() as r:
+        return r.receipts.waiting()
 
 
 def retry(ctx: Context, session: Session) -> dict[str, Any]:
     """Print every waiting receipt; stop at the first printer fault (it is still down)."""
     session.require(Permission.SELLING)
     printed: list[str] = []
-    for qid, sale_id, kind in repos.rows("SELECT id, sale_id, kind FROM receipt_queue WHERE done_at IS NULL "
-                                         "ORDER BY id"):
+    with ctx.ledger.read() as r:
+        waiting = r.receipts.open_items()
+    for qid, sale_id, kind in waiting:
         doc = receipt_doc(ctx, sale_id, kind)
         _printer(ctx).print_receipt(doc, invoice_format(ctx))
-        with transaction():
-            proxy.execute_sql("UPDATE receipt_queue SET done_at = ? WHERE id = ?", (ctx.now_iso(), qid))
+        with ctx.ledger.unit_of_work() as uow:
+            uow.receipts.done(qid, ctx.now_iso())
         if kind == "sale":
             _mark_printed(ctx, session, sale_id)
         printed.append(doc.receipt_no)
@@ -173,17 +174,17 @@ def retry(ctx: Context, session: Session) -> dict[str, Any]:
 
 
 def print_z_report(ctx: Context, session: Session, report: dict[str, Any]) -> dict[str, Any]:
-    """The day's figures as a Z report on the receipt printer."""
+    """The day's figures as a Z report on the receipt printer: gross sales, reversals, net,
+    notes held and net takings, as the daily report has them."""
     session.require(Permission.REPORTS)
-    sales_ = report["sales"]
-    lines = [("Sales", str(sales_["count"]), sales_["tendered"]), ("Energy", f"{sales_['kwh']} kWh", ""),
-             ("Fixed charges", "", sales_["fixed"]), ("Debt recovered", "", sales_["debt_recovered"]),
-             ("VAT", "", sales_["vat"])]
-    lines += [(f"Energy {k}", "", v) for k, v in sales_["energy_by_sub_item"].items()]
-    lines += [(f"Paid by {k}", "", v) for k, v in sales_["by_payment"].items()]
-    lines += [("Reversals", str(report["reversals"]["count"]), report["reversals"]["tendered"]),
-              ("Voided / pending", f"{report['voided']} / {report['pending']}", ""),
-              ("Net takings", "", report["net_takings"])]
+    s, r, n = report["sales"], report["reversals"], report["net"]
+    lines = [(f"Sales ({s['count']})", "", s["tendered"]), (f"Reversals ({r['count']})", "", f"-{r['tendered']}"),
+             ("Net sales", f"{n['kwh']} kWh", n["tendered"]), ("Fixed charges", "", n["fixed"]),
+             ("Debt recovered", "", n["debt_recovered"]), ("VAT", "", n["vat"])]
+    lines += [(f"Energy {k}", "", v) for k, v in n["energy_by_sub_item"].items()]
+    lines += [(f"Paid by {k}", "", v) for k, v in n["by_payment"].items()]
+    lines += [(f"Cash held ({report['cash_held']['count']})", "", report["cash_held"]["amount"]),
+              ("Voided / pending sales", "", f"{report['voided']} / {report['pending']}")]
     doc = ReceiptDoc(kind="z_report", receipt_no=f"Z-{ctx.terminal_id}-{report['date']}", issued_at=ctx.now(),
                      terminal=f"{ctx.terminal_id} {ctx.terminal_name}", operator=session.username,
                      lines=tuple(lines), tendered=f"{report['currency']} {report['net_takings']}")
@@ -192,7 +193,9 @@ def print_z_report(ctx: Context, session: Session, report: dict[str, Any]) -> di
 
 def show_format(ctx: Context, session: Session) -> dict[str, Any]:
     session.require(Permission.SETUP)
-    return {"stored": meta.get("invoice_format") is not None, "invoice_format": invoice_format(ctx)}
+    with ctx.ledger.read() as r:
+        stored = r.meta.get("invoice_format") is not None
+    return {"stored": stored, "invoice_format": invoice_format(ctx)}
 
 
 def set_format(ctx: Context, session: Session, key: str | None = None, value: str | None = None,
@@ -207,9 +210,9 @@ def set_format(ctx: Context, session: Session, key: str | None = None, value: st
         after = printer.edit_format(before, key, value or "")
     else:
         raise InvalidArgument("give a setting and its value, or a format file", key="key")
-    with transaction():
-        meta.put("invoice_format", dumps(after))
-        diary.record(ctx.now_iso(), session.username, "setup.invoice_format", "invoice_format",
-                     before=before, after=after)
+    with ctx.ledger.unit_of_work() as uow:
+        uow.meta.put("invoice_format", dumps(after))
+        uow.record(Fact("setup.invoice_format", "invoice_format", session.username, ctx.now_iso(),
+                        before=before, after=after))
     return {"invoice_format": after}
 

@@ -10,10 +10,8 @@ import re
 from typing import Any
 
 from terminal.domain.split import parse_split
-from terminal.ledger import counters, diary, outbox, repos, transaction
-from terminal.ledger.canonical import dumps
+from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
-from terminal.ledger.models import Customer, Meter, MeterShare, PowerType
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -49,23 +47,18 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         checker = ctx.carriers.for_meter(MeterRef(number=meter_no, carrier="sts", sts=sts))
         sts = checker.check_settings(sts or {})  # type: ignore[attr-defined]
     at = ctx.now_iso()
-    with transaction():
+    with ctx.ledger.unit_of_work() as uow:
         for code, _ in split:
-            if PowerType.get_or_none(PowerType.code == code) is None:
+            if not uow.tariffs.power_type_exists(code):
                 raise PowerTypeNotFound(f"no power type {code}: import a tariff that defines it", power_type=code)
-        if category and repos.preferential_in_force(category, at) is None:
+        if category and uow.tariffs.preferential_in_force(category, at) is None:
             raise CategoryNotFound(f"no preferential category {category}", category=category)
-        if repos.meter_row(meter_no) is not None:
+        if uow.meters.by_number(meter_no) is not None:
             raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
         cust_uuid, meter_uuid = new_id(), new_id()
-        account_no = f"{ctx.terminal_id}-C{counters.next_value('customer'):06d}"
-        cid = Customer.insert(uuid=cust_uuid, account_no=account_no, name=name, address=address,
-                              phone=phone, category=category or None, area=area, registered_at=at).execute()
-        mid = Meter.insert(uuid=meter_uuid, number=meter_no, customer=cid, carrier=carrier,
-                           status="installed", registered_on=at[:10], installed_at=at,
-                           sts=dumps(sts) if sts else None).execute()
-        MeterShare.insert_many([{"meter": mid, "ordinal": i, "power_type": c, "percent": p}
-                                for i, (c, p) in enumerate(split, 1)]).execute()
+        account_no = f"{ctx.terminal_id}-C{uow.counters.next_value('customer'):06d}"
+        cid = uow.customers.insert(cust_uuid, account_no, name, address, phone, category or None, area, at)
+        uow.meters.register(meter_uuid, meter_no, cid, carrier, at, sts, list(split))
         view = {
             "customer": {"customer_id": cust_uuid, "account_no": account_no, "name": name,
                          "address": address, "phone": phone, "category": category or None, "area": area,
@@ -74,6 +67,6 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
                       "power_types": [{"code": c, "percent": p} for c, p in split],
                       "installed_at": at, **({"sts": sts} if sts else {})},
         }
-        outbox.enqueue(ctx.terminal_id, "registration", cust_uuid, view, at)
-        diary.record(at, session.username, "customer.register", f"customer:{cust_uuid}", after=view)
+        uow.record(Fact("customer.register", f"customer:{cust_uuid}", session.username, at, after=view,
+                        outbox=Outgoing("registration", cust_uuid, view)))
     return view

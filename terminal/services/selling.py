@@ -19,32 +19,31 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from terminal.domain.errors import PpmsError
+from terminal.domain.errors import EnergyInvalid, IllegalSaleTransition, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
+from terminal.domain.sale import COUNTED, check_transition
 from terminal.domain.sale import SaleStatus as St
-from terminal.domain.sale import check_transition
-from terminal.domain.vend import VendResult, calculate_vend, money_for_kwh
-from terminal.ledger import counters, diary, journal, outbox, repos, sales, sts_tokens, transaction
+from terminal.domain.vend import ENERGY, VendResult, calculate_vend, money_for_kwh
+from terminal.ledger import Fact, Outgoing, Repositories, UnitOfWork
 from terminal.ledger.canonical import dumps
-from terminal.ledger.cards import blacklisted_serials
 from terminal.ledger.ids import new_id
+from terminal.ledger.journal import PAYMENT_ACCOUNTS, Line
 from terminal.ledger.sales import LineRecord, SaleRecord
-from terminal.services import card_readings
+from terminal.services import card_readings, sale_lease
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed,
     InvalidArgument,
+    SaleDecidedElsewhere,
+    SaleInProgress,
     SaleNotFound,
     SaleNotReversible,
     SalePending,
 )
-from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref
+from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
 from terminal.services.ports import Carrier, Purchase
-from terminal.services.views import record_view, sale_view, vend_view
-
-PAYMENT_ACCOUNTS = {"cash": "CASH", "bank": "BANK_CLEARING", "mobile": "MOBILE_MONEY",
-                    "acceptor": "CASH_ACCEPTOR"}   # notes in a self-service acceptor's cash box
+from terminal.services.views import for_people, record_view, sale_view, shown_sale, vend_view
 
 
 def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = None,
@@ -56,12 +55,16 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     request = state.request(0, carrier.exact_floor())
     if kwh is not None:
-        tendered = money_for_kwh(request, parse_kwh(kwh))
+        asked = parse_kwh(kwh)
+        if asked <= 0:
+            raise EnergyInvalid(f"Ask for more than 0 kWh ({kwh!r} was asked).", key="kwh")
+        tendered = money_for_kwh(request, asked)
     else:
         tendered = parse_money(amount or "", state.currency)
     return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
 
 
+@sale_lease.holding_leases
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
          print_receipt: bool | None = None) -> dict[str, Any]:
     session.require(Permission.SELLING)
@@ -95,13 +98,27 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415 (a cycle: receipts reads sales)
         receipt = print_sale(ctx, session, sale_id)
-        return sale_view(sale_id) | {"receipt": receipt}
-    return view
+        with ctx.ledger.read() as r:
+            return shown_sale(r, sale_id) | {"receipt": receipt}
+    return for_people(view, state.meter)
 
 
-def _card_state() -> dict[str, Any]:
+def _card_state(r: Repositories) -> dict[str, Any]:
     """What a card carrier must know of the ledger: the blacklisted card serials."""
-    return {"blacklisted": blacklisted_serials()}
+    return {"blacklisted": r.cards.blacklisted_serials()}
+
+
+def _decide_in(ctx: Context, uow: UnitOfWork, now: datetime, state: MeterState, result: VendResult,
+               carrier: Carrier, learnt: dict[str, Any]) -> tuple[MeterState, VendResult, dict[str, Any]]:
+    """The vend decided again on the meter as this unit of work sees it (the write lock held), so
+    that two sales begun together never both spend the same carry-over, arrears or month. When
+    the figures moved since the carrier's precheck (another sale came first), the carrier judges
+    the new purchase again here, so its refusal still comes before anything is committed."""
+    fresh = meter_state(uow, now, state.meter.number)
+    decided = calculate_vend(fresh.request(result.tendered, carrier.exact_floor()))
+    if (fresh.next_sequence, decided.credit_kwh) != (state.next_sequence, result.credit_kwh):
+        learnt = _precheck(ctx, fresh, decided, carrier)
+    return fresh, decided, learnt
 
 
 def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier) -> dict[str, Any]:
@@ -110,9 +127,11 @@ def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carr
     precheck = getattr(carrier, "precheck", None)
     if precheck is None:
         return {}
+    with ctx.ledger.read() as r:
+        carrier_state = _card_state(r) if carrier.kind == "card" else {}
     draft = Purchase(sale_uuid="", receipt_no="", meter=meter_ref(state.meter), sequence=state.next_sequence,
                      credit_kwh=result.credit_kwh, issued_at=ctx.now(), tariff_index=state.tariff_index,
-                     carrier_state=_card_state() if carrier.kind == "card" else {})
+                     carrier_state=carrier_state)
     return dict(precheck(draft) or {})
 
 
@@ -130,20 +149,23 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = new_id()
-    lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
-    with transaction():
-        history = repos.sale_history(state.meter.id, at, at)
+    ctx.ledger.require_headroom()   # the completion commit after the carrier write must have room
+    sale_lease.own_new(ctx.ledger, sale_uuid)
+    with ctx.ledger.unit_of_work() as uow:
+        state, result, learnt = _decide_in(ctx, uow, now, state, result, carrier, learnt)
+        lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
+        history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
         seq = history.carried + 1
-        receipt_no = f"{ctx.terminal_id}-{counters.next_value('receipt'):06d}"
+        receipt_no = f"{ctx.terminal_id}-{uow.counters.next_value('receipt'):06d}"
         carrier_state: dict[str, Any] = {}
         if carrier.kind == "sts":
-            carrier_state = {"last_tid": sts_tokens.last_tid(state.meter.id)}
+            carrier_state = {"last_tid": uow.sts_tokens.last_tid(state.meter.id)}
         elif carrier.kind == "card":
-            carrier_state = _card_state() | ({"card": learnt["card"]} if learnt.get("card") else {})
+            carrier_state = _card_state(uow) | ({"card": learnt["card"]} if learnt.get("card") else {})
         if learnt.get("reading"):
-            card_readings.record(ctx, session, learnt["reading"], learnt.get("card"))
+            card_readings.record(ctx, session, uow, learnt["reading"], learnt.get("card"))
         purchase = Purchase(sale_uuid=sale_uuid, receipt_no=receipt_no, meter=meter_ref(state.meter),
                             sequence=seq, credit_kwh=result.credit_kwh, issued_at=now,
                             tariff_index=state.tariff_index, carrier_state=carrier_state)
@@ -159,58 +181,65 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
             free_period_start=state.free_period_start, carrier=carrier.kind,
             carrier_ref=token if token else card_ref(seq, state.tariff_index, now, learnt.get("card")))
-        sale_id = sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
-                               session.operator_id)
+        sale_id = uow.sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
+                                   session.operator_id)
         if reserved is not None:
-            sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
-                              reserved.tid, reserved.value, reserved.ref, at, session.operator_id)
-        diary.record(at, session.username, "sale.pending", f"sale:{sale_uuid}",
-                     after={"receipt_no": receipt_no, "meter": state.meter.number,
-                            "tendered": result.tendered, "credit_kwh": result.credit_kwh})
+            uow.sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
+                                  reserved.tid, reserved.value, reserved.ref, at, session.operator_id)
+        uow.record(Fact("sale.pending", f"sale:{sale_uuid}", session.username, at,
+                        after={"receipt_no": receipt_no, "meter": state.meter.number,
+                               "tendered": result.tendered, "credit_kwh": result.credit_kwh}))
     return sale_id, rec, lines, purchase
 
 
-def _set_status(sale_id: int, new: St, at: str, operator_id: int | None, detail: str | None = None,
-                via: tuple[tuple[St, str | None], ...] = ()) -> str:
+def _set_status(uow: UnitOfWork, sale_id: int, new: St, at: str, operator_id: int | None,
+                detail: str | None = None, via: tuple[tuple[St, str | None], ...] = ()) -> str:
     """Check each step of old -> via... -> new against the state machine, then store it."""
-    old = repos.sale_status(sale_id)
+    old = uow.sales.status(sale_id)
     steps = [St(old), *(st for st, _ in via), new]
-    for a, b in zip(steps, steps[1:]):
-        check_transition(a, b)
-    sales.set_status(sale_id, new.value, at, operator_id, detail,
-                     passing=tuple((st.value, d) for st, d in via))
+    try:
+        for a, b in zip(steps, steps[1:]):
+            check_transition(a, b)
+    except IllegalSaleTransition:
+        rec, _ = uow.sales.load(sale_id)
+        raise SaleDecidedElsewhere(
+            f"sale {rec.receipt_no} was already {old} by another process, so it cannot be {new.value} "
+            "here: nothing more was written; see `ppms sale show` and call a supervisor",
+            sale_id=rec.uuid, receipt_no=rec.receipt_no, status=old) from None
+    uow.sales.set_status(sale_id, new.value, at, operator_id, detail,
+                         passing=tuple((st.value, d) for st, d in via))
     return old
 
 
 def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lines: list[LineRecord],
               carrier_ref: str, detail: dict[str, Any] | None, view: dict[str, Any]) -> None:
     at = ctx.now_iso()
-    with transaction():
-        _set_status(sale_id, St.COMPLETED, at, session.operator_id,
+    with ctx.ledger.unit_of_work() as uow:
+        _set_status(uow, sale_id, St.COMPLETED, at, session.operator_id,
                     via=((St.CARRIER_WRITTEN, dumps({"carrier_ref": carrier_ref, **(detail or {})})),))
-        journal.post("sale", _sale_posting_lines(rec, lines), at, session.operator_id, sale_id=sale_id,
-                     customer_id=rec.customer_id, memo=rec.receipt_no)
-        outbox.enqueue(ctx.terminal_id, "sale", rec.uuid, view, at)
-        diary.record(at, session.username, "sale.completed", f"sale:{rec.uuid}",
-                     before={"status": "pending"}, after={"status": "completed", "carrier_ref": carrier_ref})
+        uow.journal.post("sale", _sale_posting_lines(rec, lines), at, session.operator_id, sale_id=sale_id,
+                         customer_id=rec.customer_id, memo=rec.receipt_no)
+        uow.record(Fact("sale.completed", f"sale:{rec.uuid}", session.username, at,
+                        before={"status": "pending"}, after={"status": "completed", "carrier_ref": carrier_ref},
+                        outbox=Outgoing("sale", rec.uuid, view)))
 
 
-def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[journal.Line]:
+def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[Line]:
     cust = rec.customer_id
-    out = [journal.Line(PAYMENT_ACCOUNTS[rec.payment], debit=rec.tendered)]
+    out = [Line(PAYMENT_ACCOUNTS[rec.payment], debit=rec.tendered)]
     revenue: dict[str, int] = {}
     for ln in lines:
-        if ln.kind == "energy" and ln.sub_item is not None:
+        if ln.kind == ENERGY and ln.sub_item is not None:
             revenue[ln.sub_item] = revenue.get(ln.sub_item, 0) + ln.amount
-    out += [journal.Line(f"REVENUE:{code}", credit=amt) for code, amt in revenue.items()]
-    out += [journal.Line("VAT_PAYABLE", credit=rec.vat),
-            journal.Line("FIXED_CHARGE_REVENUE", credit=rec.fixed),
-            journal.Line("ARREARS", credit=rec.debt, customer_id=cust)]
+    out += [Line(f"REVENUE:{code}", credit=amt) for code, amt in revenue.items()]
+    out += [Line("VAT_PAYABLE", credit=rec.vat),
+            Line("FIXED_CHARGE_REVENUE", credit=rec.fixed),
+            Line("ARREARS", credit=rec.debt, customer_id=cust)]
     net = rec.change - rec.carry_over_used
     if net > 0:
-        out.append(journal.Line("CARRY_OVER", credit=net, customer_id=cust))
+        out.append(Line("CARRY_OVER", credit=net, customer_id=cust))
     elif net < 0:
-        out.append(journal.Line("CARRY_OVER", debit=-net, customer_id=cust))
+        out.append(Line("CARRY_OVER", debit=-net, customer_id=cust))
     return out
 
 
@@ -219,63 +248,79 @@ def _void(ctx: Context, session: Session, sale_id: int, reason: str) -> None:
     self-service acceptor's cash box cannot, so they are held as the customer's carry-over
     (spent first at the next sale), in the same commit as the void."""
     at = ctx.now_iso()
-    with transaction():
-        _set_status(sale_id, St.VOIDED, at, session.operator_id, reason)
-        rec, _ = sales.load(sale_id)
-        diary.record(at, session.username, "sale.voided", f"sale:{rec.uuid}",
-                     before={"status": "pending"}, after={"status": "voided", "reason": reason})
+    with ctx.ledger.unit_of_work() as uow:
+        _set_status(uow, sale_id, St.VOIDED, at, session.operator_id, reason)
+        rec, _ = uow.sales.load(sale_id)
+        uow.record(Fact("sale.voided", f"sale:{rec.uuid}", session.username, at,
+                        before={"status": "pending"}, after={"status": "voided", "reason": reason}))
         if rec.payment == "acceptor":
-            hold_money(ctx, session, rec.customer_id, PAYMENT_ACCOUNTS["acceptor"], rec.tendered,
+            hold_money(ctx, session, uow, rec.customer_id, PAYMENT_ACCOUNTS["acceptor"], rec.tendered,
                        f"sale {rec.receipt_no} voided: {reason}", {"sale_id": rec.uuid, "receipt_no": rec.receipt_no})
 
 
-def hold_money(ctx: Context, session: Session, customer_id: int, account: str, amount: int, reason: str,
-               about: dict[str, Any]) -> dict[str, Any]:
+def hold_money(ctx: Context, session: Session, uow: UnitOfWork, customer_id: int, account: str, amount: int,
+               reason: str, about: dict[str, Any]) -> dict[str, Any]:
     """Money taken that no sale used: the customer's carry-over (posting `cash_held`, outbox row,
-    diary), in the caller's transaction."""
+    diary), in the caller's unit of work."""
     at = ctx.now_iso()
     held_id = new_id()
-    before = repos.customer_balances(customer_id)[0]
-    journal.post("cash_held", [journal.Line(account, debit=amount),
-                               journal.Line("CARRY_OVER", credit=amount, customer_id=customer_id)],
-                 at, session.operator_id, customer_id=customer_id, memo=reason)
+    before = uow.customers.balances(customer_id)[0]
+    uow.journal.post("cash_held", [Line(account, debit=amount),
+                                   Line("CARRY_OVER", credit=amount, customer_id=customer_id)],
+                     at, session.operator_id, customer_id=customer_id, memo=reason)
     view = {"cash_held_id": held_id, "amount": amount, "carry_over_before": before,
             "carry_over": before + amount, "reason": reason, "at": at, **about}
-    outbox.enqueue(ctx.terminal_id, "cash_held", held_id, view, at)
-    diary.record(at, session.username, "cash.held", f"customer:{customer_id}",
-                 before={"carry_over": before}, after={"carry_over": before + amount, "amount": amount,
-                                                       "reason": reason})
+    uow.record(Fact("cash.held", f"customer:{customer_id}", session.username, at,
+                    before={"carry_over": before},
+                    after={"carry_over": before + amount, "amount": amount, "reason": reason},
+                    outbox=Outgoing("cash_held", held_id, view)))
     return view
 
 
-def purchase_of(rec: SaleRecord) -> Purchase:
+def purchase_of(r: Repositories, rec: SaleRecord) -> Purchase:
     """The purchase a sale carried: `seq:N[;ti:M;utc:T;card:S]` (card) or the STS token."""
     ref = rec.carrier_ref or ""
     if not ref.startswith("seq:"):
         return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
-                        meter=meter_ref(repos.meter_row_by_id(rec.meter_id)), sequence=0,
+                        meter=meter_ref(r.meters.by_id(rec.meter_id)), sequence=0,
                         credit_kwh=rec.credit_kwh, issued_at=datetime.fromisoformat(rec.sold_at), reservation=ref)
     parts = dict(p.split(":", 1) for p in ref.split(";") if ":" in p)
     issued = datetime.fromisoformat(parts["utc"]) if "utc" in parts \
         else datetime.fromisoformat(rec.sold_at)
-    state: dict[str, Any] = _card_state() if rec.carrier == "card" else {}
+    state: dict[str, Any] = _card_state(r) if rec.carrier == "card" else {}
     if "card" in parts:
         state["card"] = parts["card"]
     return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
-                    meter=meter_ref(repos.meter_row_by_id(rec.meter_id)), sequence=int(parts["seq"]),
+                    meter=meter_ref(r.meters.by_id(rec.meter_id)), sequence=int(parts["seq"]),
                     credit_kwh=rec.credit_kwh, issued_at=issued, tariff_index=int(parts.get("ti", 0)),
                     carrier_state=state)
 
 
+@sale_lease.holding_leases
 def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list[dict[str, Any]]:
     """Decide PENDING sales: complete what the carrier holds, void what it does not;
-    leave what it cannot tell for a supervisor. Never refunds on its own."""
+    leave what it cannot tell for a supervisor. Never refunds on its own. Only an abandoned
+    sale is decided: one whose lease a live process holds (its seller, another recovery) is
+    reported "in_progress" and left alone."""
     session.require(Permission.SELLING)
-    meter_id = None if meter_no is None else find_meter(meter_no).id
+    with ctx.ledger.read() as r:
+        meter_id = None if meter_no is None else find_meter(r, meter_no).id
+        pending = r.sales.pending_ids(meter_id)
     outcome: list[dict[str, Any]] = []
-    for sale_id in repos.pending_sale_ids(meter_id):
-        rec, lines = sales.load(sale_id)
-        purchase = purchase_of(rec)
+    for sale_id in pending:
+        with ctx.ledger.read() as r:
+            rec, lines = r.sales.load(sale_id)
+            purchase = purchase_of(r, rec)
+        if not sale_lease.claim(ctx.ledger, rec.uuid):
+            if meter_no is not None:
+                raise SaleInProgress(f"sale {rec.receipt_no} for meter {meter_no} is being carried by another "
+                                     "till right now: wait for it to finish, then sell again",
+                                     sale_id=rec.uuid, receipt_no=rec.receipt_no)
+            outcome.append({"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "action": "in_progress"})
+            continue
+        with ctx.ledger.read() as r:
+            if r.sales.status(sale_id) != St.PENDING.value:
+                continue   # its owner decided it as we looked
         carrier = ctx.carriers.for_meter(purchase.meter)
         if purchase.reservation is not None and carrier.kind == "sts":
             held: bool | None = True  # the stored token is the token: complete it, never regenerate
@@ -283,7 +328,8 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
             held = carrier.holds(purchase)
         entry = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
         if held is True:
-            view = sale_view(sale_id) | {"status": St.COMPLETED.value}
+            with ctx.ledger.read() as r:
+                view = sale_view(r, sale_id) | {"status": St.COMPLETED.value}
             _complete(ctx, session, sale_id, rec, lines, purchase.reservation or f"seq:{purchase.sequence}",
                       {"recovered": True}, view)
             outcome.append(entry | {"action": "completed"})
@@ -298,8 +344,8 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
     return outcome
 
 
-def find_sale(key: str) -> int:
-    sale_id = sales.find_id(key.strip())
+def find_sale(r: Repositories, key: str) -> int:
+    sale_id = r.sales.find_id(key.strip())
     if sale_id is None:
         raise SaleNotFound(f"no sale {key}", sale_id=key)
     return sale_id
@@ -307,7 +353,8 @@ def find_sale(key: str) -> int:
 
 def show(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
-    return sale_view(find_sale(key))
+    with ctx.ledger.read() as r:
+        return shown_sale(r, find_sale(r, key))
 
 
 def reverse(ctx: Context, session: Session, key: str, reason: str,
@@ -318,38 +365,41 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
     session.require(Permission.RESET_SELLING)
     if not reason.strip():
         raise InvalidArgument("a reversal needs a reason", key="reason")
-    sale_id = find_sale(key)
-    rec, _ = sales.load(sale_id)
-    status = repos.sale_status(sale_id)
-    if status not in repos.COUNTED:
-        raise SaleNotReversible(f"sale {rec.receipt_no} is {status}; only a completed sale can be reversed",
-                                status=status)
-    if repos.latest_counted_sale_id(rec.meter_id) != sale_id:
-        raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
-                                "sales first")
-    purchase = purchase_of(rec)
+    with ctx.ledger.read() as r:
+        sale_id = find_sale(r, key)
+        rec, _ = r.sales.load(sale_id)
+        status = r.sales.status(sale_id)
+        if status not in COUNTED:
+            raise SaleNotReversible(f"sale {rec.receipt_no} is {status}; only a completed sale can be reversed",
+                                    status=status)
+        if r.sales.latest_counted_id(rec.meter_id) != sale_id:
+            raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
+                                    "sales first")
+        purchase = purchase_of(r, rec)
     if not ctx.carriers.for_meter(purchase.meter).take_back(purchase):
         raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")
     at = ctx.now_iso()
-    with transaction():
-        if repos.sale_status(sale_id) not in repos.COUNTED:
+    with ctx.ledger.unit_of_work() as uow:
+        if uow.sales.status(sale_id) not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} was reversed meanwhile")
-        posting = sales.posting_id(sale_id)
+        posting = uow.sales.posting_id(sale_id)
         assert posting is not None
-        _set_status(sale_id, St.REVERSED, at, session.operator_id, reason)
-        journal.post("reversal", journal.contra_lines(posting), at, session.operator_id, sale_id=sale_id,
-                     customer_id=rec.customer_id, memo=f"reversal of {rec.receipt_no}: {reason}")
-        view = sale_view(sale_id)
-        outbox.enqueue(ctx.terminal_id, "reversal", rec.uuid, {**view, "reason": reason}, at)
-        diary.record(at, session.username, "sale.reversed", f"sale:{rec.uuid}",
-                     before={"status": status}, after={"status": "reversed", "reason": reason})
+        _set_status(uow, sale_id, St.REVERSED, at, session.operator_id, reason)
+        uow.journal.post("reversal", uow.journal.contra_lines(posting), at, session.operator_id, sale_id=sale_id,
+                         customer_id=rec.customer_id, memo=f"reversal of {rec.receipt_no}: {reason}")
+        view = sale_view(uow, sale_id)
+        uow.record(Fact("sale.reversed", f"sale:{rec.uuid}", session.username, at,
+                        before={"status": status}, after={"status": "reversed", "reason": reason},
+                        outbox=Outgoing("reversal", rec.uuid, {**view, "reason": reason})))
+        view = shown_sale(uow, sale_id)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415
         view = view | {"receipt": print_sale(ctx, session, sale_id, kind="reversal", reason=reason)}
     return view
 
 
-def find_meter_or_none(meter_no: str) -> str | None:
+def find_meter_or_none(ctx: Context, meter_no: str) -> str | None:
     """The meter's number when it is registered (for screens and the demo), else None."""
-    row = repos.meter_row(meter_no.strip())
+    with ctx.ledger.read() as r:
+        row = r.meters.by_number(meter_no.strip())
     return None if row is None else row.number

@@ -6,9 +6,8 @@ import json
 from typing import Any
 
 from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
-from terminal.ledger import diary, meta, outbox, repos, transaction
+from terminal.ledger import Fact, Outgoing
 from terminal.ledger.canonical import dumps
-from terminal.ledger.models import Operator, PreferentialVersion, TariffVersion, proxy
 from terminal.services import auth
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -16,17 +15,18 @@ from terminal.services.errors import AlreadyInitialised, CurrencyMismatch, Tarif
 
 
 def initialise(ctx: Context, admin_password: str, allow_fake_clock: bool) -> dict[str, Any]:
-    if Operator.select().exists():
-        raise AlreadyInitialised("this database is already initialised")
+    with ctx.ledger.read() as r:
+        if r.operators.any():
+            raise AlreadyInitialised("this database is already initialised")
     auth.hash_password(admin_password)  # refuse a weak password before writing anything
     at = ctx.now_iso()
-    with transaction():
-        meta.put("terminal_id", ctx.terminal_id)
-        meta.put("allow_fake_clock", "1" if allow_fake_clock else "0")
-        meta.put("created_at", at)
-        auth.seed_roles()
-        diary.record(at, "system", "database.init", f"terminal:{ctx.terminal_id}",
-                     after={"allow_fake_clock": allow_fake_clock})
+    with ctx.ledger.unit_of_work() as uow:
+        uow.meta.put("terminal_id", ctx.terminal_id)
+        uow.meta.put("allow_fake_clock", "1" if allow_fake_clock else "0")
+        uow.meta.put("created_at", at)
+        auth.seed_roles(uow)
+        uow.record(Fact("database.init", f"terminal:{ctx.terminal_id}", "system", at,
+                        after={"allow_fake_clock": allow_fake_clock}))
         auth.add_operator(ctx, None, "admin", "Administrator", "admin", admin_password)
     return {"terminal_id": ctx.terminal_id, "admin": "admin", "allow_fake_clock": allow_fake_clock}
 
@@ -37,21 +37,18 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
     sheet = parse_tariff(text)
     at = ctx.now_iso()
     summary: dict[str, Any] = {"currency": sheet.currency.code, "power_types": [], "preferentials": []}
-    with transaction():
-        current = meta.get("currency")
+    with ctx.ledger.unit_of_work() as uow:
+        current = uow.meta.get("currency")
         if current is not None and current != sheet.currency.code:
             raise CurrencyMismatch(f"this terminal sells in {current}, the file is in {sheet.currency.code}",
                                    key="currency")
-        meta.put("currency", sheet.currency.code)
+        uow.meta.put("currency", sheet.currency.code)
         for pt in sheet.power_types:
             data = dumps(power_type_to_json(pt))
             eff = pt.effective_from.isoformat()
-            proxy.execute_sql("INSERT INTO power_type (code, name) VALUES (?, ?) ON CONFLICT(code) "
-                              "DO UPDATE SET name = excluded.name WHERE name <> excluded.name", (pt.code, pt.name))
-            same_day = TariffVersion.get_or_none((TariffVersion.power_type == pt.code)
-                                                 & (TariffVersion.effective_from == eff))
-            latest = (TariffVersion.select().where(TariffVersion.power_type == pt.code)
-                      .order_by(TariffVersion.version.desc()).first())
+            uow.tariffs.put_power_type(pt.code, pt.name)
+            same_day = uow.tariffs.effective_on(pt.code, eff)
+            latest = uow.tariffs.latest(pt.code)
             if same_day is not None:
                 if same_day.data != data:
                     raise TariffVersionConflict(
@@ -64,23 +61,21 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
                     f"power type {pt.code}: effective_from {eff} is before version {latest.version}'s "
                     f"{latest.effective_from}", key=f"power_type.{pt.code}.effective_from")
             version = 1 if latest is None else latest.version + 1
-            TariffVersion.insert(power_type=pt.code, version=version, effective_from=eff,
-                                 currency=sheet.currency.code, data=data, imported_at=at,
-                                 imported_by=session.operator_id).execute()
+            uow.tariffs.add_version(pt.code, version, eff, sheet.currency.code, data, at, session.operator_id)
             summary["power_types"].append({"code": pt.code, "version": version, "new": True})
         for pref in sheet.preferentials:
             data = dumps(preferential_to_json(pref))
-            latest_p = repos.preferential_in_force(pref.code, at)
+            latest_p = uow.tariffs.preferential_in_force(pref.code, at)
             if latest_p is not None and latest_p[2] == data:
                 summary["preferentials"].append({"code": pref.code, "version": latest_p[1], "new": False})
                 continue
             version = 1 if latest_p is None else latest_p[1] + 1
-            PreferentialVersion.insert(code=pref.code, version=version, valid_from=at, data=data).execute()
+            uow.tariffs.add_preferential(pref.code, version, at, data)
             summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
         if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):
-            outbox.enqueue(ctx.terminal_id, "tariff", f"tariff:{at}",
-                           {"currency": sheet.currency.code,
-                            "power_types": [json.loads(dumps(power_type_to_json(p))) for p in sheet.power_types],
-                            "preferentials": [preferential_to_json(p) for p in sheet.preferentials]}, at)
-            diary.record(at, session.username, "tariff.import", "tariff", after=summary)
+            payload = {"currency": sheet.currency.code,
+                       "power_types": [json.loads(dumps(power_type_to_json(p))) for p in sheet.power_types],
+                       "preferentials": [preferential_to_json(p) for p in sheet.preferentials]}
+            uow.record(Fact("tariff.import", "tariff", session.username, at, after=summary,
+                            outbox=Outgoing("tariff", f"tariff:{at}", payload)))
     return summary

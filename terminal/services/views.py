@@ -7,8 +7,9 @@ from typing import Any
 
 from terminal.domain.money import Currency, currency, format_kwh, format_money
 from terminal.domain.split import primary_index
-from terminal.domain.vend import VendLine, VendResult
-from terminal.ledger import repos, sales
+from terminal.domain.vend import ENERGY, FREE, VendLine, VendResult
+from terminal.ledger import Repositories
+from terminal.ledger.repos import MeterRow
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.meter_state import MeterState
 
@@ -17,7 +18,7 @@ def render_lines(lines: Iterable[VendLine | LineRecord], cur: Currency) -> list[
     out = []
     for ln in lines:
         row: dict[str, Any] = {"kind": ln.kind}
-        if ln.kind in ("energy", "free"):
+        if ln.kind in (ENERGY, FREE):
             for key in ("power_type", "block", "sub_item"):
                 if getattr(ln, key) is not None:
                     row[key] = getattr(ln, key)
@@ -37,7 +38,8 @@ def _money_fields(cur: Currency, tendered: int, used: int, kwh: int, free: int, 
 def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
     cur = state.currency
     return {
-        "receipt_no": None, "meter": state.meter.number,
+        "receipt_no": None, "meter": state.meter.number, "customer": state.meter.customer_name,
+        "account_no": state.meter.account_no,
         **_money_fields(cur, r.tendered, r.carry_over_used, r.kwh, r.free_kwh, r.credit_kwh, r.change),
         "tariff_version": state.tariff_versions[state.primary.tariff.code],
         "tariff_versions": dict(state.tariff_versions), "status": status, "currency": cur.code,
@@ -47,6 +49,7 @@ def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
 
 def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no: str,
                 primary_power_type: str, operator: str) -> dict[str, Any]:
+    """The cli.md sale object of a recorded sale: also what its outbox row carries."""
     cur = currency(rec.currency)
     versions: dict[str, int] = json.loads(rec.tariff_versions)
     view: dict[str, Any] = {
@@ -63,10 +66,38 @@ def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no:
     return view
 
 
-def sale_view(sale_id: int) -> dict[str, Any]:
-    rec, lines = sales.load(sale_id)
-    meter = repos.meter_row_by_id(rec.meter_id)
-    shares = repos.shares(rec.meter_id)
+def for_people(view: dict[str, Any], meter: MeterRow, reversal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sale as `ppms` shows it: the sale object with whose sale it is and, once reversed, who
+    reversed it, when and why. The outbox row carries the sale object without them (the center
+    knows the customer from the registration and the reversal from its own row)."""
+    shown = view | {"customer": meter.customer_name, "account_no": meter.account_no}
+    if reversal is not None:
+        shown["reversal"] = reversal
+    return shown
+
+
+def reversal_of(r: Repositories, sale_id: int) -> dict[str, Any] | None:
+    """Who reversed the sale, when and why (its `reversed` event), or None."""
+    found = r.sales.reversal(sale_id)
+    if found is None:
+        return None
+    at, operator, reason = found
+    return {"operator": operator or "?", "at": at, "reason": reason}
+
+
+def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:
+    """The sale object of a recorded sale, as its outbox row carries it."""
+    rec, lines = r.sales.load(sale_id)
+    meter = r.meters.by_id(rec.meter_id)
+    shares = r.meters.shares(rec.meter_id)
     primary = shares[primary_index([percent for _, percent in shares])][0]
-    return record_view(rec, lines, repos.sale_status(sale_id), meter.number, primary,
-                       sales.operator_name(rec.operator_id))
+    return record_view(rec, lines, r.sales.status(sale_id), meter.number, primary,
+                       r.operators.name(rec.operator_id))
+
+
+def shown_sale(r: Repositories, sale_id: int) -> dict[str, Any]:
+    """The sale as `sale show` and `sale reverse` print it (`for_people`)."""
+    view = sale_view(r, sale_id)
+    meter = r.meters.by_number(view["meter"])
+    assert meter is not None
+    return for_people(view, meter, reversal_of(r, sale_id))

@@ -80,7 +80,7 @@ def test_sell_meter_read_loop_energy_agrees(cw: CardWorld) -> None:
     total, remaining = readings[-1][1], readings[-1][2]
     assert sold == total + remaining == cw.meter.cumulative + cw.meter.credit
     assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'reading'") == [(2,)]
-    assert check.verify()["ok"]
+    assert check.verify(cw.ctx)["ok"]
 
 
 def test_selling_refuses_blacklisted_other_meter_and_blank_cards_leaving_the_ledger(cw: CardWorld) -> None:
@@ -152,15 +152,15 @@ def test_removed_after_write_pending_then_recovery_completes(cw: CardWorld) -> N
     assert selling.recover(cw.ctx, cw.admin)[0]["action"] == "completed"
     assert cw.rows("SELECT status FROM sale_status") == [("completed",)]
     assert cw.into_meter().added == 5651
-    assert check.verify()["ok"]
+    assert check.verify(cw.ctx)["ok"]
 
 
 def test_removed_before_the_write_landed_recovery_voids(cw: CardWorld) -> None:
     made(cw)
     chip = cw.chip
-    # precheck and deliver each read the card (select, 2 reads, counter: 4 APDUs); write_purchase
-    # selects, reads (3), checks the counter and presents the PSC (2): pulled out before the write
-    cw.reader.faults.remove_after_apdus = 4 + 4 + 3 + 2
+    # one reader session: precheck reads the card (select, 2 reads, counter: 4 APDUs), deliver
+    # checks the counter and presents the PSC (2): pulled out before the write
+    cw.reader.faults.remove_after_apdus = 4 + 2
     assert code_of(selling.sell, cw.ctx, cw.admin, METER, "1000.00") == "SALE_PENDING"
     assert chip.main[72:76] == b"\xff" * 4                   # nothing on the card
     cw.reader.insert(chip)
@@ -168,7 +168,7 @@ def test_removed_before_the_write_landed_recovery_voids(cw: CardWorld) -> None:
     assert selling.sell(cw.ctx, cw.admin, METER, "1000.00")["status"] == "completed"
     assert cw.rows("SELECT status FROM sale_status ORDER BY sale_id") == [("voided",), ("completed",)]
     assert cards.read(cw.ctx, cw.admin)["purchase"]["sequence"] == 1
-    assert check.verify()["ok"]
+    assert check.verify(cw.ctx)["ok"]
 
 
 def test_recovery_with_another_card_of_the_meter_cannot_tell(cw: CardWorld) -> None:
@@ -214,7 +214,7 @@ def test_rewrite_onto_a_replaced_card_never_credits_twice(cw: CardWorld) -> None
     assert cw.into_meter().code == "NOTHING_NEW" and cw.meter.credit == 5651   # never a second credit
     assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "CARD_SEQUENCE_USED"
     # a customer whose new card never got the purchase: the meter takes it exactly once
-    assert check.verify()["ok"]
+    assert check.verify(cw.ctx)["ok"]
 
 
 def test_rewrite_when_the_card_lost_the_purchase_before_the_meter(cw: CardWorld) -> None:

@@ -6,20 +6,27 @@ import sqlite3
 
 import pytest
 
-from terminal.ledger import counters, db, diary, journal, transaction
+from terminal.ledger import Ledger, db
 from terminal.ledger.errors import SchemaTooNew, UnbalancedPosting
+from terminal.ledger.journal import Line
 from terminal.ledger.migrations import APPEND_ONLY, LATEST
 from tests.helpers.ppms import sealed
 
 
 @pytest.fixture
 def ledger(tmp_path):
-    d = db.connect(tmp_path / "l.db")
     yield tmp_path / "l.db"
-    d.close()
+
+
+@pytest.fixture
+def led(ledger):
+    the = Ledger(ledger)
+    yield the
+    the.close()
 
 
 def test_pragmas_and_schema(ledger):
+    db.connect(ledger).close()
     con = sqlite3.connect(ledger)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST
@@ -30,6 +37,7 @@ def test_pragmas_and_schema(ledger):
 
 
 def test_newer_database_is_refused(ledger):
+    db.connect(ledger).close()
     con = sqlite3.connect(ledger)
     con.execute(f"PRAGMA user_version = {LATEST + 1}")
     con.commit()
@@ -37,41 +45,44 @@ def test_newer_database_is_refused(ledger):
         db.connect(ledger)
 
 
-def test_posting_must_balance_and_rows_are_append_only(ledger):
-    with transaction():
-        pid = journal.post("test", [journal.Line("CASH", debit=100), journal.Line("REVENUE:ENERGY", credit=100)],
-                           "2026-01-01T00:00:00", None)
-    with pytest.raises(UnbalancedPosting), transaction():
-        journal.post("test", [journal.Line("CASH", debit=100), journal.Line("VAT_PAYABLE", credit=99)],
-                     "2026-01-01T00:00:00", None)
+def test_posting_must_balance_and_rows_are_append_only(ledger, led):
+    with led.unit_of_work() as uow:
+        pid = uow.journal.post("test", [Line("CASH", debit=100), Line("REVENUE:ENERGY", credit=100)],
+                               "2026-01-01T00:00:00", None)
+    with pytest.raises(UnbalancedPosting), led.unit_of_work() as uow:
+        uow.journal.post("test", [Line("CASH", debit=100), Line("VAT_PAYABLE", credit=99)],
+                         "2026-01-01T00:00:00", None)
     con = sealed(ledger)
     for sql in ("UPDATE posting_line SET debit = 1", "DELETE FROM posting_line", "DELETE FROM posting",
                 f"UPDATE posting SET memo = 'x' WHERE id = {pid}"):
         with pytest.raises(sqlite3.IntegrityError, match="LEDGER_APPEND_ONLY"):
             con.execute(sql)
-    assert journal.balance("CASH") == 100 and journal.unbalanced_postings() == []
+    with led.read() as r:
+        assert r.journal.balance("CASH") == 100 and r.journal.unbalanced_postings() == []
     names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert {f"{t}_no_update" for t in APPEND_ONLY} <= names and {f"{t}_no_delete" for t in APPEND_ONLY} <= names
 
 
-def test_diary_chain_detects_tampering(ledger):
-    with transaction():
+def test_diary_chain_detects_tampering(ledger, led):
+    with led.unit_of_work() as uow:
         for i in range(5):
-            diary.record(f"2026-01-01T00:00:0{i}", "admin", "test", f"thing:{i}", after={"i": i})
-    assert diary.verify_chain() == []
+            uow.diary.append(f"2026-01-01T00:00:0{i}", "admin", "test", f"thing:{i}", after={"i": i})
+    with led.read() as r:
+        assert r.diary.verify_chain() == []
     con = sealed(ledger)
     con.execute("DROP TRIGGER diary_no_update")   # an attacker with the file can drop triggers...
     con.execute("UPDATE diary SET after = '{\"i\":9}' WHERE id = 3")
     con.commit()
-    broken = diary.verify_chain()                  # ...but not forge the chain
+    with led.read() as r:
+        broken = r.diary.verify_chain()            # ...but not forge the chain
     assert [b.entry_id for b in broken] == [3]
 
 
-def test_counters_are_gapless_across_rollbacks(ledger):
-    with transaction():
-        assert counters.next_value("receipt") == 1
-    with pytest.raises(RuntimeError), transaction():
-        counters.next_value("receipt")
+def test_counters_are_gapless_across_rollbacks(led):
+    with led.unit_of_work() as uow:
+        assert uow.counters.next_value("receipt") == 1
+    with pytest.raises(RuntimeError), led.unit_of_work() as uow:
+        uow.counters.next_value("receipt")
         raise RuntimeError("the sale failed")
-    with transaction():
-        assert counters.next_value("receipt") == 2
+    with led.unit_of_work() as uow:
+        assert uow.counters.next_value("receipt") == 2

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from terminal.ledger import db, meta, seal, seal_check
+from terminal.ledger import Ledger, seal
 from terminal.ledger.errors import LedgerUnsound, SealKeyMissing
-from terminal.ledger.models import bind_models
 
 
-def codes(d: object) -> set[tuple[str, str | None, str | None]]:
-    findings, _head = seal_check.verify(d)  # type: ignore[arg-type]
+def codes(d: Ledger) -> set[tuple[str, str | None, str | None]]:
+    findings, _head = d.seal_check()
     return {(f.code, f.table, f.row) for f in findings}
 
 
@@ -29,36 +28,35 @@ def test_digest_keeps_types_and_the_mac_needs_key_and_place() -> None:
 
 
 def test_two_ledgers_in_one_process_each_seal_with_their_own_key(tmp_path: Path) -> None:
-    a, b = db.connect(tmp_path / "a.db"), db.connect(tmp_path / "b.db")
+    a, b = Ledger(tmp_path / "a.db"), Ledger(tmp_path / "b.db")
     assert seal.read_key(tmp_path / "a.db.key") != seal.read_key(tmp_path / "b.db.key")
     for d, value in ((a, "A"), (b, "B")):
-        bind_models(d)
-        with d.atomic():
-            meta.put("terminal_id", value)
+        with d.unit_of_work() as uow:
+            uow.meta.put("terminal_id", value)
     assert codes(a) == set() and codes(b) == set()
-    assert seal.chain_head(a).mac != seal.chain_head(b).mac
+    assert seal.chain_head(a.db).mac != seal.chain_head(b.db).mac
     a.close()
     b.close()
     shutil.copy2(tmp_path / "b.db.key", tmp_path / "a.db.key")       # a's seals under b's key
-    c = db.connect(tmp_path / "a.db")
+    c = Ledger(tmp_path / "a.db")
     assert ("SEAL_CHAIN_BROKEN", "meta", "terminal_id") in codes(c)
     c.close()
 
 
 def test_the_head_follows_commits_not_rollbacks_and_never_leaves_the_chain(tmp_path: Path) -> None:
-    d = db.connect(tmp_path / "l.db")
-    sealer = seal.sealer_of(d)
-    with d.atomic():
-        meta.put("k", "1")
-    committed = seal.chain_head(d)
+    d = Ledger(tmp_path / "l.db")
+    sealer = d.sealer
+    with d.unit_of_work() as uow:
+        uow.meta.put("k", "1")
+    committed = seal.chain_head(d.db)
     assert sealer.head() == committed
-    with pytest.raises(RuntimeError), d.atomic():
-        meta.put("k", "2")
+    with pytest.raises(RuntimeError), d.unit_of_work() as uow:
+        uow.meta.put("k", "2")
         raise RuntimeError("rolled back")
-    assert sealer.head() == committed == seal.chain_head(d)
-    with d.atomic():
-        meta.put("k", "3")
-    assert sealer.head() == seal.chain_head(d) != committed
+    assert sealer.head() == committed == seal.chain_head(d.db)
+    with d.unit_of_work() as uow:
+        uow.meta.put("k", "3")
+    assert sealer.head() == seal.chain_head(d.db) != committed
     def put_head(head: seal.Head) -> None:
         sealer.head_path.unlink()
         seal.write_head(sealer.head_path, sealer.key, head)
@@ -67,21 +65,21 @@ def test_the_head_follows_commits_not_rollbacks_and_never_leaves_the_chain(tmp_p
     assert codes(d) == set()
     put_head(seal.Head(committed.seq, "f" * 64))                                         # off the chain
     assert ("SEAL_HEAD_OFF_CHAIN", None, None) in codes(d)
-    with d.atomic():
-        meta.put("k", "4")
+    with d.unit_of_work() as uow:
+        uow.meta.put("k", "4")
     assert sealer.head() == seal.Head(committed.seq, "f" * 64)                         # kept as evidence
-    put_head(seal.Head(seal.chain_head(d).seq + 5, "0" * 64))
+    put_head(seal.Head(seal.chain_head(d.db).seq + 5, "0" * 64))
     assert ("SEAL_TAIL_CUT", None, None) in codes(d)
     d.close()
 
 
 def test_the_head_keeps_a_good_slot_when_a_write_is_torn(tmp_path: Path) -> None:
-    d = db.connect(tmp_path / "l.db")
-    sealer = seal.sealer_of(d)
+    d = Ledger(tmp_path / "l.db")
+    sealer = d.sealer
     for value in ("1", "2"):
-        with d.atomic():
-            meta.put("k", value)
-    latest = seal.chain_head(d)
+        with d.unit_of_work() as uow:
+            uow.meta.put("k", value)
+    latest = seal.chain_head(d.db)
     assert sealer.head() == latest
     data = bytearray(sealer.head_path.read_bytes())
     newer = 0 if b'"seq": %d,' % latest.seq in data[:seal.SLOT] else 1
@@ -93,10 +91,10 @@ def test_the_head_keeps_a_good_slot_when_a_write_is_torn(tmp_path: Path) -> None
 
 
 def test_rows_changed_unsealed_or_missing_are_named(tmp_path: Path) -> None:
-    d = db.connect(tmp_path / "l.db")
-    with d.atomic():
-        meta.put("a", "1")
-        meta.put("b", "2")
+    d = Ledger(tmp_path / "l.db")
+    with d.unit_of_work() as uow:
+        uow.meta.put("a", "1")
+        uow.meta.put("b", "2")
     d.close()
     con = sqlite3.connect(tmp_path / "l.db")
     for op in ("insert", "update", "delete"):
@@ -106,17 +104,17 @@ def test_rows_changed_unsealed_or_missing_are_named(tmp_path: Path) -> None:
     con.execute("INSERT INTO meta VALUES ('c', '3')")
     con.commit()
     con.close()
-    found = codes(db.connect(tmp_path / "l.db"))
+    found = codes(Ledger(tmp_path / "l.db"))
     assert {("SEAL_ROW_CHANGED", "meta", "a"), ("SEAL_ROW_MISSING", "meta", "b"),
             ("SEAL_ROW_UNSEALED", "meta", "c"), ("TRIGGER_MISSING", None, None)} <= found
 
 
 def test_a_sealed_ledger_needs_its_key_and_a_stripped_one_is_refused(tmp_path: Path) -> None:
-    db.connect(tmp_path / "l.db").close()
+    Ledger(tmp_path / "l.db").close()
     (tmp_path / "l.db.key").rename(tmp_path / "elsewhere.key")
     with pytest.raises(SealKeyMissing):
-        db.connect(tmp_path / "l.db")
-    db.connect(tmp_path / "l.db", tmp_path / "elsewhere.key").close()      # the configured key file
+        Ledger(tmp_path / "l.db")
+    Ledger(tmp_path / "l.db", seal_key_file=tmp_path / "elsewhere.key").close()      # the configured key file
     con = sqlite3.connect(tmp_path / "l.db")
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE name LIKE 'seal%' AND type = 'trigger'")\
             .fetchall():
@@ -126,23 +124,22 @@ def test_a_sealed_ledger_needs_its_key_and_a_stripped_one_is_refused(tmp_path: P
     con.commit()
     con.close()
     with pytest.raises(LedgerUnsound):
-        db.connect(tmp_path / "l.db", tmp_path / "elsewhere.key")
+        Ledger(tmp_path / "l.db", seal_key_file=tmp_path / "elsewhere.key")
 
 
 def test_ledger_files_are_the_service_users_only_whatever_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        d = db.connect(tmp_path / "new.db")
-        bind_models(d)
-        with d.atomic():
-            meta.put("k", "v")
+        d = Ledger(tmp_path / "new.db")
+        with d.unit_of_work() as uow:
+            uow.meta.put("k", "v")
         for name in ("new.db", "new.db-wal", "new.db-shm", "new.db.key", "new.db.head"):
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
         d.close()
         made_before = tmp_path / "old.db"
         sqlite3.connect(made_before).close()
         made_before.chmod(0o644)
-        db.connect(made_before).close()
+        Ledger(made_before).close()
         assert stat.S_IMODE(made_before.stat().st_mode) == 0o600
     finally:
         os.umask(old)

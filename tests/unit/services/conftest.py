@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from terminal import bootstrap
-from terminal.services import auth, registration, setup
+from terminal.ledger.models import Models
+from terminal.services import auth, check, registration, setup
 from terminal.services.clock import FixedClock
 from tests.fakes.carriers import FakeCarriers
 
@@ -37,6 +38,23 @@ class World:
 
     def tariff(self, path: Path = SAMPLE) -> dict[str, Any]:
         return setup.import_tariff(self.ctx, self.admin, path.read_text())
+
+    @property
+    def models(self) -> Models:
+        """This world's model classes, bound to its own ledger."""
+        return self.app.ledger.models
+
+    def verify(self) -> dict[str, Any]:
+        return check.verify(self.ctx)
+
+    def balance(self, account: str) -> int:
+        with self.ctx.ledger.read() as r:
+            return r.journal.balance(account)
+
+    def balances(self, customer_id: int) -> tuple[int, int]:
+        """(carry-over, arrears) of a customer."""
+        with self.ctx.ledger.read() as r:
+            return r.customers.balances(customer_id)
 
     def register(self, meter: str = "0123456789", power_type: str = "RES", **kw: Any) -> dict[str, Any]:
         return registration.register(self.ctx, self.admin, kw.pop("name", "Jane Doe"),

@@ -6,9 +6,7 @@ import json
 import pytest
 
 from terminal.domain.errors import PpmsError
-from terminal.ledger.models import Diary, Outbox, Reading
 from terminal.services import auth, readings
-from terminal.services.check import verify
 from terminal.services.errors import (
     MeterAddressInvalid,
     MeterBusNotConfigured,
@@ -43,33 +41,36 @@ def test_read_registered_meter_is_recorded_with_outbox_and_diary(world, bus):
     assert out["recorded"] and out["meter"] == "202106150042" and out["source"] == "dlt645"
     assert (out["total_kwh"], out["remaining_kwh"], out["remaining_money"], out["purchase_count"]) == \
         ("1234.56", "25.07", None, 7)
-    row = Reading.get(Reading.uuid == out["reading_id"])
+    row = world.models.Reading.get(world.models.Reading.uuid == out["reading_id"])
     assert (row.source, row.total_kwh, row.remaining_kwh, row.purchase_count, row.status_flags) == \
         ("dlt645", 123456, 2507, 7, 0x0100_0000)
     assert json.loads(row.detail)["port"] == bus.port
-    assert Outbox.select().where((Outbox.kind == "reading") & (Outbox.entity_uuid == row.uuid)).count() == 1
-    assert Diary.select().where(Diary.action == "reading.recorded").count() == 1
-    assert verify()["ok"]
+    outbox = world.models.Outbox
+    assert outbox.select().where((outbox.kind == "reading") & (outbox.entity_uuid == row.uuid)).count() == 1
+    assert world.models.Diary.select().where(world.models.Diary.action == "reading.recorded").count() == 1
+    assert world.verify()["ok"]
 
 
 def test_meter_number_without_leading_zeros_is_found_and_money_in_ledger_units(world, bus):
     out = readings.read_meter(world.ctx, world.admin, "014000000007")
     assert out["meter"] == "14000000007" and out["remaining_money"] == "150.50"
-    assert Reading.get(Reading.uuid == out["reading_id"]).remaining_money == 15050
+    assert world.models.Reading.get(world.models.Reading.uuid == out["reading_id"]).remaining_money == 15050
 
 
 def test_unknown_address_is_read_and_shown_but_not_recorded(world, bus):
     bus.add("999999999999", 5000, remaining_kwh=0)
     out = readings.read_meter(world.ctx, world.admin, "999999999999")
     assert out["recorded"] is False and out["meter"] is None and out["total_kwh"] == "50.00"
-    assert Reading.select().count() == 0 and Outbox.select().where(Outbox.kind == "reading").count() == 0
+    outbox = world.models.Outbox
+    assert world.models.Reading.select().count() == 0
+    assert outbox.select().where(outbox.kind == "reading").count() == 0
 
 
 def test_silent_meter_raises_its_code_and_records_nothing(world, bus):
     world.register("202106150099", address="Plot 9")
     with pytest.raises(PpmsError) as err:
         readings.read_meter(world.ctx, world.admin, "202106150099")
-    assert err.value.code == "METER_NO_ANSWER" and Reading.select().count() == 0
+    assert err.value.code == "METER_NO_ANSWER" and world.models.Reading.select().count() == 0
 
 
 def test_reading_needs_the_permission_and_a_bus(world, bus):
@@ -90,11 +91,11 @@ def test_batch_of_all_meters_with_an_address_goes_on_past_a_silent_one(world, bu
     assert (out["meters"], out["read"], out["recorded"], out["failed"], out["stopped"]) == (3, 2, 2, 1, None)
     silent = out["results"][2]
     assert not silent["ok"] and silent["error"]["code"] == "METER_NO_ANSWER"
-    assert Reading.select().count() == 2
-    assert {json.loads(r.detail)["batch"] for r in Reading.select()} == {out["batch_id"]}
-    summary = Diary.get(Diary.action == "reading.batch")
+    assert world.models.Reading.select().count() == 2
+    assert {json.loads(r.detail)["batch"] for r in world.models.Reading.select()} == {out["batch_id"]}
+    summary = world.models.Diary.get(world.models.Diary.action == "reading.batch")
     assert json.loads(summary.after)["not_read"] == [{"address": "202106150043", "code": "METER_NO_ANSWER"}]
-    assert verify()["ok"]
+    assert world.verify()["ok"]
 
 
 def test_batch_by_area_and_by_addresses(world, bus):
@@ -110,4 +111,4 @@ def test_batch_stopped_by_the_port_keeps_what_was_read(world, bus):
     assert out["stopped"]["code"] == "METER_PORT_UNAVAILABLE"
     assert [(r["ok"], r.get("error", {}).get("code")) for r in out["results"]] == \
         [(True, None), (False, "METER_PORT_UNAVAILABLE")]
-    assert Reading.select().count() == 1
+    assert world.models.Reading.select().count() == 1

@@ -1,0 +1,113 @@
+"""The unit of work's rules: one write transaction, savepoints when nested, reads that never
+take the write lock, a fact recorded with its diary entry and outbox row, faults by type."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from terminal.ledger import Fact, Ledger, Outgoing
+from terminal.ledger.errors import LedgerBusy, OutsideUnitOfWork
+
+
+@pytest.fixture
+def led(tmp_path: Path):
+    the = Ledger(tmp_path / "l.db", terminal_id="T01", busy_timeout_s=0.2)
+    yield the
+    the.close()
+
+
+def rows(led: Ledger, sql: str) -> list[tuple[object, ...]]:
+    con = sqlite3.connect(led.path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def fact(i: int, sent: bool = True) -> Fact:
+    return Fact("thing.done", f"thing:{i}", "admin", "2026-01-01T00:00:00", before=None, after={"i": i},
+                outbox=Outgoing("thing", f"uuid-{i}", {"i": i}) if sent else None)
+
+
+def test_a_fact_is_its_diary_entry_and_outbox_row_in_one_commit(led: Ledger) -> None:
+    with led.unit_of_work() as uow:
+        assert uow.record(fact(1)) == 1
+        assert uow.record(fact(2, sent=False)) is None
+    assert rows(led, "SELECT seq, terminal_id, kind, entity_uuid, payload FROM outbox") == \
+        [(1, "T01", "thing", "uuid-1", '{"i":1}')]
+    assert rows(led, "SELECT action, entity FROM diary ORDER BY id") == [("thing.done", "thing:1"),
+                                                                          ("thing.done", "thing:2")]
+    with pytest.raises(RuntimeError), led.unit_of_work() as uow:
+        uow.record(fact(3))
+        raise RuntimeError("the service failed after recording")
+    assert rows(led, "SELECT COUNT(*) FROM diary") == [(2,)] and rows(led, "SELECT COUNT(*) FROM outbox") == [(1,)]
+
+
+def test_recording_outside_a_unit_of_work_or_writing_in_a_read_is_refused(led: Ledger) -> None:
+    with led.unit_of_work() as uow:
+        pass
+    with pytest.raises(OutsideUnitOfWork):
+        uow.record(fact(1))
+    with led.read() as r:
+        with pytest.raises(OutsideUnitOfWork), led.unit_of_work():
+            pass
+    with pytest.raises(OutsideUnitOfWork, match="a write inside a read"), led.read() as r:
+        r.meta.put("x", "y")
+    assert rows(led, "SELECT COUNT(*) FROM diary") == [(0,)] and rows(led, "SELECT COUNT(*) FROM meta") == [(0,)]
+
+
+def test_a_nested_unit_of_work_is_a_savepoint(led: Ledger) -> None:
+    with led.unit_of_work() as outer:
+        outer.meta.put("kept", "1")
+        with pytest.raises(RuntimeError), led.unit_of_work() as inner:
+            inner.meta.put("dropped", "1")
+            raise RuntimeError("the inner work failed")
+        with led.unit_of_work() as inner:
+            inner.meta.put("inner", "1")
+        with led.read() as r:            # a read inside the write sees its own writes
+            assert r.meta.get("inner") == "1"
+        assert rows(led, "SELECT COUNT(*) FROM meta") == [(0,)]   # nothing committed before the outer end
+    assert sorted(rows(led, "SELECT key FROM meta")) == [("inner",), ("kept",)]
+
+
+def test_reads_never_take_the_write_lock_and_a_writer_gets_ledger_busy(led: Ledger) -> None:
+    with led.unit_of_work() as uow:
+        uow.meta.put("currency", "KES")
+    other = sqlite3.connect(led.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with led.read() as r:
+            assert r.meta.get("currency") == "KES"
+        with pytest.raises(LedgerBusy) as err:
+            with led.unit_of_work() as uow:
+                uow.meta.put("currency", "EUR")
+        assert err.value.code == "LEDGER_BUSY"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with led.unit_of_work() as uow:      # the ledger is usable again at once
+        uow.meta.put("currency", "EUR")
+    assert rows(led, "SELECT value FROM meta") == [("EUR",)]
+
+
+def test_each_thread_has_its_own_transaction(led: Ledger) -> None:
+    started, go_on = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with led.unit_of_work() as uow:
+            uow.meta.put("thread", "1")
+            started.set()
+            go_on.wait(10)
+
+    t = threading.Thread(target=write)
+    t.start()
+    assert started.wait(10)
+    with led.read() as r:                # the other thread's uncommitted write is not seen here
+        assert r.meta.get("thread") is None
+    go_on.set()
+    t.join(10)
+    with led.read() as r:
+        assert r.meta.get("thread") == "1"
