@@ -2,7 +2,8 @@
 output. Every command calls a service; there is no logic of its own here.
 
 Exit codes: 0 done, 2 refused (a PpmsError a user can cause, or the ledger busy or its
-disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure.
+disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure, 3 the ledger is
+unsound (its seal removed; `ppms check` also exits 3 for what it finds).
 """
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from typing import Any
 from terminal.cli_commands.render import render
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
-from terminal.services.errors import AuthFailed, LedgerError, LedgerUnavailable, SchemaTooNew
+from terminal.services.errors import (
+    AuthFailed,
+    LedgerError,
+    LedgerUnavailable,
+    LedgerUnsound,
+    SchemaTooNew,
+    SealKeyMissing,
+)
 
 Handler = Callable[[Any, Any], Any]
 
@@ -66,9 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
-        internal = isinstance(exc, LedgerError) and not isinstance(exc, (SchemaTooNew, LedgerUnavailable))
+        internal = isinstance(exc, LedgerError) and not isinstance(
+            exc, (SchemaTooNew, LedgerUnavailable, SealKeyMissing))
         _error(as_json, exc.code, exc.message, exc.public_details())
-        return 1 if internal else 2
+        return 3 if isinstance(exc, LedgerUnsound) else 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
         return 1

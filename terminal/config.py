@@ -46,6 +46,7 @@ class DatabaseSection:
     busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
     min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
     clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
+    seal_key_file: str = ""          # the ledger's seal key; "" = beside the database, <path>.key
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,8 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         sections[sec.name] = type(cls)(**values)
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
-    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file")):
+    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file"),
+                       ("database", "seal_key_file")):
         value = getattr(sections[name], attr)
         if value and not Path(value).is_absolute() and not (name == "printer" and attr == "path"
                                                              and sections["printer"].type != "file"):

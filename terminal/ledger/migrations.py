@@ -7,10 +7,17 @@ transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
 
 Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
 diary) are append-only: triggers refuse UPDATE and DELETE.
+
+Migration 14 seals every table the migrations before it make (`seal_schema.py`,
+`SEALED_TABLES`): a later migration that adds a table must add its seal triggers
+(`seal_schema.table_seal`), one that adds a column must re-create them and seal the rows
+again (`seal_rows`); `ppms check` reports a table without them (TRIGGER_MISSING).
 """
 from __future__ import annotations
 
 from typing import Final
+
+from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
     "sale", "sale_line", "sale_usage", "sale_event", "posting", "posting_line", "diary",
@@ -365,6 +372,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (8, "status_history", M0008_STATUS_HISTORY),
     (10, "note_intake", M0010_NOTE_INTAKE),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
+    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -24,6 +24,9 @@ def verify(ctx: Context) -> dict[str, Any]:
     def bad(code: str, message: str, **kw: Any) -> None:
         problems.append({"code": code, "message": message, **kw})
 
+    findings, head = ctx.ledger.seal_check()
+    for f in findings:
+        bad(f.code, f.message, **{k: v for k, v in (("table", f.table), ("row", f.row), ("trigger", f.trigger)) if v})
     with ctx.ledger.read() as r:
         cur = _money(r)
         integrity = r.quick_check()
@@ -77,7 +80,8 @@ def verify(ctx: Context) -> dict[str, Any]:
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
             "postings": n_postings, "debits": format_money(debits, cur), "credits": format_money(credits, cur),
             "clock": {"latest_write": clock.latest, "now": clock.now, "behind": clock.behind,
-                      "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s}}
+                      "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s},
+            "seal_head": head.as_dict()}
 
 
 def negative_balances(r: Repositories) -> list[Problem]:

@@ -45,8 +45,9 @@
 The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
 screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
 with `LedgerBusy` LEDGER_BUSY (the write lock was not obtained within the busy timeout:
-retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; any other `LedgerError` is
-a fault of the program.
+retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; `SealKeyMissing` SEAL_KEY_MISSING (a
+refusal); `LedgerUnsound` LEDGER_UNSOUND (the seal removed, exit 3); any other `LedgerError`
+is a fault of the program.
 """
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ from terminal.ledger.errors import DiskFull as DiskFull
 from terminal.ledger.errors import LedgerBusy as LedgerBusy
 from terminal.ledger.errors import LedgerError as LedgerError
 from terminal.ledger.errors import LedgerUnavailable as LedgerUnavailable
+from terminal.ledger.errors import LedgerUnsound as LedgerUnsound
 from terminal.ledger.errors import SchemaTooNew as SchemaTooNew
+from terminal.ledger.errors import SealKeyMissing as SealKeyMissing
 
 
 class ServiceError(PpmsError):

@@ -125,6 +125,14 @@ def checkpoint(db: Path) -> None:
         con.close()
 
 
+def copy_ledger(db: Path, dest: Path) -> Path:
+    """Copy a ledger (checkpointed) with its seal key and head to the database path `dest`."""
+    import shutil
+    for suffix in ("", ".key", ".head"):
+        shutil.copy2(f"{db}{suffix}", f"{dest}{suffix}")
+    return dest
+
+
 def db_bytes(db: Path) -> bytes:
     checkpoint(db)
     return db.read_bytes()
@@ -151,3 +159,14 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def sealed(db: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the terminal's seal functions (the key beside the
+    database): writes through it are sealed as the terminal's own, triggers still apply."""
+    from terminal.ledger.seal import DIGEST, MAC, digest, key_file_for, link, read_key
+    key = read_key(key_file_for(db))
+    con = sqlite3.connect(db)
+    con.create_function(DIGEST, -1, digest, deterministic=True)
+    con.create_function(MAC, 4, lambda *a: link(key, *a), deterministic=True)
+    return con

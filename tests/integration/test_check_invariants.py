@@ -1,15 +1,15 @@
-"""`ppms check` knows the money invariants: each one is broken with plain sqlite3 on a copy of
-a sound ledger (triggers dropped where the append-only rows must change), and check names
-the rows and exits 3."""
+"""`ppms check` knows the money invariants: each one is broken with sqlite3 on a copy of a
+sound ledger (triggers dropped where the append-only rows must change), and check names the
+rows and exits 3. The writer holds the seal key (a faulty program on the box, not an outsider:
+the seal would name an outsider's rows anyway), so what is found is the invariant itself."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import Ppms, checkpoint
+from tests.helpers.ppms import Ppms, checkpoint, copy_ledger, sealed
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -29,14 +29,18 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db", now=f"{DAY}T12:00:00")
 
 
 def tamper(cli: Ppms, *sql: str) -> None:
-    with sqlite3.connect(cli.db) as db:
-        for statement in sql:
-            db.execute(statement)
+    db = sealed(cli.db)
+    try:
+        with db:
+            for statement in sql:
+                db.execute(statement)
+    finally:
+        db.close()
 
 
 def problems(cli: Ppms, code: str) -> list[dict[str, object]]:

@@ -11,13 +11,12 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, query
+from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, copy_ledger, query
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -52,7 +51,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db", now=f"{DAY}T10:00:00")
 
 

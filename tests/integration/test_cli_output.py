@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from terminal.cli_parser import build_parser
-from tests.helpers.ppms import Ppms, checkpoint, query
+from tests.helpers.ppms import Ppms, checkpoint, copy_ledger, query
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -30,7 +29,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db", now=f"{DAY}T10:00:00")
 
 
