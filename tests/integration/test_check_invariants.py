@@ -4,7 +4,6 @@ rows and exits 3. The writer holds the seal key (a faulty program on the box, no
 the seal would name an outsider's rows anyway), so what is found is the invariant itself."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
