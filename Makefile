@@ -44,7 +44,7 @@ soak: venv
 
 lint: venv
 	$(BIN)/ruff check terminal hardware tests benches
-	$(BIN)/mypy terminal/domain terminal/services hardware
+	$(BIN)/mypy terminal/domain terminal/services terminal/devices hardware
 
 bench: venv
 	$(BIN)/python -m benches

@@ -22,10 +22,12 @@ from terminal.services import ports
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
+from terminal.services.events import EventDispatcher
 from terminal.services.ports import (
     Carrier,
     CarrierFactory,
     CashAcceptor,
+    DeviceEvents,
     DevicePort,
     MeterReader,
     MeterRef,
@@ -58,6 +60,8 @@ class App:
         return self.ledger.db
 
     def close(self) -> None:
+        if self.ctx.events is not None:
+            self.ctx.events.close()
         self.ledger.close()
 
 
@@ -79,8 +83,8 @@ def build_carriers(settings: Settings, cards: Any = None) -> CarrierFactory:
     return CarrierRouter(kinds)
 
 
-def build_printer(settings: Settings) -> ReceiptPrinter:
-    return EscposReceiptPrinter(settings.printer)
+def build_printer(settings: Settings, events: DeviceEvents | None = None) -> ReceiptPrinter:
+    return EscposReceiptPrinter(settings.printer, events)
 
 
 def build_meter_reader(settings: Settings, **override: object) -> MeterReader | None:
@@ -94,9 +98,10 @@ def build_meter_reader(settings: Settings, **override: object) -> MeterReader | 
     return meter_bus.DltMeterReader(meter_bus.port_settings(settings.meter_bus, **override))
 
 
-def build_cash_acceptor(settings: Settings, decimals: int = 2) -> CashAcceptor | None:
+def build_cash_acceptor(settings: Settings, decimals: int = 2,
+                        events: DeviceEvents | None = None) -> CashAcceptor | None:
     from terminal.devices import cash_acceptor
-    return cash_acceptor.build(settings.cash_acceptor, decimals)
+    return cash_acceptor.build(settings.cash_acceptor, decimals, events)
 
 
 def sts_support_tools() -> Any:
@@ -151,15 +156,17 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
         cards = build_cards(settings)
         carriers = build_carriers(settings, cards)
         card_station = card_station or cards.station()
+    events = EventDispatcher()
     ctx = Context(
         ledger=ledger, terminal_id=settings.terminal.id, terminal_name=settings.terminal.name,
         utility=settings.terminal.utility, clock=clock,
         carriers=carriers,
-        printer=printer if printer is not None else build_printer(settings),
+        printer=printer if printer is not None else build_printer(settings, events),
         lockout_attempts=settings.security.lockout_attempts,
         print_on_sale=settings.printer.print_on_sale,
         meter_reader=build_meter_reader(settings),
-        cash_acceptor=build_cash_acceptor(settings, decimals),
+        cash_acceptor=build_cash_acceptor(settings, decimals, events),
+        events=events,
     )
     if card_station is not None:
         ctx.extras["card_station"] = card_station

@@ -4,7 +4,7 @@ Imports without pyscard: only :mod:`hardware.cards.pcsc` needs it, lazily.
 """
 from __future__ import annotations
 
-from .card_terminal import CardContents, CardTerminal
+from .card_terminal import CardContents, CardSession, CardTerminal
 from .errors import CardError
 from .layout import (
     CardData,
@@ -23,6 +23,7 @@ from .profiles import PROFILES, ReaderProfile, get_profile
 __all__ = [
     "PROFILES",
     "CardContents",
+    "CardSession",
     "CardData",
     "CardError",
     "CardTerminal",

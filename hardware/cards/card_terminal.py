@@ -1,6 +1,7 @@
 """The high-level card API the selling and maintenance services call.
 
-Each call opens one connection (``connect()``), does its work and closes it. A card
+Each call opens one connection (``connect()``), does its work and closes it; a
+``session()`` keeps one connection across the steps of a sale. A card
 pulled out mid-way raises ``CardRemoved``; nothing is reported as done unless it was
 read back from the card.
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from .errors import (
     CardBlank,
@@ -42,6 +45,7 @@ from .registry import CardLayout, get_layout
 from .sle4442 import CardConnection, Sle4442
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -170,33 +174,41 @@ class CardTerminal:
             return self._verified(card, target)
 
     # ---------------------------------------------------------------- selling
+    def session(self) -> CardSession:
+        """One connection for the steps of one job (a sale: judge the card, then write it)."""
+        return CardSession(self)
+
     def write_purchase(self, meter_no: str, purchase: Purchase) -> CardContents:
         """Put one purchase on the user card of ``meter_no`` and read it back.
 
         The card keeps whole seconds: ``purchase.time`` is stored without microseconds.
         """
-        purchase = _on_card(purchase)
         with self._card() as card:
             memory = card.read()
-            data = self.layout.decode(memory, self.keys)
-            ident = _user_card_of(data, meter_no)
-            last = max(
-                data.purchase.sequence if data.purchase else 0,
-                data.returned.last_sequence if data.returned else 0,
-            )
-            if purchase.sequence <= last:
-                raise SequenceUsed(f"sequence {purchase.sequence}, card already at {last}")
-            if data.pending:
-                raise PurchasePending(f"sequence {data.purchase.sequence if data.purchase else '?'}")
-            card.unlock([self.layout.psc_for(self.keys, ident.card_serial)])
-            target = self.layout.encode(replace(data, body=purchase), self.keys, memory)
-            _write_diff(card, memory, target)
-            contents = self._verified(card, target)
-            if contents.purchase != purchase:
-                raise WriteFailed("purchase did not read back")
-            log.info("purchase %d (%d x 0.01 kWh) on card %s", purchase.sequence, purchase.energy,
-                     ident.card_serial.hex())
-            return contents
+            return self._put_purchase(card, memory, self.layout.decode(memory, self.keys), meter_no, purchase)
+
+    def _put_purchase(self, card: Sle4442, memory: bytes, data: CardData, meter_no: str,
+                      purchase: Purchase) -> CardContents:
+        """Write ``purchase`` over ``memory`` (the card as last read, decoded as ``data``)."""
+        purchase = _on_card(purchase)
+        ident = _user_card_of(data, meter_no)
+        last = max(
+            data.purchase.sequence if data.purchase else 0,
+            data.returned.last_sequence if data.returned else 0,
+        )
+        if purchase.sequence <= last:
+            raise SequenceUsed(f"sequence {purchase.sequence}, card already at {last}")
+        if data.pending:
+            raise PurchasePending(f"sequence {data.purchase.sequence if data.purchase else '?'}")
+        card.unlock([self.layout.psc_for(self.keys, ident.card_serial)])
+        target = self.layout.encode(replace(data, body=purchase), self.keys, memory)
+        _write_diff(card, memory, target)
+        contents = self._verified(card, target)
+        if contents.purchase != purchase:
+            raise WriteFailed("purchase did not read back")
+        log.info("purchase %d (%d x 0.01 kWh) on card %s", purchase.sequence, purchase.energy,
+                 ident.card_serial.hex())
+        return contents
 
     def clear_purchase(self, meter_no: str, purchase: Purchase) -> bool:
         """Reset for selling: take ``purchase`` off the user card of ``meter_no`` if the
@@ -250,6 +262,73 @@ class CardTerminal:
         if contents.memory != target:
             raise WriteFailed("card memory differs from what was written")
         return contents
+
+
+class CardSession:
+    """One connection to the card kept across the steps of one job (a sale's precheck, then
+    its write and read-back), where the reader allows it.
+
+    The memory is read once, on first need (``contents``); ``write_purchase`` writes over
+    that reading and verifies with a real read of the card. The session ends with
+    ``close()`` (safe twice), on any card error, and when the session is collected; a card
+    pulled out or swapped meanwhile makes its next command fail (pcscd resets the handle),
+    so the session never writes over a reading of another card.
+    """
+
+    def __init__(self, terminal: CardTerminal) -> None:
+        self.terminal = terminal
+        self._card: Sle4442 | None = None
+        self._contents: CardContents | None = None
+        self._close: Callable[[], object] | None = None
+        self.wrote = False  # a write was sent in this session: the card may hold it
+
+    @property
+    def open(self) -> bool:
+        return self._card is not None
+
+    def contents(self) -> CardContents:
+        """What is on the card, verified (read on the first call only)."""
+        if self._contents is None:
+            self._contents = self._guard(lambda card: self.terminal._contents(card))
+        return self._contents
+
+    def write_purchase(self, meter_no: str, purchase: Purchase) -> CardContents:
+        """``CardTerminal.write_purchase`` over this session's reading of the card."""
+        contents = self.contents()
+        self._contents = self._guard(lambda card: self.terminal._put_purchase(
+            card, contents.memory, contents.data, meter_no, purchase))
+        return self._contents
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+        self._card, self._contents, self._close = None, None, None
+
+    def __enter__(self) -> CardSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _guard(self, step: Callable[[Sle4442], T]) -> T:
+        try:
+            card = self._open()
+            try:
+                return step(card)
+            finally:
+                self.wrote = self.wrote or card.wrote
+        except Exception:
+            self.close()
+            raise
+
+    def _open(self) -> Sle4442:
+        if self._card is None:
+            conn = self.terminal.connect()
+            self._close = weakref.finalize(self, conn.close)
+            card = Sle4442(conn, self.terminal.profile)
+            self._card = card
+            card.select()
+        return self._card
 
 
 def _on_card(purchase: Purchase) -> Purchase:

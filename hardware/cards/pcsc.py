@@ -182,10 +182,6 @@ class CardWatcher:
         with self._lock:
             self._listeners.append(listener)
 
-    def remove_listener(self, listener: Listener) -> None:
-        with self._lock:
-            self._listeners.remove(listener)
-
     def _emit(self, event: CardEvent) -> None:
         with self._lock:
             listeners = list(self._listeners)

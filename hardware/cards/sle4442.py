@@ -51,6 +51,7 @@ class Sle4442:
         self.transport = transport
         self.profile = profile
         self.unlocked = False
+        self.wrote = False  # a write (memory or PSC) has been sent: the card may have changed
 
     # public command with status checks and tracing; the transport is the backend hook
     def transmit(self, apdu: bytes, what: str) -> tuple[bytes, int, int]:
@@ -131,6 +132,7 @@ class Sle4442:
             chunk = data[start:start + self.profile.max_write]
             at = address + start
             apdu = bytes([0xFF, 0xD0, 0x00, at, len(chunk)]) + chunk
+            self.wrote = True
             if self._ok(apdu, f"write {at}+{len(chunk)}"):
                 raise ReaderRefused("write answered data")
         back = self.read(address, len(data))
@@ -144,6 +146,7 @@ class Sle4442:
             raise ValueError("a PSC is 3 bytes")
         if not self.unlocked:
             raise WriteFailed("the PSC can only be changed after presenting the current one")
+        self.wrote = True
         self._ok(bytes.fromhex("FFD2000103") + new_psc, "change PSC")
         if self.read_security()[1:4] != new_psc:
             raise WriteFailed("the new PSC did not read back")

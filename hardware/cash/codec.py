@@ -11,6 +11,7 @@ type (B = 0 stacked: credit; B = 1 held in escrow), A = 0 is a status or error i
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -19,6 +20,7 @@ from hardware.cash.errors import (
     CashEventsLost,
     CashGarbledReply,
 )
+from hardware.framing import FrameBuffer, Parsed, Scan
 
 HOST_ADDRESS = 1
 BILL_VALIDATOR_ADDRESS = 40
@@ -33,7 +35,6 @@ REQUEST_MANUFACTURER_ID = 246
 REQUEST_EQUIPMENT_CATEGORY_ID = 245
 REQUEST_PRODUCT_CODE = 244
 REQUEST_SERIAL_NUMBER = 242
-REQUEST_SOFTWARE_REVISION = 241
 MODIFY_INHIBIT_STATUS = 231
 REQUEST_INHIBIT_STATUS = 230
 MODIFY_MASTER_INHIBIT = 228
@@ -57,6 +58,7 @@ MODE_STACKER = 0x01
 MODE_ESCROW = 0x02
 
 EVENT_SLOTS = 5
+MAX_DATA_LEN = 252  # a packet is at most 257 bytes
 
 
 class Category(Enum):
@@ -115,8 +117,8 @@ def checksum(raw: bytes) -> int:
 
 
 def encode_packet(packet: Packet) -> bytes:
-    if len(packet.data) > 252:
-        raise ValueError("ccTalk data is at most 252 bytes")
+    if len(packet.data) > MAX_DATA_LEN:
+        raise ValueError(f"ccTalk data is at most {MAX_DATA_LEN} bytes")
     body = bytes([packet.dest, len(packet.data), packet.src, packet.header]) + packet.data
     return body + bytes([checksum(body)])
 
@@ -131,33 +133,55 @@ def build_reply(data: bytes = b"", *, header: int = ACK, dest: int = HOST_ADDRES
     return encode_packet(Packet(dest, src, header, data))
 
 
-class Scan(Enum):
-    PACKET = "packet"
-    INCOMPLETE = "incomplete"
-    CHECKSUM = "checksum"
+class CctalkRules:
+    """ccTalk packet rules for ``hardware.framing.FrameBuffer``. ccTalk has no start
+    byte: with ``addresses`` (the bus's host and device), a packet may start only where
+    its destination and source are among them, which resynchronises after noise or a
+    damaged packet; without, a packet may start at any byte."""
+
+    def __init__(self, addresses: frozenset[int] | None = None) -> None:
+        self.addresses = addresses
+
+    def find_start(self, buf: bytes, begin: int) -> int:
+        if begin >= len(buf):
+            return -1
+        if self.addresses is None:
+            return begin
+        return next((i for i in range(begin, len(buf)) if buf[i] in self.addresses), -1)
+
+    def parse_at(self, buf: bytes, at: int) -> Parsed[Packet]:
+        n = len(buf) - at
+        if n >= 2 and buf[at + 1] > MAX_DATA_LEN:
+            return Parsed(Scan.MALFORMED)
+        if self.addresses is not None and n >= 3 and buf[at + 2] not in self.addresses:
+            return Parsed(Scan.MALFORMED)
+        if n < 5 or n < 5 + buf[at + 1]:
+            return Parsed(Scan.INCOMPLETE)
+        end = at + 5 + buf[at + 1]
+        frame = buf[at:end]
+        if sum(frame) & 0xFF:
+            return Parsed(Scan.CHECKSUM, end=end)
+        return Parsed(Scan.FRAME, Packet(frame[0], frame[2], frame[3], bytes(frame[4:-1])), end)
 
 
-def scan_packet(buf: bytes) -> tuple[Scan, Packet | None, int]:
-    """The packet at the start of ``buf``: (status, packet, bytes used)."""
-    if len(buf) < 5 or len(buf) < 5 + buf[1]:
-        return Scan.INCOMPLETE, None, 0
-    total = 5 + buf[1]
-    frame = buf[:total]
-    if sum(frame) & 0xFF:
-        return Scan.CHECKSUM, None, total
-    return Scan.PACKET, Packet(frame[0], frame[2], frame[3], bytes(frame[4:-1])), total
+def packet_buffer(addresses: frozenset[int] | None = None,
+                  accept: Callable[[Packet], bool] = lambda packet: True) -> FrameBuffer[Packet]:
+    """A framing buffer for ccTalk that keeps the packets ``accept`` wants."""
+    return FrameBuffer(CctalkRules(addresses), accept)
 
 
 def decode_packet(raw: bytes) -> Packet:
     """Exactly one packet; anything else raises a ``CashGarbledReply``."""
-    status, packet, used = scan_packet(raw)
-    if status is Scan.CHECKSUM:
+    parsed = CctalkRules().parse_at(raw, 0)
+    if parsed.status is Scan.CHECKSUM:
         raise CashChecksumError(f"The bill validator's answer was damaged: {raw.hex(' ')}")
-    if packet is None:
+    if parsed.status is Scan.MALFORMED:
+        raise CashGarbledReply(f"The bill validator's answer is not a ccTalk packet: {raw.hex(' ')}")
+    if parsed.frame is None:
         raise CashGarbledReply(f"The bill validator's answer stopped half way: {raw.hex(' ')}")
-    if used != len(raw):
+    if parsed.end != len(raw):
         raise CashGarbledReply(f"Extra bytes after the validator's answer: {raw.hex(' ')}")
-    return packet
+    return parsed.frame
 
 
 # ------------------------------------------------------------------ bill events

@@ -69,7 +69,7 @@ class SimulatedBillValidator:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        self._buf = bytearray()
+        self._buffer = codec.packet_buffer(accept=lambda packet: packet.dest == self.address)
 
     # ------------------------------------------------------------ the customer
     def insert(self, bill_type: int) -> None:
@@ -176,14 +176,8 @@ class SimulatedBillValidator:
         """Bytes from the line in, reply bytes out (requests to other addresses ignored)."""
         out = bytearray()
         with self._lock:
-            self._buf += data
-            while True:
-                status, packet, used = codec.scan_packet(bytes(self._buf))
-                if status is codec.Scan.INCOMPLETE:
-                    break
-                del self._buf[:used]
-                if packet is None or packet.dest != self.address:
-                    continue  # damaged, or not for us: a ccTalk device stays silent
+            self._buffer.feed(data)
+            for packet in self._buffer.frames():  # damaged or not for us: a device stays silent
                 reply = self.handle(packet)
                 fault = self._take_line_fault()
                 if reply is None or fault is LineFault.NO_ANSWER:
@@ -195,7 +189,7 @@ class SimulatedBillValidator:
 
     def reset_input(self) -> None:
         with self._lock:
-            self._buf.clear()
+            self._buffer.clear()
 
     def _take_line_fault(self) -> LineFault:
         fault = self.line_fault

@@ -41,6 +41,7 @@ from hardware.cash.models import (
     UnknownBillStacked,
     to_event,
 )
+from hardware.framing import Scan
 
 log = logging.getLogger("hardware.cash")
 
@@ -313,31 +314,28 @@ class BillValidator:
 
     # ------------------------------------------------------------ private hook
     def _transact(self, request: bytes) -> codec.Packet:
+        """Send ``request``; the validator's reply (our own echo and other traffic skipped)."""
         self.link.discard_input()
         self.link.write(request)
+        host, device = self.settings.host_address, self.settings.address
+        buffer = codec.packet_buffer(frozenset({host, device}),
+                                     accept=lambda packet: packet.dest == host and packet.src == device)
+        heard = bytearray()
         deadline = time.monotonic() + self.settings.timeout_s
-        buf = bytearray()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            buf += self.link.read(min(remaining, 0.1))
-            while True:
-                status, packet, used = codec.scan_packet(bytes(buf))
-                if status is codec.Scan.CHECKSUM:
-                    raise CashChecksumError(
-                        f"The bill validator's answer was damaged: {bytes(buf).hex(' ')}")
-                if packet is None:
-                    break
-                del buf[:used]
-                if packet.dest == self.settings.host_address and packet.src == self.settings.address:
-                    return packet
-                # our own request echoed on a single-wire bus, or another device's traffic
-        if not buf:
+        while (remaining := deadline - time.monotonic()) > 0:
+            chunk = self.link.read(min(remaining, 0.1))
+            heard += chunk
+            buffer.feed(chunk)
+            packet = buffer.next_frame()
+            if packet is not None:
+                return packet
+            if buffer.trouble is Scan.CHECKSUM:
+                raise CashChecksumError(f"The bill validator's answer was damaged: {bytes(heard).hex(' ')}")
+        if buffer.trouble is None:  # silence, or only our own request echoed
             raise CashNoAnswer(
                 f"The note acceptor on {self.settings.port} does not answer: check its "
                 "power and cable.")
-        raise CashGarbledReply(f"The note acceptor's answer stopped half way: {bytes(buf).hex(' ')}")
+        raise CashGarbledReply(f"The note acceptor's answer stopped half way: {bytes(heard).hex(' ')}")
 
 
 def open_link(settings: CashSettings) -> ByteLink:

@@ -18,9 +18,11 @@ Values: energy as integer 0.01 kWh (BCD XXXXXX.XX), money as integer minor units
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from hardware.framing import FrameBuffer, Parsed, Scan
 from hardware.meters.errors import (
     MeterChecksumError,
     MeterErrorReply,
@@ -40,11 +42,9 @@ MAX_DATA_LEN = 200  # DL/T 645-2007: L <= 200 for a read reply
 
 # control codes
 READ_DATA = 0x11
-READ_FOLLOW_UP = 0x12
 READ_ADDRESS = 0x13
 DIR_REPLY = 0x80
 ABNORMAL = 0x40
-FOLLOW_UP = 0x20
 FUNCTION_MASK = 0x1F
 
 # Data identifiers (DI3 DI2 DI1 DI0), DL/T 645-2007 appendix A
@@ -172,102 +172,78 @@ def checksum(raw: bytes) -> int:
 # ---------------------------------------------------------------- frames
 def encode_frame(frame: Frame, *, preamble: int = 4) -> bytes:
     """The wire bytes of ``frame`` with ``preamble`` FE wake-up bytes in front."""
-    if len(frame.data) > 255:
-        raise ValueError("frame data longer than 255 bytes")
+    if len(frame.data) > MAX_DATA_LEN:
+        raise ValueError(f"frame data longer than {MAX_DATA_LEN} bytes")
     body = bytes([START]) + address_to_bytes(frame.address) + bytes(
         [START, frame.control & 0xFF, len(frame.data)]
     ) + bytes((b + OFFSET) & 0xFF for b in frame.data)
     return bytes([WAKE]) * preamble + body + bytes([checksum(body), END])
 
 
-class ScanStatus(Enum):
-    FRAME = "frame"            # a valid frame was found
-    NOTHING = "nothing"        # no bytes at all
-    NOISE = "noise"            # bytes, but no frame start in them
-    INCOMPLETE = "incomplete"  # a frame has started and needs more bytes
-    CHECKSUM = "checksum"      # a well-formed frame with a wrong checksum
-    MALFORMED = "malformed"    # frame starts that turned out not to be frames
+class Dlt645Rules:
+    """DL/T 645 frame rules for ``hardware.framing.FrameBuffer``: a frame may start at
+    any 0x68, so noise (or the FE preamble) holding a 0x68 never hides a good frame."""
+
+    def find_start(self, buf: bytes, begin: int) -> int:
+        return buf.find(START, begin)
+
+    def parse_at(self, buf: bytes, i: int) -> Parsed[Frame]:
+        n = len(buf)
+        if n - i < HEADER_LEN:
+            if n - i > 7 and buf[i + 7] != START:
+                return Parsed(Scan.MALFORMED)
+            return Parsed(Scan.INCOMPLETE)
+        if buf[i + 7] != START or buf[i + 9] > MAX_DATA_LEN:
+            return Parsed(Scan.MALFORMED)
+        total = HEADER_LEN + buf[i + 9] + 2
+        if n - i < total:
+            return Parsed(Scan.INCOMPLETE)
+        if buf[i + total - 1] != END:
+            return Parsed(Scan.MALFORMED)
+        body = buf[i:i + total - 2]
+        if checksum(body) != buf[i + total - 2]:
+            return Parsed(Scan.CHECKSUM, end=i + total)
+        frame = Frame(
+            address=address_from_bytes(body[1:7]),
+            control=body[8],
+            data=bytes((b - OFFSET) & 0xFF for b in body[HEADER_LEN:]),
+        )
+        return Parsed(Scan.FRAME, frame, i + total)
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    status: ScanStatus
-    frame: Frame | None = None
-    end: int = 0  # index just past the frame (FRAME), else 0
+RULES = Dlt645Rules()
 
 
-def _try_at(buf: bytes, i: int) -> tuple[ScanStatus, Frame | None, int]:
-    n = len(buf)
-    if n - i < HEADER_LEN:
-        if n - i > 7 and buf[i + 7] != START:
-            return ScanStatus.MALFORMED, None, 0
-        return ScanStatus.INCOMPLETE, None, 0
-    if buf[i + 7] != START:
-        return ScanStatus.MALFORMED, None, 0
-    length = buf[i + 9]
-    total = HEADER_LEN + length + 2
-    if n - i < total:
-        return ScanStatus.INCOMPLETE, None, 0
-    if buf[i + total - 1] != END:
-        return ScanStatus.MALFORMED, None, 0
-    body = buf[i:i + HEADER_LEN + length]
-    if checksum(body) != buf[i + total - 2]:
-        return ScanStatus.CHECKSUM, None, 0
-    frame = Frame(
-        address=address_from_bytes(body[1:7]),
-        control=body[8],
-        data=bytes((b - OFFSET) & 0xFF for b in body[HEADER_LEN:]),
-    )
-    return ScanStatus.FRAME, frame, i + total
+def frame_buffer(accept: Callable[[Frame], bool] = lambda frame: True) -> FrameBuffer[Frame]:
+    """A framing buffer for DL/T 645 that keeps the frames ``accept`` wants."""
+    return FrameBuffer(RULES, accept)
 
 
-def scan_frame(buf: bytes) -> ScanResult:
-    """Find the first valid frame in ``buf`` (noise and FE preamble are skipped).
-
-    Every 0x68 is tried as a frame start, so noise that happens to hold 0x68 does not
-    hide a good frame behind it.  Without a good frame, the status says what the
-    bytes looked like, most telling first: checksum, incomplete, malformed, noise.
-    """
-    if not buf:
-        return ScanResult(ScanStatus.NOTHING)
-    seen: set[ScanStatus] = set()
-    start = buf.find(START)
-    while start != -1:
-        status, frame, end = _try_at(buf, start)
-        if status is ScanStatus.FRAME:
-            return ScanResult(status, frame, end)
-        seen.add(status)
-        start = buf.find(START, start + 1)
-    for status in (ScanStatus.CHECKSUM, ScanStatus.INCOMPLETE, ScanStatus.MALFORMED):
-        if status in seen:
-            return ScanResult(status)
-    return ScanResult(ScanStatus.NOISE)
-
-
-def raise_for_scan(result: ScanResult, raw: bytes, address: str | None = None) -> None:
-    """Turn a scan without a frame into the matching error."""
+def raise_for_trouble(trouble: Scan | None, raw: bytes, address: str | None = None) -> None:
+    """Turn what a framing buffer found instead of a frame into the matching error."""
     shown = raw[:64].hex(" ")
-    if result.status is ScanStatus.CHECKSUM:
+    if trouble is Scan.CHECKSUM:
         raise MeterChecksumError(
             f"The meter's answer was damaged on the line (checksum wrong): {shown}",
             address=address)
-    if result.status is ScanStatus.INCOMPLETE:
+    if trouble is Scan.INCOMPLETE:
         raise MeterTruncatedFrame(
             f"The meter's answer stopped half way: {shown}", address=address)
-    if result.status in (ScanStatus.MALFORMED, ScanStatus.NOISE):
-        raise MeterGarbledReply(
-            f"Only line noise came back, no DL/T 645 frame: {shown}", address=address)
+    raise MeterGarbledReply(
+        f"Only line noise came back, no DL/T 645 frame: {shown}", address=address)
 
 
 def decode_frame(raw: bytes) -> Frame:
     """The first valid frame in ``raw``; garbled input raises, never guesses."""
-    result = scan_frame(raw)
-    if result.frame is None:
-        if result.status is ScanStatus.NOTHING:
-            raise MeterTruncatedFrame("No bytes to decode.")
-        raise_for_scan(result, raw)
-    assert result.frame is not None
-    return result.frame
+    if not raw:
+        raise MeterTruncatedFrame("No bytes to decode.")
+    buffer = frame_buffer()
+    buffer.feed(raw)
+    frame = buffer.next_frame()
+    if frame is None:
+        raise_for_trouble(buffer.trouble, raw)
+    assert frame is not None
+    return frame
 
 
 # ---------------------------------------------------------------- requests and replies

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
+from hardware.framing import Scan
 from hardware.meters import codec
 from hardware.meters.errors import (
     MeterError,
@@ -151,30 +152,25 @@ class MeterReader:
         self.link.discard_input()
         self.link.write(request)
         deadline = time.monotonic() + self.settings.timeout_s
-        buf = bytearray()
-        result = codec.scan_frame(b"")
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
+        buffer = codec.frame_buffer(accept=lambda frame: frame.is_reply)
+        heard = bytearray()
+        while (remaining := deadline - time.monotonic()) > 0:
             chunk = self.link.read(min(remaining, 0.1))
             if chunk:
-                buf += chunk
-                result = codec.scan_frame(bytes(buf))
-                while result.frame is not None and not result.frame.is_reply:
-                    del buf[:result.end]  # our own request, echoed by a 2-wire adapter
-                    result = codec.scan_frame(bytes(buf))
-                if result.frame is not None:
-                    return result.frame
-            elif result.status is codec.ScanStatus.CHECKSUM:
+                heard += chunk
+                buffer.feed(chunk)
+                frame = buffer.next_frame()
+                if frame is not None:
+                    return frame
+            elif buffer.trouble is Scan.CHECKSUM:
                 break  # a whole damaged frame and then a quiet line: no need to wait on
-        if not buf:
+        if buffer.trouble is None:  # silence, or only our own request echoed
             raise MeterNoAnswer(
                 f"No answer from meter {address or '(any)'} on {self.settings.port} within "
                 f"{self.settings.timeout_s:g} s: check the address, wiring and port settings.",
                 address=address)
-        codec.raise_for_scan(result, bytes(buf), address)
-        raise MeterGarbledReply(f"No frame in {bytes(buf).hex(' ')}", address=address)
+        codec.raise_for_trouble(buffer.trouble, bytes(heard), address)
+        raise AssertionError("unreachable")
 
 
 def open_link(settings: PortSettings) -> ByteLink:

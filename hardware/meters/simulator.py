@@ -143,7 +143,7 @@ class MeterBus:
     def __init__(self, meters: Iterable[SimulatedMeter] = (), *, preamble: int = 4) -> None:
         self.meters: dict[str, SimulatedMeter] = {}
         self.preamble = preamble
-        self._buf = bytearray()
+        self._buffer = codec.frame_buffer(accept=lambda frame: not frame.is_reply)
         self._lock = threading.Lock()
         for meter in meters:
             self.add(meter)
@@ -157,28 +157,16 @@ class MeterBus:
 
     def reset_input(self) -> None:
         with self._lock:
-            self._buf.clear()
+            self._buffer.clear()
 
     def feed(self, data: bytes) -> bytes:
-        """Take bytes from the line; return every answer they call for."""
+        """Take bytes from the line; return every answer they call for (noise, damaged
+        requests and other meters' replies are ignored, as a meter does)."""
         out = bytearray()
         with self._lock:
-            self._buf += data
-            while True:
-                result = codec.scan_frame(bytes(self._buf))
-                if result.frame is not None:
-                    del self._buf[:result.end]
-                    if not result.frame.is_reply:
-                        out += self._dispatch(result.frame)
-                    continue
-                if result.status is codec.ScanStatus.INCOMPLETE:
-                    break
-                # noise or a damaged request: a meter ignores it; keep a later start
-                nxt = self._buf.find(codec.START, 1)
-                if nxt == -1:
-                    self._buf.clear()
-                    break
-                del self._buf[:nxt]
+            self._buffer.feed(data)
+            for request in self._buffer.frames():
+                out += self._dispatch(request)
         return bytes(out)
 
     def _dispatch(self, request: codec.Frame) -> bytes:

@@ -10,10 +10,15 @@ local wall-clock time is converted with the terminal's time zone when the sale i
 made, and the selling service stores that UTC instant with the sale (its
 carrier_ref) so a later recovery compares exactly what was written.
 
+A sale keeps one reader session (`hardware.cards.CardSession`) from `precheck` to the
+end of `deliver`: the card is read once, judged, then written over that reading and
+read back; the session ends after the delivery, on any error, on card removal (the
+next command fails) and with the carrier (`close()` ends it early).
+
 Refusals before anything is written (bad card, other meter, blacklisted, a purchase
-the meter has not taken) are certain; a reader failure or a read-back mismatch once
-`write_purchase` has begun is `uncertain` (the purchase may be on the card): the
-sale stays PENDING and recovery reads the card again.
+the meter has not taken, a card pulled out before the write) are certain; any failure
+once a write has been sent to the card is `uncertain` (the purchase may be on the
+card): the sale stays PENDING and recovery reads the card again.
 """
 from __future__ import annotations
 
@@ -29,7 +34,15 @@ from hardware import cards
 from hardware.cards import errors as card_errors
 from hardware.cards.views import card_to_dict
 from terminal.devices.errors import DeviceError, NotConfigured, from_driver
-from terminal.services.ports import CardInfo, Delivery, MeterRef, Purchase
+from terminal.services.ports import (
+    CardInfo,
+    CardInserted,
+    CardRemoved,
+    Delivery,
+    DeviceEvents,
+    MeterRef,
+    Purchase,
+)
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +149,20 @@ class CardCarrier:
     def __init__(self, terminal: Callable[[], cards.CardTerminal], meter: MeterRef) -> None:
         self._terminal = terminal
         self.meter = meter
+        self._session: cards.CardSession | None = None   # from precheck to the end of deliver
 
     def exact_floor(self) -> None:
         return None
 
     def reserve(self, purchase: Purchase) -> None:
         return None
+
+    def close(self) -> None:
+        """The sale is over: end the reader session. Safe twice, and when never called (the
+        session also ends after `deliver`, on any card error, and with the carrier)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def _read(self) -> cards.CardContents:
         try:
@@ -183,19 +204,36 @@ class CardCarrier:
             raise driver_error(exc) from exc
         return serial
 
-    def precheck(self, purchase: Purchase) -> dict[str, Any]:
-        contents = self._read()
-        serial = self._judge(contents, purchase)
-        return {"card": serial, "reading": None if contents.reading is None else reading_of(contents.reading)}
-
-    def deliver(self, purchase: Purchase) -> Delivery:
-        serial = self._judge(self._read(), purchase)
+    def _judged(self, session: cards.CardSession, purchase: Purchase) -> str:
+        """The session's reading of the card, judged; the session ends on a refusal."""
         try:
-            contents = self._terminal().write_purchase(purchase.meter.number, card_purchase(purchase))
-        except (card_errors.ReaderError, card_errors.WriteFailed) as exc:
-            raise driver_error(exc, uncertain=True) from exc   # the write may have reached the card
+            return self._judge(session.contents(), purchase)
         except card_errors.CardError as exc:
             raise driver_error(exc) from exc
+        except DeviceError:
+            session.close()
+            raise
+
+    def precheck(self, purchase: Purchase) -> dict[str, Any]:
+        """Read and judge the card, and keep the reader session open for `deliver`."""
+        self.close()
+        session = self._terminal().session()
+        serial = self._judged(session, purchase)
+        self._session = session
+        reading = session.contents().reading
+        return {"card": serial, "reading": None if reading is None else reading_of(reading)}
+
+    def deliver(self, purchase: Purchase) -> Delivery:
+        """Write the purchase over the precheck's reading (the same session, so the same
+        card) and read it back; without a precheck, read the card first."""
+        session = self._session or self._terminal().session()
+        self._session = None
+        with session:
+            serial = self._judged(session, purchase)
+            try:
+                contents = session.write_purchase(purchase.meter.number, card_purchase(purchase))
+            except card_errors.CardError as exc:   # once a write was sent, the purchase may be on the card
+                raise driver_error(exc, uncertain=session.wrote) from exc
         log.info("sale %s: purchase %d on card %s", purchase.receipt_no, purchase.sequence, serial)
         return Delivery(carrier_ref=f"card:{serial};seq:{purchase.sequence}",
                         detail={"card": serial, "sequence": purchase.sequence,
@@ -282,6 +320,33 @@ class CardStationAdapter:
                         view=blank.view)
 
 
+class CardPresence:
+    """The reader's card insert/remove events (`hardware.cards.pcsc.CardWatcher`, on its own
+    thread) published as `CardInserted` / `CardRemoved` device events."""
+
+    def __init__(self, reader: str, events: DeviceEvents, poll_ms: int = 250) -> None:
+        from hardware.cards.pcsc import CardWatcher  # noqa: PLC0415 (pyscard only where a reader is used)
+        self.events = events
+        self._watcher = CardWatcher(reader, poll_ms)
+        self._watcher.add_listener(self._relay)
+
+    def _relay(self, event: Any) -> None:
+        if event.kind == "inserted":
+            self.events.publish(CardInserted(reader=event.reader, atr=event.atr.hex()))
+        else:
+            self.events.publish(CardRemoved(reader=event.reader))
+
+    def start(self) -> CardPresence:
+        try:
+            self._watcher.start()
+        except card_errors.CardError as exc:
+            raise driver_error(exc) from exc
+        return self
+
+    def stop(self) -> None:
+        self._watcher.stop()
+
+
 class PcscCards:
     """`type = "pcsc"`: the reader of the port settings; keys read on first use."""
 
@@ -302,3 +367,7 @@ class PcscCards:
 
     def station(self) -> CardStationAdapter:
         return CardStationAdapter(self.terminal)
+
+    def watch(self, events: DeviceEvents) -> CardPresence:
+        """Publish this reader's card insert/remove events until the returned watcher stops."""
+        return CardPresence(self.reader, events).start()

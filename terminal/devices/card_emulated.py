@@ -60,15 +60,20 @@ class EmulatedCardCarrier(CardCarrier):
     def __init__(self, card: EmulatedMeterCard, meter: MeterRef) -> None:
         super().__init__(lambda: card.terminal, meter)
         self.card = card
+        self.prechecked: int | None = None   # the sequence the open session's card was set up for
 
     def precheck(self, purchase: Purchase) -> dict[str, object]:
         self.card.expect(purchase.sequence - 1)
         learnt = dict(super().precheck(purchase))
         learnt.pop("reading", None)   # the emulation made this return data up: it is no meter's reading
+        self.prechecked = purchase.sequence
         return learnt
 
     def deliver(self, purchase: Purchase) -> Delivery:
-        self.card.expect(purchase.sequence - 1)
+        if self.prechecked != purchase.sequence:   # no precheck's session for this purchase: a fresh card
+            self.close()
+            self.card.expect(purchase.sequence - 1)
+        self.prechecked = None
         delivery = super().deliver(purchase)
         self.card.written.add(purchase.sequence)
         return delivery

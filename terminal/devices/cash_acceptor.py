@@ -15,7 +15,7 @@ from hardware import cash
 from terminal.config import CashAcceptorSection
 from terminal.devices.errors import NotConfigured, driver_errors
 from terminal.domain.money import Currency, format_money
-from terminal.services.ports import CashIntake
+from terminal.services.ports import CashIntake, DeviceEvent, DeviceEvents, NoteCredited, NoteRejected
 
 
 def cash_settings(section: CashAcceptorSection) -> cash.CashSettings:
@@ -57,6 +57,15 @@ def describe_event(event: Any, decimals: int = 2) -> str:
     return f"status: {getattr(event, 'reason', event)}"
 
 
+def event_of(event: Any) -> DeviceEvent | None:
+    """The device event a bill event publishes: a note credited or rejected (others: none)."""
+    if isinstance(event, cash.CreditAccepted):
+        return NoteCredited(value=event.value_minor, bill_type=event.bill_type)
+    if isinstance(event, (cash.BillRejected, cash.BillReturned)):
+        return NoteRejected(reason=event.reason)
+    return None
+
+
 def intake_of(result: cash.TenderResult, decimals: int = 2) -> CashIntake:
     notes = tuple(e.value_minor for e in result.events if isinstance(e, cash.CreditAccepted))
     rejected = sum(isinstance(e, (cash.BillRejected, cash.BillReturned)) for e in result.events)
@@ -71,9 +80,10 @@ def intake_of(result: cash.TenderResult, decimals: int = 2) -> CashIntake:
 class CctalkCashAcceptor:
     """Opens the validator's port for each intake and closes it after (no handle is kept)."""
 
-    def __init__(self, section: CashAcceptorSection, decimals: int = 2) -> None:
+    def __init__(self, section: CashAcceptorSection, decimals: int = 2, events: DeviceEvents | None = None) -> None:
         self.section = section
         self.decimals = decimals
+        self.events = events
         self.settings = cash_settings(section)
         self.table = bill_table(section, decimals)
 
@@ -81,6 +91,9 @@ class CctalkCashAcceptor:
                      cancel: threading.Event | None = None,
                      on_event: Callable[[str], None] | None = None) -> CashIntake:
         def relay(event: Any) -> None:
+            published = event_of(event)
+            if self.events is not None and published is not None:
+                self.events.publish(published)
             if on_event is not None:
                 on_event(describe_event(event, self.decimals))
 
@@ -114,8 +127,9 @@ class CctalkCashAcceptor:
                 "bill_types_verified": checked}
 
 
-def build(section: CashAcceptorSection, decimals: int = 2) -> CctalkCashAcceptor | None:
+def build(section: CashAcceptorSection, decimals: int = 2,
+          events: DeviceEvents | None = None) -> CctalkCashAcceptor | None:
     """None for `type = "none"`."""
     if section.type == "none":
         return None
-    return CctalkCashAcceptor(section, decimals)
+    return CctalkCashAcceptor(section, decimals, events)

@@ -14,7 +14,7 @@ from typing import Any
 
 from terminal.config import PrinterSection
 from terminal.devices.errors import NotConfigured, driver_errors
-from terminal.services.ports import ReceiptDoc
+from terminal.services.ports import DeviceEvents, PrinterStatus, ReceiptDoc
 
 
 def _printers() -> Any:
@@ -40,8 +40,26 @@ def _read_key(path: str) -> bytes | None:
 
 
 class EscposReceiptPrinter:
-    def __init__(self, section: PrinterSection) -> None:
+    """Publishes a `PrinterStatus` after every print and probe when given `events`."""
+
+    def __init__(self, section: PrinterSection, events: DeviceEvents | None = None) -> None:
         self.section = section
+        self.events = events
+
+    def _publish(self, status: PrinterStatus) -> None:
+        if self.events is not None:
+            self.events.publish(status)
+
+    def _printed(self, conn_print: Any) -> dict[str, Any]:
+        """Run one print (``conn_print()`` -> the print result); its status is published."""
+        hp = _printers()
+        try:
+            result = conn_print()
+        except hp.PrinterError as exc:
+            self._publish(PrinterStatus(online=False, error_code=exc.code))
+            raise
+        self._publish(PrinterStatus(online=True, paper_low=bool(result.paper_low)))
+        return {"printed": True, "bytes": result.bytes_sent, "paper_low": result.paper_low}
 
     def default_format(self) -> dict[str, Any]:
         hp = _printers()
@@ -91,9 +109,12 @@ class EscposReceiptPrinter:
         data = self.receipt_data(doc)
         with driver_errors(hp.PrinterError):
             fmt = hp.InvoiceFormat.from_dict(invoice_format)
-            with open_printer(_settings(self.section)) as conn:
-                result = print_receipt_data(conn, data, fmt)
-        return {"printed": True, "bytes": result.bytes_sent, "paper_low": result.paper_low}
+            settings = _settings(self.section)
+
+            def run() -> Any:
+                with open_printer(settings) as conn:
+                    return print_receipt_data(conn, data, fmt)
+            return self._printed(run)
 
     def preview_text(self, doc: ReceiptDoc, invoice_format: dict[str, Any]) -> list[str]:
         hp = _printers()
@@ -110,10 +131,13 @@ class EscposReceiptPrinter:
         from hardware.printers.sample import printer_test_page  # noqa: PLC0415
         with driver_errors(hp.PrinterError):
             fmt = hp.InvoiceFormat.from_dict(self.default_format())
-            with open_printer(_settings(self.section)) as conn:
-                result = print_receipt_data(conn, printer_test_page(fmt, datetime.now().replace(microsecond=0)),
-                                            fmt)
-        return {"printed": True, "bytes": result.bytes_sent, "paper_low": result.paper_low}
+            settings = _settings(self.section)
+
+            def run() -> Any:
+                with open_printer(settings) as conn:
+                    return print_receipt_data(conn, printer_test_page(fmt, datetime.now().replace(microsecond=0)),
+                                              fmt)
+            return self._printed(run)
 
     def probe(self) -> dict[str, Any]:
         if self.section.type == "none":

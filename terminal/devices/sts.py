@@ -8,7 +8,6 @@ database or logged. A hardware security module plugs in as another SecurityModul
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -103,7 +102,3 @@ class StsCarriers:
 
     def for_meter(self, meter: MeterRef) -> StsCarrier:
         return StsCarrier(self.module, meter)
-
-
-def with_settings(meter: MeterRef, settings: dict[str, Any]) -> MeterRef:
-    return replace(meter, sts=settings)

@@ -9,6 +9,7 @@ from terminal.services.clock import Clock, iso
 from terminal.services.ports import (
     CarrierFactory,
     CashAcceptor,
+    DeviceEvents,
     MeterReader,
     ReceiptPrinter,
 )
@@ -28,6 +29,7 @@ class Context:
     extras: dict[str, object] = field(default_factory=dict)
     meter_reader: MeterReader | None = None     # [meter_bus]; None when no bus is configured
     cash_acceptor: CashAcceptor | None = None   # [cash_acceptor]; None for type "none"
+    events: DeviceEvents | None = None          # device events (card in/out, notes, printer status)
 
     def now(self) -> datetime:
         return self.clock.now()

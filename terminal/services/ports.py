@@ -196,7 +196,6 @@ class DevicePort(Protocol):
 
     def test(self, arg: str | None = None) -> dict[str, Any]:
         """Exercise it (a test page, a meter's address, a poll); raises a PpmsError on failure."""
-    def print_receipt(self, receipt: dict[str, Any]) -> None: ...
 
 
 class CheckedCarrier(Carrier, Protocol):
@@ -234,3 +233,69 @@ class CardStation(Protocol):
         credit, events]}."""
 
     def format(self) -> CardInfo: ...
+
+
+# -- device events (card in/out, notes, printer status, sync) -------------------------------
+
+@dataclass(frozen=True)
+class CardInserted:
+    reader: str
+    atr: str                          # hex
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    reader: str
+
+
+@dataclass(frozen=True)
+class NoteCredited:
+    """A note reached the cash box: money counted (minor units)."""
+    value: int
+    bill_type: int
+
+
+@dataclass(frozen=True)
+class NoteRejected:
+    """A note refused or given back to the customer."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    online: bool
+    paper_low: bool = False
+    error_code: str | None = None     # PRINTER_OFFLINE, ... when not online
+
+
+@dataclass(frozen=True)
+class SyncFinished:
+    ok: bool
+    records: int = 0                  # outbox records the center took
+    error_code: str | None = None
+
+
+DeviceEvent = CardInserted | CardRemoved | NoteCredited | NoteRejected | PrinterStatus | SyncFinished
+DeviceListener = Callable[[DeviceEvent], None]
+
+
+class EventSubscription(Protocol):
+    """One listener's place at the dispatcher."""
+    name: str
+    dropped: int                      # events lost to a full queue (the oldest go first)
+    failures: int                     # calls of the listener that raised
+
+
+class DeviceEvents(Protocol):
+    """Device events for whoever listens (the kiosk, a status bar), without importing a driver.
+    `publish` never blocks the device's thread; each listener gets the events in order on a
+    thread of its own; a slow or failing listener delays or loses only its own events."""
+
+    def publish(self, event: DeviceEvent) -> None: ...
+
+    def subscribe(self, listener: DeviceListener, *, name: str = "listener") -> EventSubscription: ...
+
+    def unsubscribe(self, subscription: EventSubscription) -> None: ...
+
+    def close(self) -> None:
+        """No more events: deliver what is queued, then stop every listener."""

@@ -69,9 +69,9 @@ def test_pulled_out_after_the_write_stays_pending_then_recovery_completes(termin
 def test_pulled_out_before_the_write_recovery_voids(terminal_for) -> None:  # type: ignore[no-untyped-def]
     t: Terminal = terminal_for()
     t.ok("card", "make", "--type", "user", "--meter", METER)
-    # precheck and deliver read the card (4 APDUs each), write_purchase selects, reads (3) and
+    # one reader session: precheck reads the card (4 APDUs), deliver checks the counter and
     # presents the PSC (2): the card leaves before the write
-    t.slot.emu.faults.remove_after_apdus = 4 + 4 + 3 + 2
+    t.slot.emu.faults.remove_after_apdus = 4 + 2
     assert t.refused("sell", "--meter", METER, "--amount", "1000.00") == "SALE_PENDING"
     t.pulled_out()
     assert t.chip().main[72:104] == b"\xff" * 32                               # nothing reached the card

@@ -158,9 +158,9 @@ def test_removed_after_write_pending_then_recovery_completes(cw: CardWorld) -> N
 def test_removed_before_the_write_landed_recovery_voids(cw: CardWorld) -> None:
     made(cw)
     chip = cw.chip
-    # precheck and deliver each read the card (select, 2 reads, counter: 4 APDUs); write_purchase
-    # selects, reads (3), checks the counter and presents the PSC (2): pulled out before the write
-    cw.reader.faults.remove_after_apdus = 4 + 4 + 3 + 2
+    # one reader session: precheck reads the card (select, 2 reads, counter: 4 APDUs), deliver
+    # checks the counter and presents the PSC (2): pulled out before the write
+    cw.reader.faults.remove_after_apdus = 4 + 2
     assert code_of(selling.sell, cw.ctx, cw.admin, METER, "1000.00") == "SALE_PENDING"
     assert chip.main[72:76] == b"\xff" * 4                   # nothing on the card
     cw.reader.insert(chip)
