@@ -33,7 +33,14 @@ from typing import Any
 from hardware import cards
 from hardware.cards import errors as card_errors
 from hardware.cards.views import card_to_dict
-from terminal.devices.errors import DeviceError, NotConfigured, from_driver
+from terminal.devices.errors import NotConfigured, from_driver
+from terminal.services.errors import (
+    CardBlacklisted,
+    CardChanged,
+    CardMeterNumberInvalid,
+    DeviceError,
+    InvalidArgument,
+)
 from terminal.services.ports import (
     CardInfo,
     CardInserted,
@@ -88,15 +95,9 @@ def utility_keys(utility_code: int, secret_file: str, emulated: bool) -> cards.U
 
 
 # ---------------------------------------------------------------- conversions
-def refusal(code: str, message: str, **details: Any) -> DeviceError:
-    err = DeviceError(message, **details)
-    err.code = code
-    return err
-
-
 def card_meter_no(number: str) -> str:
     if not (number.isascii() and number.isdigit() and len(number) <= 20):
-        raise refusal("CARD_METER_NUMBER_INVALID", f"meter {number} cannot have an IC card: a card "
+        raise CardMeterNumberInvalid(f"meter {number} cannot have an IC card: a card "
                       "carries a meter number of up to 20 digits", meter=number)
     return number
 
@@ -133,13 +134,6 @@ def info_of(c: cards.CardContents) -> CardInfo:
         view=card_to_dict(c.data))
 
 
-def driver_error(exc: card_errors.CardError, uncertain: bool = False) -> DeviceError:
-    err = from_driver(exc, uncertain)
-    if exc.detail:
-        err.details["detail"] = exc.detail
-    return err
-
-
 # ---------------------------------------------------------------- the carrier
 class CardCarrier:
     """One meter's user card in the terminal's reader, as a `Carrier`."""
@@ -168,7 +162,7 @@ class CardCarrier:
         try:
             return self._terminal().read()
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def _judge(self, contents: cards.CardContents, purchase: Purchase) -> str:
         """Refuse (certain: nothing written) what the card cannot take; returns its serial."""
@@ -183,11 +177,11 @@ class CardCarrier:
                 raise card_errors.WrongMeter(f"card is for meter {ident.meter_no}, sale for {meter_no}")
             serial = ident.card_serial.hex()
             if serial in purchase.carrier_state.get("blacklisted", ()):
-                raise refusal("CARD_BLACKLISTED", f"card {serial} is blacklisted: keep it and call a "
+                raise CardBlacklisted(f"card {serial} is blacklisted: keep it and call a "
                               "supervisor", card=serial)
             expected = purchase.carrier_state.get("card")
             if expected and expected != serial:
-                raise refusal("CARD_CHANGED", f"another card ({serial}) is in the reader; insert card "
+                raise CardChanged(f"another card ({serial}) is in the reader; insert card "
                               f"{expected}", card=serial)
             if contents.attempts_left == 0:
                 raise card_errors.CardLocked()
@@ -201,7 +195,7 @@ class CardCarrier:
                 raise card_errors.PurchasePending(
                     f"sequence {contents.purchase.sequence if contents.purchase else '?'}")
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return serial
 
     def _judged(self, session: cards.CardSession, purchase: Purchase) -> str:
@@ -209,7 +203,7 @@ class CardCarrier:
         try:
             return self._judge(session.contents(), purchase)
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         except DeviceError:
             session.close()
             raise
@@ -233,7 +227,7 @@ class CardCarrier:
             try:
                 contents = session.write_purchase(purchase.meter.number, card_purchase(purchase))
             except card_errors.CardError as exc:   # once a write was sent, the purchase may be on the card
-                raise driver_error(exc, uncertain=session.wrote) from exc
+                raise from_driver(exc, uncertain=session.wrote) from exc
         log.info("sale %s: purchase %d on card %s", purchase.receipt_no, purchase.sequence, serial)
         return Delivery(carrier_ref=f"card:{serial};seq:{purchase.sequence}",
                         detail={"card": serial, "sequence": purchase.sequence,
@@ -258,12 +252,12 @@ class CardCarrier:
         if expected:
             serial = self._read().card_serial
             if serial is not None and serial.hex() != expected:
-                raise refusal("CARD_CHANGED", f"the purchase was written to card {expected}, not to the card "
+                raise CardChanged(f"the purchase was written to card {expected}, not to the card "
                               f"in the reader ({serial.hex()})", card=serial.hex())
         try:
             return self._terminal().clear_purchase(purchase.meter.number, card_purchase(purchase))
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
 
 def _order_body(kind: cards.CardType, order: dict[str, Any] | None) -> Any:
@@ -292,20 +286,20 @@ class CardStationAdapter:
         try:
             return info_of(self._terminal().read())
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def make(self, card_type: str, meter_no: str, order: dict[str, Any] | None = None) -> CardInfo:
         try:
             kind = cards.CardType[card_type.upper()]
         except KeyError:
-            raise refusal("INVALID_ARGUMENT", f"unknown card type {card_type!r}", key="type") from None
+            raise InvalidArgument(f"unknown card type {card_type!r}", key="type") from None
         if meter_no:
             card_meter_no(meter_no)
         body = _order_body(kind, order)
         try:
             return info_of(self._terminal().make_card(kind, meter_no, body=body))
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def format(self) -> CardInfo:
         term = self._terminal()
@@ -314,7 +308,7 @@ class CardStationAdapter:
             hint = term.layout.serial_hint(memory)
             blank = info_of(term.format_card())
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return CardInfo(blank=True, card_serial=hint.hex() if hint else None, card_type=None, meter=None,
                         attempts_left=blank.attempts_left, pending=False, purchase=None, returned=None,
                         view=blank.view)
@@ -340,7 +334,7 @@ class CardPresence:
         try:
             self._watcher.start()
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return self
 
     def stop(self) -> None:

@@ -36,6 +36,7 @@ from terminal.services.errors import (
     CardPurchasePending,
     InvalidArgument,
     NoCardStation,
+    OutcomeUncertain,
     SaleNotReversible,
 )
 from terminal.services.meter_state import check_sellable, find_meter, meter_ref
@@ -256,12 +257,11 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     carrier = ctx.carriers.for_meter(meter_ref(meter))
     try:
         delivery = carrier.deliver(purchase)
-    except PpmsError as exc:
-        if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
-            with ctx.ledger.unit_of_work() as uow:
-                uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
-                                after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
-                                       "cause": exc.code}))
+    except OutcomeUncertain as exc:   # it may be on the card: say so in the diary
+        with ctx.ledger.unit_of_work() as uow:
+            uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
+                            after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
+                                   "cause": exc.code}))
         raise
     at = ctx.now_iso()
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,

@@ -35,6 +35,7 @@ from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed,
     InvalidArgument,
+    OutcomeUncertain,
     SaleNotFound,
     SaleNotReversible,
     SalePending,
@@ -75,11 +76,11 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
     try:
         delivery = carrier.deliver(purchase)
-    except PpmsError as exc:
-        if exc.details.get("uncertain"):
-            raise SalePending(
-                f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
-                sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
+    except OutcomeUncertain as exc:   # the purchase may be on the carrier: recovery decides
+        raise SalePending(
+            f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
+            sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
+    except PpmsError as exc:          # a refusal: nothing reached the carrier
         _void(ctx, session, sale_id, f"carrier refused: {exc.code}")
         exc.details["voided_sale_id"] = purchase.sale_uuid   # (an acceptor's money is held by the void)
         raise

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from terminal.domain.errors import PpmsError
+from terminal.services.errors import CardRefused, DeviceAbsent, DeviceError, OutcomeUncertain
 from terminal.services.ports import Delivery, MeterRef, Purchase
 
+# what a refusal before the write is, by its code, as the card adapter's driver map makes it
+ABSENT_CODES = ("CARD_ABSENT", "CARD_REMOVED", "READER_NOT_FOUND")
 
-class FakeCardError(PpmsError):
-    code = "CARD_FAKE"
+
+def refusal_class(code: str) -> type[DeviceError]:
+    return (DeviceAbsent if code in ABSENT_CODES else CardRefused).for_code(code)
 
 
 @dataclass
@@ -37,15 +40,11 @@ class FakeCarrier:
 
     def deliver(self, purchase: Purchase) -> Delivery:
         if self.fail_before_write:
-            err = FakeCardError(f"card refused: {self.fail_before_write}")
-            err.code = self.fail_before_write
-            raise err
+            raise refusal_class(self.fail_before_write)(f"card refused: {self.fail_before_write}")
         self.card.purchases[purchase.sequence] = purchase.sale_uuid
         if self.fail_after_write:
             self.card.present = False
-            err = FakeCardError("card removed before read-back", uncertain=True)
-            err.code = self.fail_after_write
-            raise err
+            raise OutcomeUncertain.for_code(self.fail_after_write)("card removed before read-back")
         return Delivery(carrier_ref=f"FAKE#{purchase.sequence}")
 
     def holds(self, purchase: Purchase) -> bool | None:

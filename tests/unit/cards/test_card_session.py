@@ -8,7 +8,7 @@ import pytest
 from hardware.cards import CardTerminal, UtilityKeys
 from hardware.cards.fake import FakeCardReader, FakeConnection, Sle4442Chip
 from terminal.devices.card import CardCarrier
-from terminal.devices.errors import DeviceError
+from terminal.services.errors import CardChanged, CardRefused, DeviceAbsent, OutcomeUncertain
 from terminal.services.ports import MeterRef, Purchase
 
 KEYS = UtilityKeys(1234, b"utility secret for unit tests")
@@ -66,18 +66,18 @@ def test_a_card_swapped_after_the_precheck_is_never_written() -> None:
     first = rig.reader.remove()
     other = Sle4442Chip.blank()
     rig.reader.insert(other)
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(DeviceAbsent) as caught:   # nothing was written: certain, not OutcomeUncertain
         carrier.deliver(sale(card=serial))
-    assert caught.value.code == "CARD_REMOVED" and not caught.value.details.get("uncertain")
+    assert caught.value.code == "CARD_REMOVED" and not isinstance(caught.value, OutcomeUncertain)
     assert other.main == Sle4442Chip.blank().main and first is not None and rig.open == 0
 
 
 def test_a_refusal_ends_the_session() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(CardChanged) as caught:
         carrier.precheck(sale(card="00" * 8))     # the sale expects another card
-    assert caught.value.code == "CARD_CHANGED" and rig.open == 0
+    assert caught.value.code == "CARD_CHANGED" and isinstance(caught.value, CardRefused) and rig.open == 0
 
 
 def test_a_write_that_fails_is_uncertain_and_ends_the_session() -> None:
@@ -85,9 +85,9 @@ def test_a_write_that_fails_is_uncertain_and_ends_the_session() -> None:
     carrier = rig.carrier()
     carrier.precheck(sale())
     rig.reader.faults.remove_after_writes = 1
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(OutcomeUncertain) as caught:
         carrier.deliver(sale())
-    assert caught.value.details.get("uncertain") is True and rig.open == 0
+    assert caught.value.code == "CARD_REMOVED" and rig.open == 0
 
 
 def test_close_is_safe_without_a_sale_and_twice_and_deliver_needs_no_precheck() -> None:
