@@ -144,16 +144,27 @@ def run() -> dict[str, Any]:
 class InstantCard:
     """A carrier that holds every purchase at once: what the ledger costs, without a device."""
     kind = "card"
+    needs: frozenset[str] = frozenset()
 
-    def exact_floor(self) -> None:
-        return None
+    def __init__(self) -> None:
+        from terminal.services.ports import CardRef
+        self.ref_type = CardRef
 
-    def reserve(self, purchase: Any) -> None:
-        return None
+    def limits(self) -> Any:
+        from terminal.services.ports import CarrierLimits
+        return CarrierLimits()
+
+    def precheck(self, purchase: Any) -> Any:
+        from terminal.services.ports import Prechecked
+        return Prechecked()
+
+    def reserve(self, purchase: Any) -> Any:
+        from terminal.services.ports import CardRef, Reservation
+        return Reservation(CardRef(seq=purchase.sequence, ti=purchase.tariff_index, utc=purchase.issued_at))
 
     def deliver(self, purchase: Any) -> Any:
         from terminal.services.ports import Delivery
-        return Delivery(carrier_ref=f"seq:{purchase.sequence}")
+        return Delivery(ref=purchase.ref)
 
     def holds(self, purchase: Any) -> bool:
         return True

@@ -42,13 +42,18 @@ from terminal.services.errors import (
     InvalidArgument,
 )
 from terminal.services.ports import (
+    BLACKLISTED_CARDS,
     CardInfo,
     CardInserted,
+    CardRef,
     CardRemoved,
+    CarrierLimits,
     Delivery,
     DeviceEvents,
     MeterRef,
+    Prechecked,
     Purchase,
+    Reservation,
 )
 
 log = logging.getLogger(__name__)
@@ -139,17 +144,26 @@ class CardCarrier:
     """One meter's user card in the terminal's reader, as a `Carrier`."""
 
     kind = "card"
+    ref_type = CardRef
+    needs = frozenset({BLACKLISTED_CARDS})
 
     def __init__(self, terminal: Callable[[], cards.CardTerminal], meter: MeterRef) -> None:
         self._terminal = terminal
         self.meter = meter
         self._session: cards.CardSession | None = None   # from precheck to the end of deliver
+        self._serial: str | None = None                  # the card the precheck judged
 
-    def exact_floor(self) -> None:
-        return None
+    def limits(self) -> CarrierLimits:
+        return CarrierLimits()   # any 0.01 kWh
 
-    def reserve(self, purchase: Purchase) -> None:
-        return None
+    def reserve(self, purchase: Purchase) -> Reservation:
+        """The purchase record to be written, on the card the precheck judged."""
+        return Reservation(self._ref(purchase, self._serial))
+
+    @staticmethod
+    def _ref(purchase: Purchase, serial: str | None) -> CardRef:
+        return CardRef(seq=purchase.sequence, ti=purchase.tariff_index, utc=card_time(purchase.issued_at),
+                       card=serial)
 
     def close(self) -> None:
         """The sale is over: end the reader session. Safe twice, and when never called (the
@@ -176,10 +190,10 @@ class CardCarrier:
             if ident.meter_no != meter_no:
                 raise card_errors.WrongMeter(f"card is for meter {ident.meter_no}, sale for {meter_no}")
             serial = ident.card_serial.hex()
-            if serial in purchase.carrier_state.get("blacklisted", ()):
+            if serial in purchase.facts.blacklisted_cards:
                 raise CardBlacklisted(f"card {serial} is blacklisted: keep it and call a "
                               "supervisor", card=serial)
-            expected = purchase.carrier_state.get("card")
+            expected = _expected_card(purchase)
             if expected and expected != serial:
                 raise CardChanged(f"another card ({serial}) is in the reader; insert card "
                               f"{expected}", card=serial)
@@ -208,14 +222,14 @@ class CardCarrier:
             session.close()
             raise
 
-    def precheck(self, purchase: Purchase) -> dict[str, Any]:
+    def precheck(self, purchase: Purchase) -> Prechecked:
         """Read and judge the card, and keep the reader session open for `deliver`."""
         self.close()
         session = self._terminal().session()
         serial = self._judged(session, purchase)
-        self._session = session
+        self._session, self._serial = session, serial
         reading = session.contents().reading
-        return {"card": serial, "reading": None if reading is None else reading_of(reading)}
+        return Prechecked(reading=None if reading is None else reading_of(reading), source=serial)
 
     def deliver(self, purchase: Purchase) -> Delivery:
         """Write the purchase over the precheck's reading (the same session, so the same
@@ -229,7 +243,7 @@ class CardCarrier:
             except card_errors.CardError as exc:   # once a write was sent, the purchase may be on the card
                 raise from_driver(exc, uncertain=session.wrote) from exc
         log.info("sale %s: purchase %d on card %s", purchase.receipt_no, purchase.sequence, serial)
-        return Delivery(carrier_ref=f"card:{serial};seq:{purchase.sequence}",
+        return Delivery(ref=self._ref(purchase, serial),
                         detail={"card": serial, "sequence": purchase.sequence,
                                 "pending_on_card": contents.pending})
 
@@ -242,13 +256,13 @@ class CardCarrier:
         ident = contents.identity
         if ident is None or ident.card_type is not cards.CardType.USER or ident.meter_no != purchase.meter.number:
             return None
-        expected = purchase.carrier_state.get("card")
+        expected = _expected_card(purchase)
         if expected and expected != ident.card_serial.hex():
             return None   # another card of this meter: it cannot tell about the one written
         return contents.holds(card_purchase(purchase))
 
     def take_back(self, purchase: Purchase) -> bool:
-        expected = purchase.carrier_state.get("card")
+        expected = _expected_card(purchase)
         if expected:
             serial = self._read().card_serial
             if serial is not None and serial.hex() != expected:
@@ -258,6 +272,11 @@ class CardCarrier:
             return self._terminal().clear_purchase(purchase.meter.number, card_purchase(purchase))
         except card_errors.CardError as exc:
             raise from_driver(exc) from exc
+
+
+def _expected_card(purchase: Purchase) -> str | None:
+    """The card a purchase was (or is to be) written to, when the sale knows it."""
+    return purchase.ref.card if isinstance(purchase.ref, CardRef) else None
 
 
 def _order_body(kind: cards.CardType, order: dict[str, Any] | None) -> Any:

@@ -39,8 +39,8 @@ from terminal.services.errors import (
     OutcomeUncertain,
     SaleNotReversible,
 )
-from terminal.services.meter_state import check_sellable, find_meter, meter_ref
-from terminal.services.ports import CardInfo, CardStation
+from terminal.services.meter_state import check_sellable, find_meter
+from terminal.services.ports import CardInfo, CardRef, CardStation
 from terminal.services.selling import find_sale, purchase_of
 
 CARD_TYPES = ("user", "check", "setting", "clear", "test", "reading")
@@ -250,11 +250,10 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
         if status not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
-        purchase = purchase_of(r, rec)
-        meter = r.meters.by_id(rec.meter_id)
+        carrier, purchase = purchase_of(ctx, r, rec)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
-    purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
-    carrier = ctx.carriers.for_meter(meter_ref(meter))
+    if isinstance(purchase.ref, CardRef):
+        purchase = replace(purchase, ref=replace(purchase.ref, card=None))
     try:
         delivery = carrier.deliver(purchase)
     except OutcomeUncertain as exc:   # it may be on the card: say so in the diary

@@ -9,7 +9,7 @@ from hardware.cards import CardTerminal, UtilityKeys
 from hardware.cards.fake import FakeCardReader, FakeConnection, Sle4442Chip
 from terminal.devices.card import CardCarrier
 from terminal.services.errors import CardChanged, CardRefused, DeviceAbsent, OutcomeUncertain
-from terminal.services.ports import MeterRef, Purchase
+from terminal.services.ports import CardRef, MeterRef, Purchase
 
 KEYS = UtilityKeys(1234, b"utility secret for unit tests")
 METER = "0123456789"
@@ -42,15 +42,15 @@ class Rig:
         return CardCarrier(lambda: self.term, MeterRef(METER, "card"))
 
 
-def sale(seq: int = 1, **state: object) -> Purchase:
+def sale(seq: int = 1, card: str | None = None) -> Purchase:
     return Purchase(sale_uuid="s", receipt_no="T-1", meter=MeterRef(METER, "card"), sequence=seq,
-                    credit_kwh=5651, issued_at=T0, carrier_state={"blacklisted": [], **state})
+                    credit_kwh=5651, issued_at=T0, ref=CardRef(seq=seq, card=card) if card else None)
 
 
 def test_precheck_then_deliver_is_one_connection_and_two_memory_reads() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    serial = carrier.precheck(sale())["card"]
+    serial = carrier.precheck(sale()).source
     assert rig.open == 1                          # the session waits for the delivery
     apdus = rig.reader.apdus
     carrier.deliver(sale(card=serial))
@@ -62,7 +62,7 @@ def test_precheck_then_deliver_is_one_connection_and_two_memory_reads() -> None:
 def test_a_card_swapped_after_the_precheck_is_never_written() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    serial = carrier.precheck(sale())["card"]
+    serial = carrier.precheck(sale()).source
     first = rig.reader.remove()
     other = Sle4442Chip.blank()
     rig.reader.insert(other)
