@@ -351,6 +351,17 @@ M0010_NOTE_INTAKE: Final = [
       for t in ("cash_intake", "note_intake", "cash_intake_settlement") for op in ("UPDATE", "DELETE")],
 ]
 
+M0011_SALE_WRITE_COST: Final = [
+    # indexes no query reads, each written at every sale: a meter's history is read from
+    # sale_status_history (migration 8), a customer's balances from posting_line_customer
+    # (outbox_entity stays: a sale's rewrite count is read by entity, migration 10's era)
+    "DROP INDEX sale_meter_history",
+    "DROP INDEX posting_line_account",
+    # recovery looks for the pending sales only: index those (a handful), not every status
+    "CREATE INDEX sale_status_pending ON sale_status(sale_id) WHERE status = 'pending'",
+    "DROP INDEX sale_status_status",
+]
+
 M0012_CLOCK_HIGH_WATER: Final = [
     # time only goes forward: the latest time any write transaction ran at (one row), so a
     # write with the clock set back is refused without scanning the ledger (clock_mark.py);
@@ -371,6 +382,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
     (10, "note_intake", M0010_NOTE_INTAKE),
+    (11, "sale_write_cost", M0011_SALE_WRITE_COST),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
     (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
 ]

@@ -38,11 +38,12 @@ from terminal.services.errors import (
     CardPurchasePending,
     InvalidArgument,
     NoCardStation,
+    OutcomeUncertain,
     SaleAlreadyRewritten,
     SaleNotReversible,
 )
-from terminal.services.meter_state import check_sellable, find_meter, meter_ref
-from terminal.services.ports import CardInfo, CardStation
+from terminal.services.meter_state import check_sellable, find_meter
+from terminal.services.ports import CardInfo, CardRef, CardStation
 from terminal.services.selling import find_sale, purchase_of
 
 CARD_TYPES = ("user", "check", "setting", "clear", "test", "reading")
@@ -254,8 +255,7 @@ def rewrite(ctx: Context, session: Session, key: str, supervisor_override: str |
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
         done = r.outbox.count("sale_rewrite", rec.uuid)
-        purchase = purchase_of(r, rec)
-        meter = r.meters.by_id(rec.meter_id)
+        carrier, purchase = purchase_of(ctx, r, rec)
     if supervisor_override is not None:
         session.require(Permission.CARD_SUPERVISION)
         if not supervisor_override.strip():
@@ -265,16 +265,15 @@ def rewrite(ctx: Context, session: Session, key: str, supervisor_override: str |
                                    "supervisor may override with a reason", receipt_no=rec.receipt_no,
                                    rewrites=done)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
-    purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
-    carrier = ctx.carriers.for_meter(meter_ref(meter))
+    if isinstance(purchase.ref, CardRef):
+        purchase = replace(purchase, ref=replace(purchase.ref, card=None))
     try:
         delivery = carrier.deliver(purchase)
-    except PpmsError as exc:
-        if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
-            with ctx.ledger.unit_of_work() as uow:
-                uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
-                                after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
-                                       "cause": exc.code}))
+    except OutcomeUncertain as exc:   # it may be on the card: say so in the diary
+        with ctx.ledger.unit_of_work() as uow:
+            uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
+                            after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
+                                   "cause": exc.code}))
         raise
     at = ctx.now_iso()
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,

@@ -43,9 +43,9 @@ def management_token(ctx: Context, session: Session, meter_no: str, kind: str, v
     with ctx.ledger.unit_of_work() as uow:   # the token engine is pure computation, no device
         token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), uow.sts_tokens.last_tid(meter.id))
         token_id = uow.sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass,
-                                         token.tid, token.value, token.ref, at, session.operator_id)
+                                         token.tid, token.value, token.digits, at, session.operator_id)
         view = {"token_id": token_id, "meter": meter.number, "kind": kind, "value": value,
-                "token": token.ref, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
+                "token": token.digits, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
         uow.record(Fact("sts.engineering_token", f"meter:{meter.number}", session.username, at,
                         after={k: v for k, v in view.items() if k != "token"},
                         outbox=Outgoing("sts_token", token_id, view)))
@@ -66,11 +66,11 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
         tokens = carrier.key_change_tokens(new)
         batch = new_id()
         for t in tokens:
-            uow.sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.ref, at,
+            uow.sts_tokens.record(meter.id, None, "key_change", t.token_class, t.subclass, None, None, t.digits, at,
                                   session.operator_id)
         uow.meters.set_sts(meter.id, new)
         view = {"key_change_id": batch, "meter": meter.number, "old": old, "new": new,
-                "tokens": [t.ref for t in tokens]}
+                "tokens": [t.digits for t in tokens]}
         uow.record(Fact("sts.key_change", f"meter:{meter.number}", session.username, at, before=old, after=new,
                         outbox=Outgoing("sts_key_change", batch, view)))
     return view

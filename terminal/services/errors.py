@@ -19,11 +19,9 @@
         ├── MeterExists                    METER_EXISTS
         ├── MeterNotInstalled              METER_NOT_INSTALLED
         ├── MeterCancelled                 METER_CANCELLED
-        ├── CardBlacklisted                CARD_BLACKLISTED
         ├── CardAlreadyIssued              CARD_ALREADY_ISSUED    the meter has a user card: blacklist it first
         ├── CardNotFound (NotFound)        CARD_NOT_FOUND
         ├── CardPurchasePending            CARD_PURCHASE_PENDING  formatting a card whose meter has not taken it
-        ├── NoCardStation                  DEVICE_NOT_CONFIGURED  no card reader configured
         ├── NoTariff                       NO_TARIFF              no tariff version in force at the time of sale
         ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
         ├── CurrencyMismatch               CURRENCY_MISMATCH
@@ -32,6 +30,20 @@
         ├── SaleDecidedElsewhere           SALE_DECIDED_ELSEWHERE the seller's sale was decided by another process
         ├── SaleNotReversible              SALE_NOT_REVERSIBLE
         ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
+        ├── DeviceError                    DEVICE_ERROR           a device or its driver failed otherwise
+        │   ├── DeviceNotConfigured        DEVICE_NOT_CONFIGURED  a device's settings are missing or wrong
+        │   │   └── NoCardStation          DEVICE_NOT_CONFIGURED  no card reader configured
+        │   ├── DeviceAbsent               DEVICE_ABSENT          not there: no card in the reader, reader
+        │   │                                                     unplugged, pcscd down; nothing was done
+        │   ├── CarrierRefused             CARRIER_REFUSED        the carrier cannot take this purchase;
+        │   │   │                                                 nothing reached it (the sale is voided)
+        │   │   └── CardRefused            CARD_REFUSED           the card in the reader: blank, another
+        │   │       │                                             meter's, locked, a purchase pending, ...
+        │   │       ├── CardBlacklisted    CARD_BLACKLISTED
+        │   │       ├── CardChanged        CARD_CHANGED           not the card the sale was written to
+        │   │       └── CardMeterNumberInvalid  CARD_METER_NUMBER_INVALID  a card carries up to 20 digits
+        │   └── OutcomeUncertain           OUTCOME_UNCERTAIN      a write was sent: the purchase may be on
+        │                                                         the carrier (the sale stays PENDING)
         ├── InvalidArgument                INVALID_ARGUMENT
         ├── WeakPassword                   WEAK_PASSWORD
         ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
@@ -42,6 +54,14 @@
         ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
         └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
 
+Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
+map from each driver error type to its class here, as httpx maps transport exceptions): a
+caller catches the class (`CardRefused`, `OutcomeUncertain`, `DeviceAbsent`) and never reads
+a detail to learn what happened. The driver's own stable code (CARD_WRONG_METER,
+CARD_REMOVED, TOKEN_CRC, PRINTER_OFFLINE, ...) stays the error's code: `Class.for_code(code)`
+is the subclass of that class for that code, made once per code, so no code is ever
+written onto a shared class or an instance.
+
 The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
 screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
 with `LedgerBusy` LEDGER_BUSY (the write lock was not obtained within the busy timeout:
@@ -50,6 +70,8 @@ refusal); `LedgerUnsound` LEDGER_UNSOUND (the seal removed, exit 3); any other `
 is a fault of the program.
 """
 from __future__ import annotations
+
+from typing import ClassVar, TypeVar
 
 from terminal.domain.errors import PpmsError
 from terminal.ledger.errors import DiskFull as DiskFull
@@ -133,10 +155,6 @@ class MeterCancelled(ServiceError):
     code = "METER_CANCELLED"
 
 
-class CardBlacklisted(ServiceError):
-    code = "CARD_BLACKLISTED"
-
-
 class CardAlreadyIssued(ServiceError):
     code = "CARD_ALREADY_ISSUED"
 
@@ -147,10 +165,6 @@ class CardNotFound(NotFound):
 
 class CardPurchasePending(ServiceError):
     code = "CARD_PURCHASE_PENDING"
-
-
-class NoCardStation(ServiceError):
-    code = "DEVICE_NOT_CONFIGURED"
 
 
 class NoTariff(ServiceError):
@@ -219,3 +233,60 @@ class AmountAboveMaximum(ServiceError):
 
 class SaleAlreadyRewritten(ServiceError):
     code = "SALE_ALREADY_REWRITTEN"
+
+
+_D = TypeVar("_D", bound="DeviceError")
+
+
+class DeviceError(ServiceError):
+    code = "DEVICE_ERROR"
+    _coded: ClassVar[dict[tuple[type[DeviceError], str], type[DeviceError]]] = {}
+
+    @classmethod
+    def for_code(cls: type[_D], code: str) -> type[_D]:
+        """This class for a driver's own code: a subclass carrying `code`, made once per
+        (class, code), so `except cls` still catches it and `.code` is the driver's."""
+        if code == cls.code:
+            return cls
+        made = DeviceError._coded.get((cls, code))
+        if made is None:
+            name = "".join(part.capitalize() for part in code.split("_")) + cls.__name__
+            made = type(name, (cls,), {"code": code, "__module__": __name__, "__qualname__": name})
+            DeviceError._coded[(cls, code)] = made
+        return made  # type: ignore[return-value]
+
+
+class DeviceNotConfigured(DeviceError):
+    code = "DEVICE_NOT_CONFIGURED"
+
+
+class NoCardStation(DeviceNotConfigured):
+    code = "DEVICE_NOT_CONFIGURED"
+
+
+class DeviceAbsent(DeviceError):
+    code = "DEVICE_ABSENT"
+
+
+class CarrierRefused(DeviceError):
+    code = "CARRIER_REFUSED"
+
+
+class CardRefused(CarrierRefused):
+    code = "CARD_REFUSED"
+
+
+class CardBlacklisted(CardRefused):
+    code = "CARD_BLACKLISTED"
+
+
+class CardChanged(CardRefused):
+    code = "CARD_CHANGED"
+
+
+class CardMeterNumberInvalid(CardRefused):
+    code = "CARD_METER_NUMBER_INVALID"
+
+
+class OutcomeUncertain(DeviceError):
+    code = "OUTCOME_UNCERTAIN"

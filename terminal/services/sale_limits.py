@@ -26,8 +26,9 @@ def tender_within_maximum(state: MeterState, tendered: int) -> None:
 def within_carrier(state: MeterState, result: VendResult, carrier: Carrier) -> None:
     """Before anything is stored: the energy the money buys fits one purchase on the carrier
     (an STS token's floor would otherwise carry the rest over unseen)."""
-    most = carrier.max_credit_kwh()
-    bought = result if carrier.exact_floor() is None else calculate_vend(state.request(result.tendered, None))
+    limits = carrier.limits()
+    most = limits.max_kwh
+    bought = result if limits.exact_floor is None else calculate_vend(state.request(result.tendered, None))
     if bought.credit_kwh > most:
         raise CreditAboveCarrierLimit(
             f"{format_kwh(bought.credit_kwh)} kWh is more than one {carrier.kind} purchase can carry "

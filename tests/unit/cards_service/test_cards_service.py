@@ -305,10 +305,15 @@ def test_blacklist_input_and_show(cw: CardWorld) -> None:
 
 
 def test_purchase_of_reads_old_and_new_refs() -> None:
-    from terminal.services.selling import card_ref
+    from terminal.services.ports import CardRef, MeterRef, Purchase, carrier_ref_of, carrier_ref_text
     t = datetime(2026, 3, 5, 10, tzinfo=UTC)
-    assert card_ref(7, 2, t) == "seq:7;ti:2;utc:2026-03-05T10:00:00Z"
-    assert card_ref(7, 2, t, "ab" * 8).endswith(";card:" + "ab" * 8)
+    assert carrier_ref_text(CardRef(7, 2, t)) == "seq:7;ti:2;utc:2026-03-05T10:00:00Z"
+    assert carrier_ref_text(CardRef(7, 2, t, "ab" * 8)).endswith(";card:" + "ab" * 8)
+    stored = Purchase("u", "T-1", MeterRef(METER, "card"), 0, 5651, datetime(2026, 3, 5, 13))
+    new = carrier_ref_of(CardRef, "seq:7;ti:2;utc:2026-03-05T10:00:00Z;card:" + "ab" * 8).restore(stored)
+    assert (new.sequence, new.tariff_index, new.issued_at) == (7, 2, t)
+    old = carrier_ref_of(CardRef, "seq:7").restore(stored)       # before the time was kept: the sale's
+    assert (old.sequence, old.tariff_index, old.issued_at) == (7, 0, stored.issued_at)
 
 
 def test_selling_records_the_reading_the_card_brings(cw: CardWorld) -> None:
