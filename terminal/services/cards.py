@@ -40,6 +40,7 @@ from terminal.services.errors import (
     NoCardStation,
     OutcomeUncertain,
     SaleAlreadyRewritten,
+    SaleInProgress,
     SaleNotReversible,
 )
 from terminal.services.meter_state import check_sellable, find_meter
@@ -245,6 +246,21 @@ def rewrite(ctx: Context, session: Session, key: str, supervisor_override: str |
     """Error-tolerance selling: write a standing card sale's purchase again, once (more only
     with a supervisor's override and reason)."""
     session.require(Permission.ERROR_TOLERANCE_SELLING)
+    with ctx.ledger.read() as r:
+        rec, _ = r.sales.load(find_sale(r, key))
+    # the sale's lease for the whole rewrite: two rewrites of one sale at once (two tills, two
+    # supervisors) would both pass the once-only check below before either is recorded
+    lease = ctx.ledger.take_lease(rec.uuid)
+    if lease is None:
+        raise SaleInProgress(f"sale {rec.receipt_no} is being written by another till: wait, then try again",
+                             sale_id=rec.uuid, receipt_no=rec.receipt_no)
+    try:
+        return _rewrite(ctx, session, key, supervisor_override)
+    finally:
+        lease.release()
+
+
+def _rewrite(ctx: Context, session: Session, key: str, supervisor_override: str | None) -> dict[str, Any]:
     with ctx.ledger.read() as r:
         sale_id = find_sale(r, key)
         rec, _ = r.sales.load(sale_id)

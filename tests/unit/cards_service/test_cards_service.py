@@ -254,6 +254,23 @@ def test_rewrite_once_per_lost_purchase_unless_a_supervisor_overrides(cw: CardWo
     assert cw.into_meter().added == 5651 and cw.meter.last_sequence == 1   # the meter takes it once
 
 
+def test_a_rewrite_waits_for_another_till_rewriting_the_same_sale(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cards.blacklist(cw.ctx, cw.admin, serial, "lost on the way home")
+    cw.swap(Sle4442Chip.blank())
+    made(cw)
+    other_till = cw.ctx.ledger.take_lease(sale["sale_id"])   # another process is writing it now
+    assert other_till is not None
+    try:
+        assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_IN_PROGRESS"
+        assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(0,)]
+    finally:
+        other_till.release()
+    assert cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"])["rewrite"] == 1
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
+
+
 def test_format_needs_a_supervisor_and_a_card_without_pending_purchase(cw: CardWorld) -> None:
     serial = made(cw)
     selling.sell(cw.ctx, cw.admin, METER, "1000.00")
