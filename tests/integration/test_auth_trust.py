@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, dump_tables, query
+from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, copy_ledger, dump_tables, query
 
 SELL = ("quote", "--meter", "0123456789", "--amount", "1000.00")
 
@@ -27,7 +26,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db")
 
 

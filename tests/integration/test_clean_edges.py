@@ -4,12 +4,11 @@ accepted though wrong, is now a refusal with exit 2, a stable code, and no chang
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import ROOT, SAMPLE_TARIFF, Ppms, checkpoint, dump_tables
+from tests.helpers.ppms import ROOT, SAMPLE_TARIFF, Ppms, checkpoint, copy_ledger, dump_tables
 
 METER = "0123456789"
 SAMPLE = SAMPLE_TARIFF.read_text(encoding="utf-8")
@@ -26,7 +25,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db")
 
 

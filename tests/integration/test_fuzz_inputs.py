@@ -13,7 +13,6 @@ import io
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 
 from terminal import cli as ppms_cli
 from tests.conftest import LONG
-from tests.helpers.ppms import ADMIN_PASSWORD, DEFAULT_NOW, SAMPLE_TARIFF, Ppms, checkpoint, dump_tables
+from tests.helpers.ppms import ADMIN_PASSWORD, DEFAULT_NOW, SAMPLE_TARIFF, Ppms, checkpoint, copy_ledger, dump_tables
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(7200 if LONG else 600)]
 EXAMPLES = 2000 if LONG else 25
@@ -76,7 +75,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ledger(template: Path, tmp_path: Path) -> Iterator[Path]:
     db = tmp_path / "ppms.db"
-    shutil.copyfile(template, db)
+    copy_ledger(template, db)
     saved = {k: v for k, v in os.environ.items() if k.startswith("PPMS_")}
     for k in saved:
         del os.environ[k]
