@@ -3,12 +3,11 @@ purchase on the carrier can hold (the card's energy field, an STS token's amount
 with a clear code before the sale is PENDING, and nothing is stored."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, dump_tables
+from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, dump_tables, sealed
 
 CARD_METER = "0123456789"
 STS_METER = "01234567890"
@@ -34,8 +33,13 @@ def cli(tmp_path: Path, request: pytest.FixtureRequest) -> Ppms:
 
 
 def raise_max_tender(cli: Ppms, minor: int) -> None:
-    with sqlite3.connect(cli.db) as db:
-        db.execute("INSERT INTO meta (key, value) VALUES ('sale.max_tender', ?)", (str(minor),))
+    """The parameter set as the terminal would (sealed; no `ppms setup param set` yet)."""
+    db = sealed(cli.db)
+    try:
+        with db:
+            db.execute("INSERT INTO meta (key, value) VALUES ('sale.max_tender', ?)", (str(minor),))
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("meter", [CARD_METER, STS_METER])
