@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from hardware.cash import CashSettings
+from hardware.cash.simulator import CashSimulator, SimulatedBillValidator
 from hardware.meters.ptypair import PtyPair
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -81,3 +83,31 @@ def terminal(tmp_path: Path) -> Terminal:
     t.ok("init")  # the admin's password from PPMS_PASSWORD
     t.ok("tariff", "import", str(SAMPLE_TARIFF))
     return t
+
+
+CASH_METER = "0123456789"
+KES_BILLS = {1: 5000, 2: 10000, 3: 20000, 4: 50000, 5: 100000}   # the simulator's bill types, in cents
+
+
+@pytest.fixture
+def device(pty: PtyPair) -> Iterator[SimulatedBillValidator]:
+    """The ccTalk bill validator simulator on one end of the pty pair."""
+    dev = SimulatedBillValidator()
+    with CashSimulator(CashSettings(pty.a), dev):
+        yield dev
+
+
+def with_cash_acceptor(terminal: Terminal, pty: PtyPair, idle_timeout_s: float) -> Terminal:
+    """The terminal's acceptor on the other end of the pty, and a customer on CASH_METER."""
+    terminal.sections["cash_acceptor"] = {
+        "type": "cctalk", "port": pty.b, "poll_interval_s": 0.05, "idle_timeout_s": idle_timeout_s,
+        "bills": {"1": "50.00", "2": "100.00", "3": "200.00", "4": "500.00", "5": "1000.00"}}
+    terminal.ok("customer", "register", "--name", "Jane Doe", "--address", "Plot 1", "--meter", CASH_METER,
+                "--power-type", "RES")
+    return terminal
+
+
+def cash_box(device: SimulatedBillValidator) -> int:
+    """The money in the simulator's cash box, read under its lock."""
+    with device._lock:
+        return sum(KES_BILLS[t] for t in device.cash_box)

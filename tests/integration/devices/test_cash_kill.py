@@ -16,43 +16,24 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from hardware.cash import CashSettings
-from hardware.cash.simulator import Action, CashSimulator, SimulatedBillValidator
+from hardware.cash.simulator import Action, SimulatedBillValidator
 from hardware.meters.ptypair import PtyPair
 from tests.conftest import LONG
-from tests.integration.devices.conftest import PASSWORD, ROOT, Terminal
+from tests.integration.devices.conftest import CASH_METER as METER
+from tests.integration.devices.conftest import PASSWORD, ROOT, Terminal, cash_box, with_cash_acceptor
 
 KILLS = 150 if LONG else 10
-METER = "0123456789"
-KES = {1: 5000, 2: 10000, 3: 20000, 4: 50000, 5: 100000}
 
 pytestmark = [pytest.mark.hardware, pytest.mark.slow, pytest.mark.timeout(3600 if LONG else 300)]
 
 
 @pytest.fixture
-def device(pty: PtyPair) -> Iterator[SimulatedBillValidator]:
-    dev = SimulatedBillValidator()
-    with CashSimulator(CashSettings(pty.a), dev):
-        yield dev
-
-
-@pytest.fixture
 def kiosk(terminal: Terminal, pty: PtyPair) -> Terminal:
-    terminal.sections["cash_acceptor"] = {
-        "type": "cctalk", "port": pty.b, "poll_interval_s": 0.05, "idle_timeout_s": 5.0,
-        "bills": {"1": "50.00", "2": "100.00", "3": "200.00", "4": "500.00", "5": "1000.00"}}
-    terminal.ok("customer", "register", "--name", "Jane Doe", "--address", "Plot 1", "--meter", METER,
-                "--power-type", "RES")
-    return terminal
-
-
-def cash_box(device: SimulatedBillValidator) -> int:
-    with device._lock:
-        return sum(KES[t] for t in device.cash_box)
+    return with_cash_acceptor(terminal, pty, idle_timeout_s=5.0)
 
 
 def ledger_cash(t: Terminal) -> int:
