@@ -167,6 +167,25 @@ class InstantCards:
         return InstantCard()
 
 
+def storage(db: Path) -> dict[str, Any]:
+    """Bytes on disk per sale: the database file (after a checkpoint) over the sales in it,
+    a sale's outbox row (its stored payload), and the tables and indexes that take the most
+    (SQLite's dbstat) over the same sales."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sales = int(con.execute("SELECT COUNT(*) FROM sale").fetchone()[0])
+        mean, largest = con.execute("SELECT AVG(LENGTH(CAST(payload AS BLOB))), MAX(LENGTH(CAST(payload AS BLOB))) "
+                                    "FROM outbox WHERE kind = 'sale'").fetchone()
+        tables = con.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8").fetchall()
+    finally:
+        con.close()
+    per = max(sales, 1)
+    return {"sales": sales, "db_bytes": db.stat().st_size, "db_bytes_per_sale": round(db.stat().st_size / per),
+            "outbox_sale_payload_bytes": {"mean": round(mean or 0), "max": largest or 0},
+            "largest_per_sale": {str(name): round(size / per) for name, size in tables}}
+
+
 def measure(db: Path) -> dict[str, Any]:
     from terminal import bootstrap
     from terminal.domain.errors import PpmsError

@@ -2,22 +2,28 @@
 
 Written in the same unit of work as the thing it reports (`UnitOfWork.record`);
 `seq` is the gapless per-terminal sequence number the central server uses to detect
-loss. `encode` is the one place a payload becomes the stored record.
+loss. `encode` is the one place a payload becomes the stored record: the versioned wire
+record of `sync/schema.py`, its canonical UTF-8 JSON (docs/sync-wire.md).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from terminal.ledger.canonical import dumps
+from sync import schema
+from sync.errors import WireRecordInvalid
+from sync.schema import WireRecord
 from terminal.ledger.counters import Counters
 from terminal.ledger.ids import new_id
 from terminal.ledger.rows import Repo
 
 
-def encode(kind: str, payload: dict[str, Any]) -> str:
-    """The stored form of an outbox record of `kind`. Today the payload's canonical JSON;
-    the versioned wire record (`sync/schema.py`) takes its place here."""
-    return dumps(payload)
+def encode(kind: str, record: WireRecord) -> str:
+    """The stored form of an outbox record of `kind`: the record's canonical encoding
+    (WireRecordInvalid when the record is not of `kind` or does not hold)."""
+    if record.KIND != kind:
+        raise WireRecordInvalid(f"a {record.KIND} record is not an outbox {kind}", kind=kind, field=None,
+                                reason="not a record of this kind")
+    return schema.encode(record).decode("utf-8")
 
 
 class Outbox(Repo):
@@ -25,7 +31,7 @@ class Outbox(Repo):
         super().__init__(db)
         self._counters = counters
 
-    def enqueue(self, terminal_id: str, kind: str, entity_uuid: str, payload: dict[str, Any], at: str) -> int:
+    def enqueue(self, terminal_id: str, kind: str, entity_uuid: str, payload: WireRecord, at: str) -> int:
         seq = self._counters.next_value("outbox")
         self._run("INSERT INTO outbox (seq, uuid, terminal_id, kind, entity_uuid, payload, created_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sync.records import DebtRecord
+from sync.schema import decode
 from terminal.ledger import Fact, Ledger, Outgoing
 from terminal.ledger.errors import LedgerBusy, OutsideUnitOfWork
 
@@ -27,17 +29,24 @@ def rows(led: Ledger, sql: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+def debt(i: int) -> DebtRecord:
+    return DebtRecord(f"00000000-0000-4000-8000-{i:012d}", "0123456789", "KES", 100 * i, 100 * i, "old bill",
+                      "2026-01-01T00:00:00")
+
+
 def fact(i: int, sent: bool = True) -> Fact:
     return Fact("thing.done", f"thing:{i}", "admin", "2026-01-01T00:00:00", before=None, after={"i": i},
-                outbox=Outgoing("thing", f"uuid-{i}", {"i": i}) if sent else None)
+                outbox=Outgoing("debt", f"uuid-{i}", debt(i)) if sent else None)
 
 
 def test_a_fact_is_its_diary_entry_and_outbox_row_in_one_commit(led: Ledger) -> None:
     with led.unit_of_work() as uow:
         assert uow.record(fact(1)) == 1
         assert uow.record(fact(2, sent=False)) is None
-    assert rows(led, "SELECT seq, terminal_id, kind, entity_uuid, payload FROM outbox") == \
-        [(1, "T01", "thing", "uuid-1", '{"i":1}')]
+    stored = rows(led, "SELECT seq, terminal_id, kind, entity_uuid, payload FROM outbox")
+    assert [r[:4] for r in stored] == [(1, "T01", "debt", "uuid-1")] and decode("debt", stored[0][4]) == debt(1)
+    assert stored[0][4] == ('{"a":100,"ar":100,"at":"2026-01-01T00:00:00","cur":"KES",'
+                            '"id":"00000000-0000-4000-8000-000000000001","m":"0123456789","v":1,"why":"old bill"}')
     assert rows(led, "SELECT action, entity FROM diary ORDER BY id") == [("thing.done", "thing:1"),
                                                                           ("thing.done", "thing:2")]
     with pytest.raises(RuntimeError), led.unit_of_work() as uow:
