@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sync import records as wire
+from sync import schema
 from sync.errors import WireRecordInvalid
 from sync.records import CashHeldRecord, ReversalRecord
 from terminal.domain.errors import IllegalSaleTransition, PpmsError
@@ -79,8 +80,9 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     result = calculate_vend(state.request(tendered, carrier.exact_floor()))
     learnt = _precheck(ctx, state, result, carrier)
     sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
-    try:   # the record the completion sends: made before the carrier, so a sale it refuses is voided
+    try:   # the record the completion sends, made and encoded before the carrier: one it refuses voids the sale
         record = sale_record(rec, lines, state.meter.number, state.primary.tariff.code, session.username)
+        schema.encode(record)
     except WireRecordInvalid as exc:
         _void(ctx, session, sale_id, f"sale record refused: {exc.code}")
         raise

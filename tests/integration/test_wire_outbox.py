@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from sync.errors import WireRecordInvalid
 from sync.records import SaleRecord
 from sync.schema import RECORDS, decode, encode
 from sync.views import view
 from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
 from terminal.ledger import outbox
 from terminal.ledger.canonical import dumps
-from terminal.services import card_readings, cards, readings, selling
+from terminal.services import auth, card_readings, cards, readings, selling
 from tests.fakes.devices import FakeMeterReader
 from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, query
 from tests.unit.cards_service.conftest import METER, CardWorld
@@ -191,3 +192,22 @@ def test_every_outbox_kind_the_services_write_has_a_record() -> None:
         for part in path.read_text().split("outbox=Outgoing(")[1:]:
             kinds.add(part.split(",", 1)[0].strip('"'))
     assert kinds == set(RECORDS), kinds ^ set(RECORDS)
+
+
+def test_a_sale_whose_record_would_be_refused_is_voided_before_the_carrier(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    try:
+        world.tariff()
+        world.register()
+        long_name = "a" * 65   # a username the operator form takes but the record's `op` (1-64) refuses
+        auth.add_operator(world.ctx, world.admin, long_name, "Long Name", "cashier", "secret1")
+        cashier = auth.login(world.ctx, long_name, "secret1")
+        with pytest.raises(WireRecordInvalid) as refused:
+            selling.sell(world.ctx, cashier, "0123456789", "1000.00")
+        assert refused.value.details["field"] == "op"
+        assert world.carriers.cards["0123456789"].purchases == {}           # nothing reached the card
+        assert query(world.ctx.ledger.path, "SELECT ss.status FROM sale_status ss") == [("voided",)]
+        assert query(world.ctx.ledger.path, "SELECT COUNT(*) FROM outbox WHERE kind = 'sale'") == [(0,)]
+        assert world.verify()["ok"]
+    finally:
+        world.app.close()
