@@ -1,5 +1,5 @@
 """Core bench: demo build time, sale latency against a bare SQLite commit, meter
-lookup latency and peak memory, on a demo database of the issue's size.
+lookup latency, peak memory and bytes on disk per sale, on a demo database of the issue's size.
 
     python -m benches                      (every bench)   python -m benches.bench_core  (this one)
 
@@ -19,7 +19,8 @@ its vend calculation (the quote) and its two commits, PENDING and COMPLETED (the
 issue's "quote + commit"); "quote_then_sale_ms" adds the quote a screen shows first;
 "sale_with_emulated_card_ms" runs the SLE4442 protocol, layout and MACs in memory;
 N bare INSERT+COMMITs with the ledger's pragmas (WAL, synchronous=FULL); N meter
-lookups by number through the services (meter_state.find_meter).
+lookups by number through the services (meter_state.find_meter); then the bytes on disk per
+sale (`storage`: the file over its sales, a sale's outbox row, the largest tables and indexes).
 """
 from __future__ import annotations
 
@@ -114,6 +115,7 @@ def run() -> dict[str, Any]:
         out, _, measure_rss = _child([sys.executable, "-m", "benches.bench_core", "--measure", str(db)])
         measured = json.loads(out)
         db_mb = sum(p.stat().st_size for p in workdir.glob("bench.db*")) / 2**20
+        per_sale = storage(db)
     finally:
         if not given and os.environ.get("PPMS_BENCH_KEEP") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
@@ -123,7 +125,7 @@ def run() -> dict[str, Any]:
         "scale": {"customers": customers, "sales_requested": sales,
                   "set_by": "PPMS_BENCH_CUSTOMERS/PPMS_BENCH_SALES" if overridden
                   else "default (the issue's 100000 customers / 1000000 sales)"},
-        "storage": {"dir": str(workdir), "fs": _fs_type(workdir.resolve()), "db_mb": round(db_mb, 1)},
+        "storage": {"dir": str(workdir), "fs": _fs_type(workdir.resolve()), "db_mb": round(db_mb, 1), **per_sale},
         "demo": {"build_s": round(demo_s, 1), "customers": demo.get("customers"), "sales_made": demo.get("sales"),
                  "sales_topped_up": demo.get("topped_up"), "peak_rss_mb": round(demo_rss, 1),
                  "reused": reuse},
@@ -133,6 +135,8 @@ def run() -> dict[str, Any]:
         "targets": {
             "sale p50 <= 8x bare commit p50": {"value": round(ratio, 2), "met": ratio <= 8.0},
             "meter lookup p99 <= 1 ms": {"value": lookup_p99, "met": lookup_p99 <= 1.0},
+            "bytes per sale <= 1.5 KB": {"value": per_sale["db_bytes_per_sale"],
+                                         "met": per_sale["db_bytes_per_sale"] <= 1536},
             "peak RSS <= 120 MB": {"measure": round(measure_rss, 1), "demo": round(demo_rss, 1),
                                    "met": max(measure_rss, demo_rss) <= 120.0},
         },
