@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sync.errors import WireRecordInvalid
 from sync.records import DebtRecord
 from sync.schema import decode
-from terminal.ledger import Fact, Ledger, Outgoing
+from terminal.ledger import Fact, Ledger, Outgoing, outbox
 from terminal.ledger.errors import LedgerBusy, OutsideUnitOfWork
 
 
@@ -120,3 +121,24 @@ def test_each_thread_has_its_own_transaction(led: Ledger) -> None:
     t.join(10)
     with led.read() as r:
         assert r.meta.get("thread") == "1"
+
+
+def test_a_stored_row_reads_back_as_its_record_an_older_terminals_text_view_included() -> None:
+    record = debt(7)
+    stored = outbox.encode("debt", record)
+    legacy = ('{"amount":"7.00","arrears":"7.00","at":"2026-01-01T00:00:00",'
+              '"debt_id":"00000000-0000-4000-8000-000000000007","meter":"0123456789","reason":"old bill"}')
+    assert outbox.decode("debt", stored) == record and outbox.decode("debt", legacy, "KES") == record
+    refused = {
+        "a spaced record": stored.replace(",", ", "),
+        "a record of a newer version": stored.replace('"v":1', '"v":2'),
+        "a view that does not fit": legacy.replace('"amount":"7.00",', ""),
+        "a view whose money does not parse": legacy.replace('"7.00"', '"seven"', 1),
+        "not JSON": "debt 7.00",
+    }
+    for what, text in refused.items():
+        with pytest.raises(WireRecordInvalid):
+            outbox.decode("debt", text, "KES")
+        assert what
+    with pytest.raises(WireRecordInvalid):
+        outbox.encode("sale", record)   # a debt is not a sale
