@@ -17,6 +17,7 @@ from terminal.config import Settings, load_settings
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
 from terminal.domain.money import currency
+from terminal.files import check_database_file
 from terminal.ledger import Ledger
 from terminal.services import ports
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
@@ -135,9 +136,12 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     path = Path(db_path or settings.database.path)
     if not initialising and not path.exists():
         raise NotInitialised(f"no database at {path}: run `ppms init` first", path=str(path))
+    check_database_file(path, key="--db" if db_path else "database.path")
     ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s,
-                    clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb)
+                    clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb,
+                    seal_key_file=settings.database.seal_key_file or None)
     decimals = 2
+    lockout = settings.security.lockout_attempts
     if initialising:
         fake_ok = allow_fake_clock
     else:
@@ -147,6 +151,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
             fake_ok = r.meta.get("allow_fake_clock") == "1"
             tid = r.meta.get("terminal_id")
             code = r.meta.get("currency")
+            lockout = lockout_ceiling(lockout, r.meta.get("lockout_attempts"))
         if code is not None:
             decimals = currency(code).decimals
         if tid and tid != settings.terminal.id:
@@ -163,7 +168,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
         utility=settings.terminal.utility, clock=clock,
         carriers=carriers,
         printer=printer if printer is not None else build_printer(settings, events),
-        lockout_attempts=settings.security.lockout_attempts,
+        lockout_attempts=lockout,
         print_on_sale=settings.printer.print_on_sale,
         meter_reader=build_meter_reader(settings),
         cash_acceptor=build_cash_acceptor(settings, decimals, events),
@@ -172,6 +177,12 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     if card_station is not None:
         ctx.extras["card_station"] = card_station
     return App(settings=settings, ledger=ledger, ctx=ctx)
+
+
+def lockout_ceiling(configured: int, kept: str | None) -> int:
+    """The ledger keeps the lockout set at `ppms init` (security.lockout_attempts then, `kept`;
+    5 for a ledger made before it was kept): a later config file may make it stricter, never looser."""
+    return min(configured, int(kept) if kept and kept.isdigit() else 5)
 
 
 def _with_terminal_id(settings: Settings, tid: str) -> Settings:

@@ -2,20 +2,28 @@
 output. Every command calls a service; there is no logic of its own here.
 
 Exit codes: 0 done, 2 refused (a PpmsError a user can cause, or the ledger busy or its
-disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure.
+disk full: LEDGER_BUSY, DISK_FULL, nothing written), 1 internal failure, 3 the ledger is
+unsound (its seal removed; `ppms check` also exits 3 for what it finds).
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from terminal.cli_commands.render import render
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
-from terminal.services.errors import AuthFailed, LedgerError, LedgerUnavailable, SchemaTooNew
+from terminal.services.errors import (
+    AuthFailed,
+    LedgerError,
+    LedgerUnavailable,
+    LedgerUnsound,
+    SchemaTooNew,
+    SealKeyMissing,
+)
 
 Handler = Callable[[Any, Any], Any]
 
@@ -25,30 +33,29 @@ class CliUsageError(PpmsError):
 
 
 def login(app: Any) -> Any:
+    from terminal.cli_commands.passwords import ask  # noqa: PLC0415
     from terminal.services import auth  # noqa: PLC0415
     user = os.environ.get("PPMS_OPERATOR")
     password = os.environ.get("PPMS_PASSWORD")
     if user is None or password is None:
         if not sys.stdin.isatty():
             raise AuthFailed("set PPMS_OPERATOR and PPMS_PASSWORD, or run from a terminal to be asked")
-        user = user or input("Operator: ")
-        password = password if password is not None else getpass.getpass("Password: ")
+        user = user or ask("Operator: ")
+        password = password if password is not None else ask("Password: ", secret=True)
     return auth.login(app.ctx, user, password, record=False)
 
 
-def render_human(result: Any) -> str:
-    if isinstance(result, str):
-        return result.rstrip("\n")
-    if isinstance(result, dict) and "lines" in result and "receipt_no" in result:
-        head = [f"{k}: {result[k]}" for k in ("sale_id", "receipt_no", "status", "meter", "tendered",
-                                              "carry_over_used", "kwh", "free_kwh", "credit_kwh",
-                                              "change_carried", "tariff_version", "token") if k in result]
-        body = []
-        for ln in result["lines"]:
-            extra = " ".join(f"{k}={ln[k]}" for k in ("power_type", "block", "sub_item", "kwh") if k in ln)
-            body.append(f"  {ln['kind']:<10} {extra:<40} {ln['amount']:>12}")
-        return "\n".join(head + ["lines:"] + body)
-    return json.dumps(result, indent=2, ensure_ascii=False)
+def refuse_undecodable(args: Sequence[str]) -> None:
+    """Every argument and PPMS_* variable is text: a byte that is not UTF-8 (0xFF arrives as a
+    lone surrogate) is refused here, before any command sees it."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)]
+    named += [(k, v) for k, v in os.environ.items() if k.startswith("PPMS_")]
+    for where, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise CliUsageError(f"{where} is not UTF-8 text: {shown[:60]!r}", key=where) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json, db_path, config, rest = split_globals(args_in)
     parser = build_parser()
     try:
+        refuse_undecodable(args_in)
         if not rest:
             raise CliUsageError("no command given; try `ppms --help`")
         try:
@@ -66,9 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
-        internal = isinstance(exc, LedgerError) and not isinstance(exc, (SchemaTooNew, LedgerUnavailable))
-        _error(as_json, exc.code, exc.message, exc.details)
-        return 1 if internal else 2
+        internal = isinstance(exc, LedgerError) and not isinstance(
+            exc, (SchemaTooNew, LedgerUnavailable, SealKeyMissing))
+        _error(as_json, exc.code, exc.message, exc.public_details())
+        return 3 if isinstance(exc, LedgerUnsound) else 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
         return 1
@@ -86,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if isinstance(result, tuple):
         result, exit_code = result
     try:
-        print(json.dumps(result, ensure_ascii=False) if as_json else render_human(result), flush=True)
+        print(json.dumps(result, ensure_ascii=False) if as_json else render(result), flush=True)
     except BrokenPipeError:  # `ppms ... | head`: the reader left; what was done stands
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return exit_code
@@ -95,9 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _error(as_json: bool, code: str, message: str, details: dict[str, Any]) -> None:
     if as_json:
         err: dict[str, Any] = {"code": code, "message": message}
-        safe = {k: v for k, v in details.items() if isinstance(v, (str, int, float, bool)) or v is None}
-        if safe:
-            err["details"] = safe
+        if details:
+            err["details"] = details
         print(json.dumps({"error": err}, ensure_ascii=False))
     else:
         print(f"error {code}: {message}", file=sys.stderr)

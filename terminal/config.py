@@ -1,9 +1,17 @@
 """Terminal settings: TOML read once into typed settings.
 
-Precedence: environment > file > default. Every key can be set from the
-environment as ``PPMS_<SECTION>_<KEY>`` (``PPMS_PRINTER_TYPE=dummy``); the
-database path also as ``PPMS_DB`` (cli.md). A missing required key or a bad
-value fails at start-up with the key's name (CONFIG_INVALID).
+Precedence: environment > file > default, except for the security settings.
+A device or path key can be set from the environment as ``PPMS_<SECTION>_<KEY>``
+(``PPMS_PRINTER_TYPE=dummy``); the database path also as ``PPMS_DB`` (cli.md).
+A ``[security]`` key comes from the config file only: the caller's environment
+must not loosen the terminal's defences, so ``PPMS_SECURITY_*`` set at all is
+refused. The ledger keeps the lockout set at `ppms init` as a ceiling
+(bootstrap): a config file may make it stricter, never looser.
+
+A missing required key, an unknown section or key, a value of the wrong type
+or size, or an out-of-range value fails at start-up with the key's name
+(CONFIG_INVALID). The file itself is read through terminal.files (a regular
+file of at most 1 MiB, UTF-8).
 """
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from terminal.domain.errors import PpmsError
+from terminal.files import parse_toml, read_text_file
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "terminal.toml"
 
@@ -37,6 +46,7 @@ class DatabaseSection:
     busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
     min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
     clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
+    seal_key_file: str = ""          # the ledger's seal key; "" = beside the database, <path>.key
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,15 @@ CHOICES = {
     "meter_bus.parity": ("N", "E", "O"),
     "cash_acceptor.type": ("none", "cctalk"),
 }
+RANGES = {  # inclusive bounds of integer settings
+    "security.lockout_attempts": (1, 20),
+    "card_reader.utility_code": (0, 0xFFFFFFFF),
+    "printer.port": (1, 65535),
+    "meter_bus.retries": (0, 10),
+    "cash_acceptor.address": (0, 255),
+}
+ENV_FORBIDDEN_SECTIONS = ("security",)  # from the config file only, never the caller's environment
+MAX_VALUE_CHARS = 4096                   # a path, a name, a host: nothing longer is a setting
 
 
 def _coerce(key: str, raw: Any, kind: type) -> Any:
@@ -139,8 +158,8 @@ def _coerce(key: str, raw: Any, kind: type) -> Any:
             return raw
         if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
             return int(raw)
-    elif kind is str and isinstance(raw, (str, int)) and not isinstance(raw, bool):
-        return str(raw)
+    elif kind is str and isinstance(raw, str):
+        return raw
     elif kind is float:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
             return float(raw)
@@ -159,15 +178,45 @@ def _coerce(key: str, raw: Any, kind: type) -> Any:
     raise ConfigInvalid(f"setting {key} has a bad value {raw!r} (expected {expected})", key=key)
 
 
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return parse_toml(read_text_file(path, what="config file", key="--config", error=ConfigInvalid))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigInvalid(f"config file {path} is not valid TOML: {exc}", key=str(path)) from None
+
+
+def _refuse_env_security(env: Mapping[str, str]) -> None:
+    for sec in ENV_FORBIDDEN_SECTIONS:
+        for name in sorted(env):
+            if name.startswith(f"PPMS_{sec.upper()}_"):
+                key = f"{sec}.{name[len(sec) + 6:].lower()}"
+                raise ConfigInvalid(f"{name} is set: [{sec}] settings come from the config file only, "
+                                    "never from the environment; unset it", key=key)
+
+
+def _value(key: str, raw: Any, default: Any) -> Any:
+    if isinstance(raw, str) and len(raw) > MAX_VALUE_CHARS:
+        raise ConfigInvalid(f"setting {key} is longer than {MAX_VALUE_CHARS} characters", key=key)
+    value = default if raw is None else _coerce(key, raw, type(default))
+    if key in REQUIRED and value in ("", None):
+        raise ConfigInvalid(f"required setting {key} is missing", key=key)
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ConfigInvalid(f"setting {key} must be one of {CHOICES[key]}, not {value!r}", key=key)
+    if key in RANGES and not RANGES[key][0] <= value <= RANGES[key][1]:
+        low, high = RANGES[key]
+        raise ConfigInvalid(f"setting {key} must be {low}-{high}, not {value}", key=key)
+    return value
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     path = Path(path or env.get("PPMS_CONFIG") or DEFAULT_CONFIG)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigInvalid(f"config file {path} not found", key="--config") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigInvalid(f"config file {path} is not valid TOML: {exc}", key=str(path)) from None
+    _refuse_env_security(env)
+    data = _read(path)
+    known = {sec.name for sec in fields(Settings) if sec.name != "source"}
+    for name in data:
+        if name not in known:
+            raise ConfigInvalid(f"unknown section [{name}] (known: {', '.join(sorted(known))})", key=name)
     sections: dict[str, Any] = {}
     for sec in fields(Settings):
         if sec.name == "source":
@@ -184,20 +233,17 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = f"{sec.name}.{f.name}"
-            kind = type(getattr(cls, f.name))
-            raw = env.get(f"PPMS_{sec.name}_{f.name}".upper(), raw_sec.get(f.name))
+            raw = raw_sec.get(f.name)
+            if sec.name not in ENV_FORBIDDEN_SECTIONS:
+                raw = env.get(f"PPMS_{sec.name}_{f.name}".upper(), raw)
             if key == "database.path" and env.get("PPMS_DB"):
                 raw = env["PPMS_DB"]
-            value = getattr(cls, f.name) if raw is None else _coerce(key, raw, kind)
-            if key in REQUIRED and value in ("", None):
-                raise ConfigInvalid(f"required setting {key} is missing", key=key)
-            if key in CHOICES and value not in CHOICES[key]:
-                raise ConfigInvalid(f"setting {key} must be one of {CHOICES[key]}, not {value!r}", key=key)
-            values[f.name] = value
+            values[f.name] = _value(key, raw, getattr(cls, f.name))
         sections[sec.name] = type(cls)(**values)
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
-    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file")):
+    for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file"),
+                       ("database", "seal_key_file")):
         value = getattr(sections[name], attr)
         if value and not Path(value).is_absolute() and not (name == "printer" and attr == "path"
                                                              and sections["printer"].type != "file"):
@@ -209,8 +255,6 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     if secret_file and not Path(secret_file).is_absolute():
         sections["card_reader"] = replace(sections["card_reader"],
                                           secret_file=str((path.parent / secret_file).resolve()))
-    if not 0 <= sections["card_reader"].utility_code <= 0xFFFFFFFF:
-        raise ConfigInvalid("setting card_reader.utility_code must be 0-4294967295", key="card_reader.utility_code")
     db_path = Path(sections["database"].path)
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
         sections["database"] = replace(sections["database"], path=str((path.parent / db_path).resolve()))

@@ -8,12 +8,12 @@ Everything goes through the same services as the `ppms` command.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 from pathlib import Path
 
 from terminal import bootstrap, demo_cards
+from terminal.cli_commands.render import render
 from terminal.config import DEFAULT_CONFIG
 from terminal.devices.card import ensure_secret_file
 from terminal.devices.sts import key_data
@@ -28,7 +28,7 @@ STS_METER = {"sgc": 123456, "ti": 1, "krn": 1, "base_date": 2014}
 def say(title: str, body: object = None) -> None:
     print(f"\n== {title}")
     if body is not None:
-        print(body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False))
+        print(render(body))   # as `ppms` prints it without --json
 
 
 def demo_key(path: Path) -> Path:

@@ -208,6 +208,11 @@ def next_counter(counter: int) -> int:
     return 1 if counter >= 255 else counter + 1
 
 
+def previous_counter(counter: int) -> int:
+    """The counter of the event before the one numbered ``counter`` (1 follows 255)."""
+    return 255 if counter <= 1 else counter - 1
+
+
 def events_since(last: int, buffer: EventBuffer) -> list[tuple[int, int]]:
     """The result pairs that are new since counter ``last``, oldest first.
 

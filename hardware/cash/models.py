@@ -96,6 +96,7 @@ class CreditAccepted:
 
     bill_type: int
     value_minor: int
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class BillEscrowed:
 
     bill_type: int
     value_minor: int | None
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
@@ -111,30 +113,35 @@ class BillReturned:
     """The note in escrow was given back to the customer."""
 
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
 class BillRejected:
     code: int
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
 class BillJammed:
     code: int
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
 class FraudAttempt:
     code: int
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
 class DeviceFault:
     code: int
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
@@ -142,12 +149,14 @@ class UnknownBillStacked:
     """A note of no configured value went into the cash box (type 0 = unknown)."""
 
     bill_type: int
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 @dataclass(frozen=True)
 class StatusReport:
     code: int
     reason: str
+    counter: int = field(default=0, compare=False)  # the validator's event counter (1..255)
 
 
 BillEvent = (CreditAccepted | BillEscrowed | BillReturned | BillRejected | BillJammed

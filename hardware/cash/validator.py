@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from hardware.cash import codec
@@ -68,6 +68,7 @@ class _Intake:
     limit: int
     cancel: threading.Event | None
     on_event: Callable[[BillEvent], None] | None
+    on_stack: Callable[[BillEscrowed], None] | None = None
     total: int = 0
     awaiting_credit: bool = False
     problem: CashError | None = None
@@ -195,10 +196,18 @@ class BillValidator:
             results = codec.events_since(self._last_counter, buffer)
         finally:
             self._last_counter = buffer.counter
-        events = [to_event(r, self.table) for r in results]
+        counters = [buffer.counter]
+        while len(counters) < len(results):
+            counters.append(codec.previous_counter(counters[-1]))
+        events = [replace(to_event(r, self.table), counter=c) for r, c in zip(results, reversed(counters))]
         for event in events:
             log.info("bill validator event: %s", event)
         return events
+
+    def resume_from(self, counter: int) -> None:
+        """Take ``counter`` (an event counter recorded before the host restarted) as the
+        starting point, so that the events after it are read, not skipped."""
+        self._last_counter = counter
 
     def watch(self, stop: threading.Event) -> Iterator[BillEvent]:
         """Yield events as they come, polling every ``poll_interval_s``, until ``stop``."""
@@ -221,6 +230,7 @@ class BillValidator:
         self, amount_due_minor: int, *, overpay_limit_minor: int = 0,
         idle_timeout_s: float = 60.0, cancel: threading.Event | None = None,
         on_event: Callable[[BillEvent], None] | None = None,
+        on_stack: Callable[[BillEscrowed], None] | None = None,
     ) -> TenderResult:
         """Take notes until ``amount_due_minor`` is reached, through escrow.
 
@@ -228,11 +238,13 @@ class BillValidator:
         ``overpay_limit_minor``; otherwise it is returned.  Money counts when its credit
         event arrives.  Rejected notes are reported and the intake goes on; a jam,
         fraud, stacker fault or lost link stops it, with ``problem`` set and the money
-        already counted in ``total_minor``.
+        already counted in ``total_minor``.  ``on_stack`` runs just before a note in
+        escrow is routed to the cash box (a host records it there, to find its credit
+        event after a crash).
         """
         if amount_due_minor <= 0:
             raise ValueError("amount due must be positive")
-        intake = _Intake(amount_due_minor + overpay_limit_minor, cancel, on_event)
+        intake = _Intake(amount_due_minor + overpay_limit_minor, cancel, on_event, on_stack)
         outcome = "stopped"
         last_activity = time.monotonic()
         try:
@@ -280,6 +292,8 @@ class BillValidator:
         elif isinstance(event, BillEscrowed):
             take = (not closing and not intake.cancelled and event.value_minor is not None
                     and intake.total + event.value_minor <= intake.limit)
+            if take and intake.on_stack is not None:
+                intake.on_stack(event)
             routed = self.route(stack=take)
             intake.awaiting_credit = take and routed
         elif isinstance(event, BillReturned):

@@ -11,6 +11,7 @@ completed and the caller queues the receipt for reprint.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Self
@@ -140,7 +141,9 @@ class _AppendFile(File):  # type: ignore[misc]  # python-escpos is untyped
 
     def open(self, raise_not_found: bool = True) -> None:
         try:
-            self.device = open(self.devfile, "ab")  # noqa: SIM115 (held until close)
+            # receipts name customers and amounts: a file made here is the service user's only
+            fd = os.open(self.devfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self.device = os.fdopen(fd, "ab")
         except OSError as exc:
             self.device = None  # type: ignore[assignment]
             raise DeviceNotFoundError(f"Could not open {self.devfile}: {exc}") from exc

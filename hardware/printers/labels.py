@@ -29,6 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
         "token": "STS TOKEN",
         "token_hint": "Key this token into your meter",
         "qr": "Scan to verify this receipt",
+        "z_net_takings": "Net takings",
+        "z_end": "End of Z report. Count the cash against net takings.",
     },
     "fr": {
         "title_sale": "REÇU DE VENTE",
@@ -51,6 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
         "token": "CODE STS",
         "token_hint": "Saisissez ce code sur votre compteur",
         "qr": "Scannez pour vérifier ce reçu",
+        "z_net_takings": "Recette nette",
+        "z_end": "Fin du rapport Z. Comptez la caisse contre la recette nette.",
     },
     "sw": {
         "title_sale": "RISITI YA MAUZO",
@@ -73,6 +77,8 @@ LABELS: dict[str, dict[str, str]] = {
         "token": "TOKENI YA STS",
         "token_hint": "Ingiza tokeni hii kwenye mita yako",
         "qr": "Skani ili kuthibitisha risiti",
+        "z_net_takings": "Mapato halisi",
+        "z_end": "Mwisho wa ripoti Z. Hesabu fedha dhidi ya mapato halisi.",
     },
 }
 

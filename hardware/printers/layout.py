@@ -163,6 +163,9 @@ def build_layout(data: ReceiptData, fmt: InvoiceFormat) -> ReceiptLayout:
     columns, dots, qr_box = PAPER[fmt.paper_width_mm]
     words = label_table(fmt.language, fmt.labels)
     b = _Builder(columns)
+    # a Z report is the cashier's, not a customer's: its total is the day's net takings and it
+    # ends with its own words, not the customer footer ("Thank you ...")
+    z_report = data.kind is ReceiptKind.Z_REPORT
 
     if data.copy:
         b.text(words["copy"], "center", bold=True, double_height=True)
@@ -203,7 +206,8 @@ def build_layout(data: ReceiptData, fmt: InvoiceFormat) -> ReceiptLayout:
         elif name in ("tendered", "energy"):
             value = data.tendered if name == "tendered" else data.energy
             if value:
-                b.pair(words[name], value, bold=True)
+                b.pair(words["z_net_takings"] if z_report and name == "tendered" else words[name], value,
+                       bold=True)
         elif name == "token" and data.token:
             b.add(Rule("-"))
             b.text(words["token"], "center", bold=True)
@@ -216,9 +220,10 @@ def build_layout(data: ReceiptData, fmt: InvoiceFormat) -> ReceiptLayout:
             b.add(QrCode(data.verify_payload, qr_box))
             b.text(words["qr"], "center")
 
-    if fmt.footer_lines:
+    footer = [words["z_end"]] if z_report else list(fmt.footer_lines)
+    if footer:
         b.add(Rule("="))
-        for line in fmt.footer_lines:
+        for line in footer:
             b.text(line, "center")
     if data.copy:
         b.text(words["copy"], "center", bold=True, double_height=True)

@@ -48,7 +48,7 @@ def h_show(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_rewrite(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import cards
     app, s = session_of(g)
-    return cards.rewrite(app.ctx, s, ns.id)
+    return cards.rewrite(app.ctx, s, ns.id, supervisor_override=ns.supervisor_override)
 
 
 def _subcommands(sub: Any, name: str) -> Any:
@@ -86,4 +86,6 @@ def register(sub: Any) -> None:
     x = _subcommands(sub, "sale").add_parser(
         "rewrite", help="error-tolerance selling: write a completed sale's purchase onto the meter's card again")
     x.add_argument("id", help="sale id or receipt number")
+    x.add_argument("--supervisor-override", metavar="REASON",
+                   help="write it again although it was rewritten before (permission card_supervision)")
     x.set_defaults(handler=h_rewrite)

@@ -4,10 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 from terminal import bootstrap
+from terminal.config import Settings, load_settings
 
 
 def app_of(g: dict[str, Any], **kw: Any) -> bootstrap.App:
     return bootstrap.build(config=g["config"], db_path=g["db"], **kw)
+
+
+def app_of_settings(g: dict[str, Any]) -> Settings:
+    """The settings alone, without opening the database."""
+    return load_settings(g["config"])
 
 
 def session_of(g: dict[str, Any]) -> tuple[bootstrap.App, Any]:

@@ -3,25 +3,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-from terminal.cli_commands.common import app_of, session_of
+from terminal.cli_commands.common import app_of, app_of_settings, session_of
+from terminal.cli_commands.passwords import new_password, password_options
 from terminal.cli_commands.receipts import h_reprint
 from terminal.cli_commands.sts import sts_meter_options, sts_settings
+from terminal.files import read_text_file
 
 
 def h_init(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import setup
-    password = ns.admin_password or os.environ.get("PPMS_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            from terminal.services.errors import InvalidArgument
-            raise InvalidArgument("give --admin-password (or PPMS_PASSWORD) for the admin operator",
-                                  key="admin_password")
-        import getpass
-        password = getpass.getpass("New admin password: ")
+    password = new_password(ns, "the admin operator", ns.admin_password, "--admin-password")
     app = app_of(g, initialising=True, allow_fake_clock=ns.allow_fake_clock)
     out = setup.initialise(app.ctx, password, ns.allow_fake_clock)
     out["database"] = str(app.db.database)
@@ -37,10 +31,7 @@ def h_demo(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_tariff_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import setup
     from terminal.services.errors import InvalidArgument
-    try:
-        text = Path(ns.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidArgument(f"cannot read tariff file {ns.file}: {exc}", key="FILE") from None
+    text = read_text_file(ns.file, what="tariff file", key="FILE", error=InvalidArgument)
     app, s = session_of(g)
     return setup.import_tariff(app.ctx, s, text)
 
@@ -78,9 +69,10 @@ def h_sale_reverse(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 
 def h_sale_recover(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from terminal.services import selling
+    from terminal.services import kiosk, selling
     app, s = session_of(g)
-    return {"recovered": selling.recover(app.ctx, s, meter_no=ns.meter)}
+    return {"cash_intakes": kiosk.recover_cash(app.ctx, s),
+            "recovered": selling.recover(app.ctx, s, meter_no=ns.meter)}
 
 
 def h_debt_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -118,7 +110,8 @@ def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_operator_add(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import auth
     app, s = session_of(g)
-    password = ns.password or os.environ.get("PPMS_NEW_PASSWORD") or ""
+    s.require(auth.Permission.OPERATORS)  # before asking for a password the operator may not set
+    password = new_password(ns, f"operator {ns.username}")
     oid = auth.add_operator(app.ctx, s, ns.username, ns.full_name or ns.username, ns.role, password)
     return {"operator_id": oid, "username": ns.username, "role": ns.role}
 
@@ -128,6 +121,24 @@ def h_operator_unlock(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     app, s = session_of(g)
     auth.unlock(app.ctx, s, ns.username)
     return {"username": ns.username, "locked": False}
+
+
+def h_unlock_recovery(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    """The way back when every operator who could unlock is locked out: root on the box only."""
+    from terminal.services import auth
+    from terminal.services.errors import PermissionDenied
+    if os.geteuid() != 0:
+        raise PermissionDenied("operator unlock-recovery runs as root on the terminal itself (sudo)",
+                               permission="root")
+    password = new_password(ns, f"operator {ns.username}")
+    path = Path(g["db"] or app_of_settings(g).database.path)
+    owner = path.stat() if path.exists() else None
+    if owner is not None and owner.st_uid != 0:  # work as the ledger's owner: its WAL stays the service's
+        os.setgid(owner.st_gid)
+        os.setuid(owner.st_uid)
+    app = app_of(g)
+    auth.recover(app.ctx, ns.username, password, by=f"root@{os.uname().nodename}")
+    return {"username": ns.username, "locked": False, "password_changed": True}
 
 
 def h_permission(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -140,7 +151,9 @@ def h_permission(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def register(sub: Any) -> None:
 
     x = sub.add_parser("init", help="create an empty database with defaults and an admin operator")
-    x.add_argument("--admin-password")
+    x.add_argument("--admin-password", help="deprecated: visible to other users; use --password-file, "
+                   "--password-stdin, PPMS_PASSWORD or the prompt")
+    password_options(x, "PPMS_PASSWORD")
     x.add_argument("--allow-fake-clock", action="store_true")
     x.set_defaults(handler=h_init)
 
@@ -150,12 +163,13 @@ def register(sub: Any) -> None:
     x.add_argument("--seed", type=int, default=1)
     x.set_defaults(handler=h_demo)
 
-    t = sub.add_parser("tariff").add_subparsers(dest="sub", required=True)
+    t = sub.add_parser("tariff", help="power types, tariff versions and preferential sheets").add_subparsers(
+        dest="sub", required=True)
     x = t.add_parser("import", help="load power types, tariffs and preferential sheets")
     x.add_argument("file")
     x.set_defaults(handler=h_tariff_import)
 
-    c = sub.add_parser("customer").add_subparsers(dest="sub", required=True)
+    c = sub.add_parser("customer", help="customers and their meters").add_subparsers(dest="sub", required=True)
     x = c.add_parser("register", help="registration and installation in one step")
     x.add_argument("--name", required=True)
     x.add_argument("--address", required=True)
@@ -182,8 +196,9 @@ def register(sub: Any) -> None:
     x.add_argument("--print", action="store_true", help="print the receipt on the configured printer")
     x.set_defaults(handler=h_sell)
 
-    s = sub.add_parser("sale").add_subparsers(dest="sub", required=True)
-    x = s.add_parser("show")
+    s = sub.add_parser("sale", help="one sale: show, reverse, reprint, recover, rewrite").add_subparsers(
+        dest="sub", required=True)
+    x = s.add_parser("show", help="a sale as a receipt summary (by sale id or receipt number)")
     x.add_argument("id", help="sale id or receipt number")
     x.set_defaults(handler=h_sale_show)
     x = s.add_parser("reverse", help="reset for selling (contra-posting)")
@@ -198,8 +213,8 @@ def register(sub: Any) -> None:
     x.add_argument("--meter")
     x.set_defaults(handler=h_sale_recover)
 
-    a = sub.add_parser("account").add_subparsers(dest="sub", required=True)
-    d = a.add_parser("debt").add_subparsers(dest="sub2", required=True)
+    a = sub.add_parser("account", help="a customer's arrears and carry-over").add_subparsers(dest="sub", required=True)
+    d = a.add_parser("debt", help="arrears recorded on a customer").add_subparsers(dest="sub2", required=True)
     x = d.add_parser("add", help="record arrears on a customer")
     x.add_argument("--meter", required=True)
     x.add_argument("--amount", required=True)
@@ -209,9 +224,9 @@ def register(sub: Any) -> None:
     x.add_argument("--meter", required=True)
     x.set_defaults(handler=h_account_show)
 
-    r = sub.add_parser("report").add_subparsers(dest="sub", required=True)
-    x = r.add_parser("daily")
-    x.add_argument("--date", required=True)
+    r = sub.add_parser("report", help="the daily report (and the Z report)").add_subparsers(dest="sub", required=True)
+    x = r.add_parser("daily", help="the day's sales, reversals, net figures and takings")
+    x.add_argument("--date", help="YYYY-MM-DD (default: today, by the terminal's clock)")
     x.add_argument("--format", choices=("json", "csv", "text"), default="text")
     x.add_argument("--print", action="store_true", help="also print it as a Z report")
     x.set_defaults(handler=h_report_daily)
@@ -219,18 +234,24 @@ def register(sub: Any) -> None:
     x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")
     x.set_defaults(handler=h_check)
 
-    o = sub.add_parser("operator").add_subparsers(dest="sub", required=True)
-    x = o.add_parser("add")
+    o = sub.add_parser("operator", help="operators, their roles and permissions").add_subparsers(
+        dest="sub", required=True)
+    x = o.add_parser("add", help="a new operator with a role")
     x.add_argument("--username", required=True)
     x.add_argument("--role", required=True)
     x.add_argument("--full-name")
-    x.add_argument("--password", help="or PPMS_NEW_PASSWORD")
+    password_options(x, "PPMS_NEW_PASSWORD")
     x.set_defaults(handler=h_operator_add)
-    x = o.add_parser("unlock")
+    x = o.add_parser("unlock", help="unlock an operator locked by wrong passwords")
     x.add_argument("username")
     x.set_defaults(handler=h_operator_unlock)
+    x = o.add_parser("unlock-recovery", help="root on the box only: unlock an operator and give it a new "
+                     "password when no one who may unlock can log in (recorded in the diary)")
+    x.add_argument("username")
+    password_options(x, "PPMS_NEW_PASSWORD")
+    x.set_defaults(handler=h_unlock_recovery)
     for verb, granted in (("grant", True), ("revoke", False)):
-        x = o.add_parser(verb, help=f"{verb} a permission to a role")
+        x = o.add_parser(verb, help=("grant a permission to a role" if granted else "revoke a permission from a role"))
         x.add_argument("role")
         x.add_argument("permission")
         x.set_defaults(handler=h_permission, granted=granted)

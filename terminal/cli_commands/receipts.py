@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import argparse
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from terminal.cli_commands.common import session_of
+from terminal.files import parse_toml, read_text_file
 from terminal.services.errors import InvalidArgument
 
 
@@ -42,9 +42,10 @@ def h_invoice_set(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 def h_invoice_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import receipts
+    text = read_text_file(ns.file, what="invoice format", key="FILE", error=InvalidArgument)
     try:
-        data = tomllib.loads(Path(ns.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = parse_toml(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidArgument(f"cannot read invoice format {ns.file}: {exc}", key="FILE") from None
     app, s = session_of(g)
     return receipts.set_format(app.ctx, s, whole=data)
@@ -57,7 +58,7 @@ def register(sub: Any) -> None:
 
     i = sub.add_parser("invoice", help="the invoice format (receipt layout)").add_subparsers(dest="sub",
                                                                                             required=True)
-    i.add_parser("show").set_defaults(handler=h_invoice_show)
+    i.add_parser("show", help="the invoice format in use").set_defaults(handler=h_invoice_show)
     x = i.add_parser("set", help="change one setting; lists separated by '|' (labels.X for a label)")
     x.add_argument("key")
     x.add_argument("value")

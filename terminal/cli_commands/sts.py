@@ -1,5 +1,6 @@
-"""STS commands: support tools (`sts token`, `sts decode`: a key file, no ledger) and the
-recorded engineering tokens and key changes for registered keypad meters."""
+"""STS commands: support tools (`sts token`: a key file, an operator with `engineering_tokens`,
+recorded in the diary; `sts decode`: a read, no login) and the recorded engineering tokens and
+key changes for registered keypad meters."""
 from __future__ import annotations
 
 import argparse
@@ -17,12 +18,19 @@ def _meter(ns: argparse.Namespace) -> Any:
 
 
 def h_token(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    """An operator action (engineering_tokens), recorded in the diary: a credit token is money."""
+    from terminal.services import engineering
     try:
         issued = datetime.fromisoformat(ns.issued)
     except ValueError:
         raise InvalidArgument(f"--issued {ns.issued!r} is not an ISO date-time", key="issued") from None
-    return sts_support_tools().sts_token(ns.key_file, _meter(ns), int(ns.token_class), int(ns.subclass),
-                                         ns.amount, issued, rnd=ns.rnd, last_tid=ns.last_tid)
+    meter = _meter(ns)
+    app, s = session_of(g)
+    request = {"pan": ns.pan, "class": int(ns.token_class), "subclass": int(ns.subclass), "amount": ns.amount,
+               "issued": issued.isoformat(), "key_file": str(ns.key_file)}
+    return engineering.support_token(app.ctx, s, request, lambda: sts_support_tools().sts_token(
+        ns.key_file, meter, int(ns.token_class), int(ns.subclass), ns.amount, issued,
+        rnd=ns.rnd, last_tid=ns.last_tid))
 
 
 def h_decode(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -57,7 +65,8 @@ def _key_options(x: argparse.ArgumentParser) -> None:
     x.add_argument("--kt", default="2")
     x.add_argument("--ea", default="07", choices=("07", "7", "11"))
     x.add_argument("--dkga", default="02", choices=("02", "2", "04", "4"))
-    x.add_argument("--base-date", default="1993", choices=("1993", "2014", "2035"))
+    x.add_argument("--base-date", default="2014", choices=("1993", "2014", "2035"),
+                   help="the meter's base date (default 2014, as registration)")
     x.add_argument("--ken", default="255", help="key expiry number (255: never)")
 
 
@@ -84,7 +93,8 @@ def sts_settings(ns: argparse.Namespace) -> dict[str, Any] | None:
 
 def register(sub: Any) -> None:
     s = sub.add_parser("sts", help="STS keypad meter tokens").add_subparsers(dest="sub", required=True)
-    x = s.add_parser("token", help="make one STS token (support and testing; no ledger)")
+    x = s.add_parser("token", help="make one STS token (support and testing; an operator with "
+                     "engineering_tokens, recorded in the diary)")
     _key_options(x)
     x.add_argument("--class", dest="token_class", required=True, choices=("0", "1", "2"))
     x.add_argument("--subclass", required=True)

@@ -33,15 +33,28 @@ from typing import Any
 from hardware import cards
 from hardware.cards import errors as card_errors
 from hardware.cards.views import card_to_dict
-from terminal.devices.errors import DeviceError, NotConfigured, from_driver
+from terminal.devices.errors import NotConfigured, from_driver
+from terminal.files import MAX_KEY_BYTES, read_text_file
+from terminal.services.errors import (
+    CardBlacklisted,
+    CardChanged,
+    CardMeterNumberInvalid,
+    DeviceError,
+    InvalidArgument,
+)
 from terminal.services.ports import (
+    BLACKLISTED_CARDS,
     CardInfo,
     CardInserted,
+    CardRef,
     CardRemoved,
+    CarrierLimits,
     Delivery,
     DeviceEvents,
     MeterRef,
+    Prechecked,
     Purchase,
+    Reservation,
 )
 
 log = logging.getLogger(__name__)
@@ -56,9 +69,10 @@ def read_secret(path: str | Path) -> bytes:
     """The utility's card secret: hex on one line (never logged, never in the database)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="ascii").strip()
+        text = read_text_file(p, what="the card secret file", key="card_reader.secret_file",
+                              limit=MAX_KEY_BYTES, encoding="ascii", error=NotConfigured).strip()
         secret = bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except ValueError:
         raise NotConfigured(f"the card secret file {p} is missing or not hex: set [card_reader] "
                             "secret_file") from None
     if len(secret) < MIN_SECRET_BYTES:
@@ -88,15 +102,9 @@ def utility_keys(utility_code: int, secret_file: str, emulated: bool) -> cards.U
 
 
 # ---------------------------------------------------------------- conversions
-def refusal(code: str, message: str, **details: Any) -> DeviceError:
-    err = DeviceError(message, **details)
-    err.code = code
-    return err
-
-
 def card_meter_no(number: str) -> str:
     if not (number.isascii() and number.isdigit() and len(number) <= 20):
-        raise refusal("CARD_METER_NUMBER_INVALID", f"meter {number} cannot have an IC card: a card "
+        raise CardMeterNumberInvalid(f"meter {number} cannot have an IC card: a card "
                       "carries a meter number of up to 20 digits", meter=number)
     return number
 
@@ -133,29 +141,32 @@ def info_of(c: cards.CardContents) -> CardInfo:
         view=card_to_dict(c.data))
 
 
-def driver_error(exc: card_errors.CardError, uncertain: bool = False) -> DeviceError:
-    err = from_driver(exc, uncertain)
-    if exc.detail:
-        err.details["detail"] = exc.detail
-    return err
-
-
 # ---------------------------------------------------------------- the carrier
 class CardCarrier:
     """One meter's user card in the terminal's reader, as a `Carrier`."""
 
     kind = "card"
+    ref_type = CardRef
+    needs = frozenset({BLACKLISTED_CARDS})
 
     def __init__(self, terminal: Callable[[], cards.CardTerminal], meter: MeterRef) -> None:
         self._terminal = terminal
         self.meter = meter
         self._session: cards.CardSession | None = None   # from precheck to the end of deliver
+        self._serial: str | None = None                  # the card the precheck judged
 
-    def exact_floor(self) -> None:
-        return None
+    def limits(self) -> CarrierLimits:
+        # any 0.01 kWh, up to the purchase record's energy field (u32, 0.01 kWh)
+        return CarrierLimits(max_kwh=cards.layout.U32)
 
-    def reserve(self, purchase: Purchase) -> None:
-        return None
+    def reserve(self, purchase: Purchase) -> Reservation:
+        """The purchase record to be written, on the card the precheck judged."""
+        return Reservation(self._ref(purchase, self._serial))
+
+    @staticmethod
+    def _ref(purchase: Purchase, serial: str | None) -> CardRef:
+        return CardRef(seq=purchase.sequence, ti=purchase.tariff_index, utc=card_time(purchase.issued_at),
+                       card=serial)
 
     def close(self) -> None:
         """The sale is over: end the reader session. Safe twice, and when never called (the
@@ -168,7 +179,7 @@ class CardCarrier:
         try:
             return self._terminal().read()
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def _judge(self, contents: cards.CardContents, purchase: Purchase) -> str:
         """Refuse (certain: nothing written) what the card cannot take; returns its serial."""
@@ -182,12 +193,12 @@ class CardCarrier:
             if ident.meter_no != meter_no:
                 raise card_errors.WrongMeter(f"card is for meter {ident.meter_no}, sale for {meter_no}")
             serial = ident.card_serial.hex()
-            if serial in purchase.carrier_state.get("blacklisted", ()):
-                raise refusal("CARD_BLACKLISTED", f"card {serial} is blacklisted: keep it and call a "
+            if serial in purchase.facts.blacklisted_cards:
+                raise CardBlacklisted(f"card {serial} is blacklisted: keep it and call a "
                               "supervisor", card=serial)
-            expected = purchase.carrier_state.get("card")
+            expected = _expected_card(purchase)
             if expected and expected != serial:
-                raise refusal("CARD_CHANGED", f"another card ({serial}) is in the reader; insert card "
+                raise CardChanged(f"another card ({serial}) is in the reader; insert card "
                               f"{expected}", card=serial)
             if contents.attempts_left == 0:
                 raise card_errors.CardLocked()
@@ -201,7 +212,7 @@ class CardCarrier:
                 raise card_errors.PurchasePending(
                     f"sequence {contents.purchase.sequence if contents.purchase else '?'}")
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return serial
 
     def _judged(self, session: cards.CardSession, purchase: Purchase) -> str:
@@ -209,19 +220,19 @@ class CardCarrier:
         try:
             return self._judge(session.contents(), purchase)
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         except DeviceError:
             session.close()
             raise
 
-    def precheck(self, purchase: Purchase) -> dict[str, Any]:
+    def precheck(self, purchase: Purchase) -> Prechecked:
         """Read and judge the card, and keep the reader session open for `deliver`."""
         self.close()
         session = self._terminal().session()
         serial = self._judged(session, purchase)
-        self._session = session
+        self._session, self._serial = session, serial
         reading = session.contents().reading
-        return {"card": serial, "reading": None if reading is None else reading_of(reading)}
+        return Prechecked(reading=None if reading is None else reading_of(reading), source=serial)
 
     def deliver(self, purchase: Purchase) -> Delivery:
         """Write the purchase over the precheck's reading (the same session, so the same
@@ -233,9 +244,9 @@ class CardCarrier:
             try:
                 contents = session.write_purchase(purchase.meter.number, card_purchase(purchase))
             except card_errors.CardError as exc:   # once a write was sent, the purchase may be on the card
-                raise driver_error(exc, uncertain=session.wrote) from exc
+                raise from_driver(exc, uncertain=session.wrote) from exc
         log.info("sale %s: purchase %d on card %s", purchase.receipt_no, purchase.sequence, serial)
-        return Delivery(carrier_ref=f"card:{serial};seq:{purchase.sequence}",
+        return Delivery(ref=self._ref(purchase, serial),
                         detail={"card": serial, "sequence": purchase.sequence,
                                 "pending_on_card": contents.pending})
 
@@ -248,22 +259,27 @@ class CardCarrier:
         ident = contents.identity
         if ident is None or ident.card_type is not cards.CardType.USER or ident.meter_no != purchase.meter.number:
             return None
-        expected = purchase.carrier_state.get("card")
+        expected = _expected_card(purchase)
         if expected and expected != ident.card_serial.hex():
             return None   # another card of this meter: it cannot tell about the one written
         return contents.holds(card_purchase(purchase))
 
     def take_back(self, purchase: Purchase) -> bool:
-        expected = purchase.carrier_state.get("card")
+        expected = _expected_card(purchase)
         if expected:
             serial = self._read().card_serial
             if serial is not None and serial.hex() != expected:
-                raise refusal("CARD_CHANGED", f"the purchase was written to card {expected}, not to the card "
+                raise CardChanged(f"the purchase was written to card {expected}, not to the card "
                               f"in the reader ({serial.hex()})", card=serial.hex())
         try:
             return self._terminal().clear_purchase(purchase.meter.number, card_purchase(purchase))
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
+
+
+def _expected_card(purchase: Purchase) -> str | None:
+    """The card a purchase was (or is to be) written to, when the sale knows it."""
+    return purchase.ref.card if isinstance(purchase.ref, CardRef) else None
 
 
 def _order_body(kind: cards.CardType, order: dict[str, Any] | None) -> Any:
@@ -292,20 +308,20 @@ class CardStationAdapter:
         try:
             return info_of(self._terminal().read())
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def make(self, card_type: str, meter_no: str, order: dict[str, Any] | None = None) -> CardInfo:
         try:
             kind = cards.CardType[card_type.upper()]
         except KeyError:
-            raise refusal("INVALID_ARGUMENT", f"unknown card type {card_type!r}", key="type") from None
+            raise InvalidArgument(f"unknown card type {card_type!r}", key="type") from None
         if meter_no:
             card_meter_no(meter_no)
         body = _order_body(kind, order)
         try:
             return info_of(self._terminal().make_card(kind, meter_no, body=body))
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
 
     def format(self) -> CardInfo:
         term = self._terminal()
@@ -314,7 +330,7 @@ class CardStationAdapter:
             hint = term.layout.serial_hint(memory)
             blank = info_of(term.format_card())
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return CardInfo(blank=True, card_serial=hint.hex() if hint else None, card_type=None, meter=None,
                         attempts_left=blank.attempts_left, pending=False, purchase=None, returned=None,
                         view=blank.view)
@@ -340,7 +356,7 @@ class CardPresence:
         try:
             self._watcher.start()
         except card_errors.CardError as exc:
-            raise driver_error(exc) from exc
+            raise from_driver(exc) from exc
         return self
 
     def stop(self) -> None:

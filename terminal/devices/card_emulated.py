@@ -19,6 +19,7 @@ The station (`ppms card make/read/format`) has its own blank in-memory card.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hardware import cards
@@ -31,7 +32,7 @@ from terminal.devices.card import (
     card_purchase,
     utility_keys,
 )
-from terminal.services.ports import Delivery, MeterRef, Purchase
+from terminal.services.ports import Delivery, MeterRef, Prechecked, Purchase
 
 
 class EmulatedMeterCard:
@@ -62,12 +63,11 @@ class EmulatedCardCarrier(CardCarrier):
         self.card = card
         self.prechecked: int | None = None   # the sequence the open session's card was set up for
 
-    def precheck(self, purchase: Purchase) -> dict[str, object]:
+    def precheck(self, purchase: Purchase) -> Prechecked:
         self.card.expect(purchase.sequence - 1)
-        learnt = dict(super().precheck(purchase))
-        learnt.pop("reading", None)   # the emulation made this return data up: it is no meter's reading
+        learnt = super().precheck(purchase)
         self.prechecked = purchase.sequence
-        return learnt
+        return replace(learnt, reading=None)   # the emulation made this return data up: no meter's reading
 
     def deliver(self, purchase: Purchase) -> Delivery:
         if self.prechecked != purchase.sequence:   # no precheck's session for this purchase: a fresh card

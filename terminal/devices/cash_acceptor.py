@@ -4,6 +4,11 @@
 events); this adapter opens the port for one intake, checks the bill table against
 the validator first (`[cash_acceptor] verify_bills`), and hands the result back as a
 plain `CashIntake`. Money counts only on a credit event (note in the cash box).
+
+Each note is also handed over as it happens (`on_note`): `stacking` before it is routed
+to the cash box, `credited` when its credit event arrives, numbered from the validator's
+event counter, so the host can commit every note before the next poll and, after a
+crash, read the credits that arrived after the last one it committed (`credits_after`).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from hardware import cash
 from terminal.config import CashAcceptorSection
 from terminal.devices.errors import NotConfigured, driver_errors
 from terminal.domain.money import Currency, format_money
-from terminal.services.ports import CashIntake, DeviceEvent, DeviceEvents, NoteCredited, NoteRejected
+from terminal.services.ports import CashIntake, DeviceEvent, DeviceEvents, NoteCredited, NoteEvent, NoteRejected
 
 
 def cash_settings(section: CashAcceptorSection) -> cash.CashSettings:
@@ -77,6 +82,27 @@ def intake_of(result: cash.TenderResult, decimals: int = 2) -> CashIntake:
                       problem_message=None if problem is None else problem.message)
 
 
+class EventNumbers:
+    """Numbers the intake's events on from the validator's event counter (1..255, wrapping
+    to 1): consecutive events are at most a buffer apart, so the distance is exact."""
+
+    def __init__(self, number: int = 0, counter: int | None = None) -> None:
+        self.number, self.counter = number, counter
+
+    def of(self, counter: int) -> int:
+        if self.counter is None:
+            self.number += 1
+        else:
+            self.number += (counter - self.counter) % 255 or 255
+        self.counter = counter
+        return self.number
+
+
+def note_of(stage: str, number: int, event: cash.CreditAccepted | cash.BillEscrowed) -> NoteEvent:
+    return NoteEvent(stage=stage, number=number, counter=event.counter, bill_type=event.bill_type,
+                     value=event.value_minor or 0)
+
+
 class CctalkCashAcceptor:
     """Opens the validator's port for each intake and closes it after (no handle is kept)."""
 
@@ -89,13 +115,23 @@ class CctalkCashAcceptor:
 
     def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None,
                      cancel: threading.Event | None = None,
-                     on_event: Callable[[str], None] | None = None) -> CashIntake:
+                     on_event: Callable[[str], None] | None = None,
+                     on_note: Callable[[NoteEvent], None] | None = None) -> CashIntake:
+        numbers = EventNumbers()
+
         def relay(event: Any) -> None:
+            number = numbers.of(event.counter)
+            if on_note is not None and isinstance(event, cash.CreditAccepted):
+                on_note(note_of("credited", number, event))   # committed before the notice goes out
             published = event_of(event)
             if self.events is not None and published is not None:
                 self.events.publish(published)
             if on_event is not None:
                 on_event(describe_event(event, self.decimals))
+
+        def stacking(event: cash.BillEscrowed) -> None:
+            if on_note is not None:
+                on_note(note_of("stacking", numbers.number, event))
 
         with driver_errors(cash.CashError):
             link = cash.open_link(self.settings)
@@ -106,10 +142,32 @@ class CctalkCashAcceptor:
                     validator.verify_bill_table(self.decimals)
             result = validator.accept_up_to(
                 due_minor, idle_timeout_s=self.section.idle_timeout_s if idle_timeout_s is None else idle_timeout_s,
-                cancel=cancel, on_event=relay)
+                cancel=cancel, on_event=relay, on_stack=stacking)
         finally:
             link.close()
         return intake_of(result, self.decimals)
+
+    def credits_after(self, number: int, counter: int | None) -> list[NoteEvent]:
+        numbers = EventNumbers(number, counter)
+        events: list[Any] = []
+        with driver_errors(cash.CashError):
+            link = cash.open_link(self.settings)
+            try:
+                validator = cash.BillValidator(link, self.settings, self.table)
+                validator.disable()   # no new note while the last intake's are settled
+                if counter is not None:
+                    validator.resume_from(counter)
+                    events = validator.read_events()
+                if validator.route(stack=False) and counter is not None:   # a note left in escrow goes back
+                    events += validator.read_events()
+            finally:
+                link.close()
+        credits: list[NoteEvent] = []
+        for event in events:
+            number = numbers.of(event.counter)
+            if isinstance(event, cash.CreditAccepted):
+                credits.append(note_of("credited", number, event))
+        return credits
 
     def poll(self) -> dict[str, Any]:
         """`ports test`: a simple poll, the equipment category and the identity."""

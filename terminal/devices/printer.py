@@ -7,13 +7,14 @@ real receipt from a made-up one; without a key the QR carries the facts unsigned
 """
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from terminal.config import PrinterSection
 from terminal.devices.errors import NotConfigured, driver_errors
+from terminal.files import MAX_KEY_BYTES, read_text_file
 from terminal.services.ports import DeviceEvents, PrinterStatus, ReceiptDoc
 
 
@@ -33,9 +34,11 @@ def _settings(section: PrinterSection) -> Any:
 def _read_key(path: str) -> bytes | None:
     if not path:
         return None
+    text = read_text_file(path, what="the receipt key file", key="printer.verify_key_file",
+                          limit=MAX_KEY_BYTES, encoding="ascii", error=NotConfigured)
     try:
-        return bytes.fromhex(Path(path).read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
+        return bytes.fromhex(text.strip())
+    except ValueError:
         raise NotConfigured(f"the receipt key file {path} is missing or not hex") from None
 
 
@@ -65,7 +68,13 @@ class EscposReceiptPrinter:
         hp = _printers()
         with driver_errors(hp.PrinterError):
             if self.section.invoice_format:
-                return dict(hp.load_invoice_format(self.section.invoice_format).to_dict())
+                path = Path(self.section.invoice_format)
+                text = read_text_file(path, what="the invoice format", key="printer.invoice_format")
+                fmt = hp.loads_invoice_format(text, "json" if path.suffix.lower() == ".json" else "toml",
+                                              check_files=False)
+                if fmt.logo and not Path(fmt.logo).is_absolute():
+                    fmt = replace(fmt, logo=str(path.parent / fmt.logo))
+                return dict(fmt.validate(check_files=True).to_dict())
             return dict(hp.InvoiceFormat(utility_name="PPMS").to_dict())
 
     def check_format(self, invoice_format: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from terminal.config import (
 from terminal.devices.errors import NotConfigured, driver_errors
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.domain.errors import PpmsError
+from terminal.domain.money import format_kwh
 from terminal.services.ports import DevicePort
 
 
@@ -66,7 +67,8 @@ class MeterBusPort:
             return self._read_address()
         from terminal.devices.meter_bus import DltMeterReader, port_settings
         values = DltMeterReader(port_settings(self.section)).read(arg)
-        return {"address": values.address, "total_kwh": values.total_kwh, "purchase_count": values.purchase_count}
+        return {"address": values.address, "total_kwh": format_kwh(values.total_kwh),
+                "purchase_count": values.purchase_count}
 
 
 class CashAcceptorPort:

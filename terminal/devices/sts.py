@@ -14,7 +14,17 @@ from typing import Any
 
 from hardware import sts
 from terminal.devices.errors import NotConfigured, driver_errors
-from terminal.services.ports import Delivery, MeterRef, Purchase, Reservation
+from terminal.services.ports import (
+    LAST_STS_TID,
+    CarrierLimits,
+    Delivery,
+    IssuedToken,
+    MeterRef,
+    Prechecked,
+    Purchase,
+    Reservation,
+    TokenRef,
+)
 
 SETTINGS = ("sgc", "ti", "krn", "key_type", "ea", "dkga", "base_date", "ken", "iin")
 DEFAULTS: dict[str, Any] = {"key_type": 2, "ea": 7, "dkga": 2, "base_date": 2014, "ken": 255,
@@ -33,21 +43,27 @@ def key_data(number: str, settings: dict[str, Any]) -> sts.MeterKeyData:
                                         code="METER_KEY_DATA_INVALID") from None
 
 
-def _reservation(token: sts.Token) -> Reservation:
-    return Reservation(ref=token.digits, token_class=token.token_class, subclass=token.subclass,
+def _issued(token: sts.Token) -> IssuedToken:
+    return IssuedToken(digits=token.digits, token_class=token.token_class, subclass=token.subclass,
                        tid=token.tid, value=token.value)
 
 
 class StsCarrier:
     kind = "sts"
+    ref_type = TokenRef
+    needs = frozenset({LAST_STS_TID})
 
     def __init__(self, module: Callable[[], sts.SecurityModule], meter: MeterRef) -> None:
         self._module = module
         self.meter = meter
         self.key_data = key_data(meter.number, meter.sts or {})
 
-    def exact_floor(self) -> Callable[[int], int] | None:
-        return sts.amount_exact_floor
+    def limits(self) -> CarrierLimits:
+        # whole tenths of a kWh, up to the token's amount field (in 0.1 kWh)
+        return CarrierLimits(max_kwh=sts.AMOUNT_MAX * 10, exact_floor=sts.amount_exact_floor)
+
+    def precheck(self, purchase: Purchase) -> Prechecked:
+        return Prechecked()   # nothing to judge before the token is made
 
     def check_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         unknown = set(settings) - set(SETTINGS)
@@ -57,32 +73,32 @@ class StsCarrier:
         return {**DEFAULTS, **settings}
 
     def reserve(self, purchase: Purchase) -> Reservation:
+        """The credit token, made once inside the PENDING commit (after the meter's last TID)."""
         with driver_errors(sts.StsError):
             token = sts.generate_credit_token(self._module(), self.key_data, 0, purchase.credit_kwh // 10,
-                                              purchase.issued_at,
-                                              last_tid=purchase.carrier_state.get("last_tid"))
-        return _reservation(token)
+                                              purchase.issued_at, last_tid=purchase.facts.last_sts_tid)
+        return Reservation(ref=TokenRef(token.digits), token=_issued(token))
 
     def deliver(self, purchase: Purchase) -> Delivery:
-        assert purchase.reservation is not None
-        return Delivery(carrier_ref=purchase.reservation, detail={"token": purchase.reservation})
+        assert isinstance(purchase.ref, TokenRef)
+        return Delivery(ref=purchase.ref, detail={"token": purchase.ref.token})
 
     def holds(self, purchase: Purchase) -> bool | None:
-        return purchase.reservation is not None
+        return isinstance(purchase.ref, TokenRef)   # the stored token is the token: never made again
 
     def take_back(self, purchase: Purchase) -> bool:
         return False   # a token in the customer's hand cannot be taken back; clear credit is engineering
 
     def management_token(self, subclass: int, value: int, issued: datetime,
-                         last_tid: int | None) -> Reservation:
+                         last_tid: int | None) -> IssuedToken:
         with driver_errors(sts.StsError):
-            return _reservation(sts.generate_management_token(self._module(), self.key_data, subclass, value,
+            return _issued(sts.generate_management_token(self._module(), self.key_data, subclass, value,
                                                               issued, last_tid=last_tid))
 
-    def key_change_tokens(self, new_settings: dict[str, Any]) -> list[Reservation]:
+    def key_change_tokens(self, new_settings: dict[str, Any]) -> list[IssuedToken]:
         new = key_data(self.meter.number, new_settings)
         with driver_errors(sts.StsError):
-            return [_reservation(t) for t in sts.generate_key_change_tokens(self._module(), self.key_data, new)]
+            return [_issued(t) for t in sts.generate_key_change_tokens(self._module(), self.key_data, new)]
 
 
 class StsCarriers:

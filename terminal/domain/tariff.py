@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -144,6 +144,9 @@ def parse_tariff(text: str) -> TariffSheet:
         line = _syntax_line(str(exc))
         raise TariffFileInvalid(f"Tariff file refused: it is not valid TOML: {exc}",
                                 key="", line=line) from None
+    except RecursionError:  # arrays or inline tables nested deeper than the parser goes
+        raise TariffFileInvalid("Tariff file refused: it is nested too deeply to be a tariff",
+                                key="", line=None) from None
     check = TomlChecker(text)
     check.keys(doc, (), ("currency", "power_type"), ("preferential",))
     code = doc["currency"]
@@ -163,6 +166,22 @@ def parse_tariff(text: str) -> TariffSheet:
             check.fail(("preferential", i, "code"), f"preferential {pref.code!r} appears twice")
         preferentials.append(pref)
     return TariffSheet(cur, tuple(power_types), tuple(preferentials))
+
+
+EFFECTIVE_DAYS_BACK = 3653   # ten years: a version older than that is a typo, not a tariff
+EFFECTIVE_DAYS_AHEAD = 366   # a year: a later version must never be dated before it
+
+
+def check_effective_dates(sheet: TariffSheet, today: date) -> None:
+    """Every power type's effective_from lies within ten years before `today` and one year
+    after: `9999-12-31` would make every later real version a conflict for ever."""
+    earliest, latest = today - timedelta(days=EFFECTIVE_DAYS_BACK), today + timedelta(days=EFFECTIVE_DAYS_AHEAD)
+    for i, pt in enumerate(sheet.power_types):
+        if not earliest <= pt.effective_from <= latest:
+            raise TariffFileInvalid(
+                f"Tariff file refused: power_type[{i}].effective_from {pt.effective_from.isoformat()} is "
+                f"outside {earliest.isoformat()}..{latest.isoformat()} (ten years back to one year ahead "
+                "of the terminal's date)", key=f"power_type[{i}].effective_from", line=None)
 
 
 def _percent(check: TomlChecker, path: KeyPath, value: Any) -> Fraction:

@@ -218,13 +218,13 @@ class _Vend:
         if req.tendered < tariff.min_amount:
             raise AmountBelowMinimum(
                 f"The smallest sale is {_money(tariff.min_amount, self.cur)}.",
-                minimum=tariff.min_amount)
+                minimum=tariff.min_amount, currency=self.cur.code)
         if self.pricer.total(0) > self.available:
             needed = self.needed()
             raise AmountTooSmall(
                 f"{_money(req.tendered, self.cur)} does not cover the fixed charges, VAT and "
                 f"debt recovery due; at least {_money(needed, self.cur)} is needed.",
-                needed=needed)
+                needed=needed, currency=self.cur.code)
         kwh, free = self.deliverable(self.largest_kwh())
         return self.build(kwh, free)
 

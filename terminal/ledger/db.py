@@ -15,17 +15,23 @@ from peewee import SqliteDatabase
 
 from terminal.ledger.errors import SchemaTooNew
 from terminal.ledger.migrations import LATEST, MIGRATIONS
+from terminal.ledger.private_files import private_database
+from terminal.ledger.seal import attach
 
 BUSY_TIMEOUT_S = 5.0
 
 
-def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> SqliteDatabase:
-    """Open (and create if absent) the ledger at ``path`` and bring its schema up to date."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S,
+            seal_key_file: str | Path | None = None) -> SqliteDatabase:
+    """Open (and create if absent, 0600) the ledger at ``path``, seal it with the key in
+    ``seal_key_file`` (default ``<path>.key``) and bring its schema up to date. The seal's
+    functions are registered on every connection the database opens (one per thread)."""
+    private_database(Path(path))
     pragmas = (("journal_mode", "wal"), ("synchronous", "full"), ("foreign_keys", 1),
                ("busy_timeout", int(busy_timeout_s * 1000)), ("cache_size", -16_000))
     db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_s, autoconnect=True)
     db.connect(reuse_if_open=True)
+    attach(db, Path(path), Path(seal_key_file) if seal_key_file else None)
     migrate(db)
     return db
 

@@ -5,6 +5,8 @@
         ├── SchemaTooNew                 SCHEMA_TOO_NEW      the database was written by a newer terminal
         ├── UnbalancedPosting            LEDGER_UNBALANCED   debits != credits (a programming error)
         ├── AppendOnlyViolation          LEDGER_APPEND_ONLY  someone tried to change a money row
+        ├── SealKeyMissing               SEAL_KEY_MISSING    a sealed ledger's key file is missing or bad
+        ├── LedgerUnsound                LEDGER_UNSOUND      the ledger's seal was removed   details: reason
         ├── OutsideUnitOfWork            LEDGER_NO_UNIT_OF_WORK  a write asked for with no unit of work open
         └── LedgerUnavailable            LEDGER_UNAVAILABLE  the ledger cannot take a write now; nothing was
             │                                                written (a refusal, not a fault of the program)
@@ -17,7 +19,7 @@
                                                              set the clock right; details: latest, now
 
 The services pass `LedgerUnavailable` on by type (`terminal.services.errors` re-exports it);
-the CLI shows its code and exits 2.
+the CLI shows its code and exits 2 (LEDGER_UNSOUND exits 3).
 """
 from __future__ import annotations
 
@@ -38,6 +40,14 @@ class UnbalancedPosting(LedgerError):
 
 class AppendOnlyViolation(LedgerError):
     code = "LEDGER_APPEND_ONLY"
+
+
+class SealKeyMissing(LedgerError):
+    code = "SEAL_KEY_MISSING"
+
+
+class LedgerUnsound(LedgerError):
+    code = "LEDGER_UNSOUND"
 
 
 class OutsideUnitOfWork(LedgerError):

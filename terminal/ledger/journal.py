@@ -102,3 +102,13 @@ class Journal(Repo):
                         f"AND l.account IN ({marks})", (start, end, *accounts))
         assert row is not None
         return int(row[0])
+
+    def debited_between(self, kind: str, start: str, end: str, accounts: tuple[str, ...]) -> tuple[int, int]:
+        """(postings, debits to some accounts) of the postings of `kind` made between two times."""
+        marks = ", ".join("?" * len(accounts))
+        row = self._one("SELECT COUNT(DISTINCT p.id), COALESCE(SUM(l.debit), 0) FROM posting p "
+                        "JOIN posting_line l ON l.posting_id = p.id WHERE p.kind = ? "
+                        f"AND p.posted_at >= ? AND p.posted_at < ? AND l.account IN ({marks})",
+                        (kind, start, end, *accounts))
+        assert row is not None
+        return int(row[0]), int(row[1])

@@ -31,14 +31,20 @@ the services context), every outermost unit of work checks it against the ledger
 write right after BEGIN IMMEDIATE and refuses with ClockBehindLedger (CLOCK_BEHIND_LEDGER)
 when it is behind by more than `clock_tolerance_s` (`clock_mark.py`).
 
+The seal (`seal.py`): every row change is sealed by triggers in its own transaction; after
+the outermost unit of work commits, the head file beside the database moves to the chain's
+end (`Sealer.committed`). `seal_check()` verifies the seal for `ppms check`.
+
 A PENDING sale's owner holds its lease (`take_lease`, `leases.py`); a seller asks for
-headroom on the disk before anything reaches a carrier (`require_headroom`, `space.py`).
+headroom on the disk before anything reaches a carrier (`require_headroom`, `space.py`); one
+process at a time works the note acceptor's intakes (`cash_intake_owner`, `cash_intakes.py`).
 """
 from __future__ import annotations
 
 import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,9 +54,11 @@ from typing import Any
 import peewee
 
 from sync.schema import WireRecord
-from terminal.ledger import clock_mark, leases, space
+from terminal.ledger import cash_intakes, clock_mark, leases, seal, seal_check, space
 from terminal.ledger import db as ledger_db
+from terminal.ledger.audit import Audit
 from terminal.ledger.cards import Cards
+from terminal.ledger.cash_intakes import CashIntakes
 from terminal.ledger.counters import Counters
 from terminal.ledger.diary import Diary
 from terminal.ledger.errors import DiskFull, LedgerBusy, LedgerUnavailable, OutsideUnitOfWork
@@ -108,6 +116,8 @@ class Repositories:
         self.sts_tokens = StsTokens(db)
         self.readings = Readings(db)
         self.receipts = ReceiptQueue(db)
+        self.cash_intakes = CashIntakes(db)
+        self.audit = Audit(db)
         self._db = db
 
     def quick_check(self) -> str:
@@ -189,6 +199,7 @@ class _Scope:
             return led._uow if self._write else led._reads
         if self._write:
             self._exec("BEGIN IMMEDIATE")
+            led.sealer.begin()
             if led.clock is not None:
                 try:
                     clock_mark.advance(led.db, led.clock(), led.clock_tolerance_s)
@@ -224,6 +235,8 @@ class _Scope:
             except BaseException:
                 self._rollback()
                 raise
+            if self._write:
+                self._ledger.sealer.committed()
             return
         self._rollback()
         mapped = _classify(exc)
@@ -247,14 +260,16 @@ class Ledger:
     def __init__(self, path: str | Path, *, terminal_id: str = "",
                  busy_timeout_s: float = ledger_db.BUSY_TIMEOUT_S,
                  clock_tolerance_s: float = clock_mark.DEFAULT_TOLERANCE_S,
-                 min_free_mb: float = space.DEFAULT_MIN_FREE_MB) -> None:
+                 min_free_mb: float = space.DEFAULT_MIN_FREE_MB,
+                 seal_key_file: str | Path | None = None) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
         self.terminal_id = terminal_id
         self.clock: Callable[[], datetime] | None = None   # the terminal's clock (see the docstring)
         self.clock_tolerance_s = clock_tolerance_s
         self.min_free_mb = min_free_mb
-        self.db = ledger_db.connect(self.path, busy_timeout_s)
+        self.db = ledger_db.connect(self.path, busy_timeout_s, seal_key_file)
+        self.sealer = seal.sealer_of(self.db)
         self.models = Models(self.db)
         self._local = _State()
         self._uow = UnitOfWork(self)
@@ -284,9 +299,24 @@ class Ledger:
         """The sale's lease, or None when a live process holds it."""
         return leases.try_take(self.path, sale_uuid)
 
+    def cash_intake_owner(self) -> AbstractContextManager[bool]:
+        """Whether this process may work the note acceptor's intakes, for the block (False
+        while another live process holds them; `cash_intakes.owner`)."""
+        return cash_intakes.owner(self.path)
+
     def clock_state(self, now: datetime) -> clock_mark.ClockState:
         with self.read():
             return clock_mark.state(self.db, now, self.clock_tolerance_s)
+
+    def seal_check(self) -> tuple[list[seal_check.Finding], seal.Head]:
+        """The seal's findings and the chain's head, in one read snapshot (`seal_check.py`).
+        Its scratch table is a temp table of this connection, not a write to the ledger."""
+        with self.read():
+            con: sqlite3.Connection = self.db.connection()  # type: ignore[no-untyped-call]
+            before = con.total_changes
+            result = seal_check.verify(self.db)
+            self._state().changes += con.total_changes - before
+            return result
 
     def close(self) -> None:
         self.db.close()

@@ -7,10 +7,17 @@ transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
 
 Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
 diary) are append-only: triggers refuse UPDATE and DELETE.
+
+Migration 14 seals every table the migrations before it make (`seal_schema.py`,
+`SEALED_TABLES`): a later migration that adds a table must add its seal triggers
+(`seal_schema.table_seal`), one that adds a column must re-create them and seal the rows
+again (`seal_rows`); `ppms check` reports a table without them (TRIGGER_MISSING).
 """
 from __future__ import annotations
 
 from typing import Final
+
+from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
     "sale", "sale_line", "sale_usage", "sale_event", "posting", "posting_line", "diary",
@@ -306,6 +313,55 @@ M0008_STATUS_HISTORY: Final = [
     "DROP INDEX sale_status_meter",
 ]
 
+M0010_NOTE_INTAKE: Final = [
+    # a self-service intake (kiosk `sell-cash`): one row when the acceptor opens, one
+    # note_intake row per note as it happens (committed before the next poll), one
+    # settlement when its money is sold (the sale's PENDING commit) or held as carry-over.
+    # An intake with notes and no settlement is money in the cash box that recovery settles.
+    """CREATE TABLE cash_intake (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        meter_id INTEGER NOT NULL REFERENCES meter(id),
+        customer_id INTEGER NOT NULL REFERENCES customer(id),
+        operator_id INTEGER REFERENCES operator(id),
+        amount_due INTEGER NOT NULL CHECK (amount_due > 0),
+        started_at TEXT NOT NULL)""",
+    # stage 'stacking': a note in escrow is about to be routed to the cash box (no money
+    # yet); 'credited': its credit event arrived, the money counts. `number` is the event's
+    # place in the intake (from the validator's event counter), so a note is taken once.
+    """CREATE TABLE note_intake (
+        id INTEGER PRIMARY KEY,
+        intake_id INTEGER NOT NULL REFERENCES cash_intake(id),
+        number INTEGER NOT NULL CHECK (number > 0),
+        counter INTEGER NOT NULL CHECK (counter BETWEEN 1 AND 255),
+        stage TEXT NOT NULL CHECK (stage IN ('stacking', 'credited')),
+        bill_type INTEGER NOT NULL,
+        value INTEGER NOT NULL CHECK (value >= 0),
+        at TEXT NOT NULL,
+        UNIQUE (intake_id, number))""",
+    """CREATE TABLE cash_intake_settlement (
+        intake_id INTEGER PRIMARY KEY REFERENCES cash_intake(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('sold', 'held', 'nothing')),
+        sale_id INTEGER REFERENCES sale(id),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        at TEXT NOT NULL,
+        detail TEXT)""",
+    *[f"CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t} BEGIN SELECT "
+      f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: {t} rows are never changed'); END"
+      for t in ("cash_intake", "note_intake", "cash_intake_settlement") for op in ("UPDATE", "DELETE")],
+]
+
+M0011_SALE_WRITE_COST: Final = [
+    # indexes no query reads, each written at every sale: a meter's history is read from
+    # sale_status_history (migration 8), a customer's balances from posting_line_customer
+    # (outbox_entity stays: a sale's rewrite count is read by entity, migration 10's era)
+    "DROP INDEX sale_meter_history",
+    "DROP INDEX posting_line_account",
+    # recovery looks for the pending sales only: index those (a handful), not every status
+    "CREATE INDEX sale_status_pending ON sale_status(sale_id) WHERE status = 'pending'",
+    "DROP INDEX sale_status_status",
+]
+
 M0012_CLOCK_HIGH_WATER: Final = [
     # time only goes forward: the latest time any write transaction ran at (one row), so a
     # write with the clock set back is refused without scanning the ledger (clock_mark.py);
@@ -325,7 +381,10 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (6, "cards", M0006_CARDS),
     (7, "covering_indexes", M0007_COVERING_INDEXES),
     (8, "status_history", M0008_STATUS_HISTORY),
+    (10, "note_intake", M0010_NOTE_INTAKE),
+    (11, "sale_write_cost", M0011_SALE_WRITE_COST),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
+    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

@@ -45,6 +45,21 @@ class Operators(Repo):
         op = self._m.Operator
         op.update(failed_attempts=failed_attempts, locked=int(locked)).where(op.id == operator_id).execute()
 
+    def set_password(self, operator_id: int, password_hash: str) -> None:
+        op = self._m.Operator
+        op.update(password_hash=password_hash).where(op.id == operator_id).execute()
+
+    def active_in(self, roles: frozenset[str]) -> int:
+        """How many active operators have one of `roles`."""
+        if not roles:
+            return 0
+        op = self._m.Operator
+        return int(op.select().where(op.role.in_(sorted(roles)) & (op.active == 1)).count())
+
+    def roles_with(self, permission: str) -> frozenset[str]:
+        rp = self._m.RolePermission
+        return frozenset(r.role for r in rp.select(rp.role).where(rp.permission == permission))
+
     def permissions_of(self, role: str) -> frozenset[str]:
         rp = self._m.RolePermission
         return frozenset(r.permission for r in rp.select().where(rp.role == role))

@@ -66,3 +66,9 @@ class Outbox(Repo):
         row = self._one("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM outbox")
         assert row is not None
         return int(row[0]), int(row[1])
+
+    def count(self, kind: str, entity_uuid: str) -> int:
+        """How many rows of `kind` the outbox holds for an entity (index outbox_entity)."""
+        row = self._one("SELECT COUNT(*) FROM outbox WHERE entity_uuid = ? AND kind = ?", (entity_uuid, kind))
+        assert row is not None
+        return int(row[0])

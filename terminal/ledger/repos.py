@@ -116,6 +116,14 @@ class TariffRow:
     data: str
 
 
+@dataclass(frozen=True)
+class PreferentialRow:
+    id: int
+    version: int
+    valid_from: str
+    data: str
+
+
 class Tariffs(Repo):
     """Power types, tariff versions and preferential sheets (append-only versions)."""
 
@@ -133,6 +141,12 @@ class Tariffs(Repo):
         r = self._one("SELECT id, version, data FROM preferential_version WHERE code = ? AND valid_from <= ? "
                       "ORDER BY version DESC LIMIT 1", (code, at))
         return None if r is None else (int(r[0]), int(r[1]), str(r[2]))
+
+    def latest_preferential(self, code: str) -> PreferentialRow | None:
+        """A preferential sheet's latest version, whenever it is valid from (the clock may be behind it)."""
+        r = self._one("SELECT id, version, valid_from, data FROM preferential_version WHERE code = ? "
+                      "ORDER BY version DESC LIMIT 1", (code,))
+        return None if r is None else PreferentialRow(*r)
 
     def data(self, power_type: str, version: int) -> str:
         row = self._one("SELECT data FROM tariff_version WHERE power_type = ? AND version = ?",

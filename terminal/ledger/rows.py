@@ -9,10 +9,9 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from terminal.domain.sale import CARRIED, COUNTED
+from terminal.domain.sale import COUNTED
 
 COUNTED_SQL = "(" + ", ".join(f"'{s}'" for s in COUNTED) + ")"
-CARRIED_SQL = "(" + ", ".join(f"'{s}'" for s in CARRIED) + ")"
 
 
 class Repo:

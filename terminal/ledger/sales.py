@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from operator import attrgetter
 
-from terminal.ledger.rows import CARRIED_SQL, COUNTED_SQL, Repo
+from terminal.ledger.rows import COUNTED_SQL, Repo
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,12 @@ class Sales(Repo):
         self._many("INSERT INTO sale_event (sale_id, status, at, operator_id, detail) VALUES (?, ?, ?, ?, ?)",
                    [(sale_id, st, at, operator_id, d) for st, d in (*passing, (status, detail))])
 
+    def reversal(self, sale_id: int) -> tuple[str, str | None, str | None] | None:
+        """(time, operator's username, reason) of the sale's `reversed` event, or None."""
+        row = self._one("SELECT e.at, o.username, e.detail FROM sale_event e LEFT JOIN operator o "
+                        "ON o.id = e.operator_id WHERE e.sale_id = ? AND e.status = 'reversed'", (sale_id,))
+        return None if row is None else (str(row[0]), row[1], row[2])
+
     def find_id(self, key: str) -> int | None:
         """A sale by its UUID or its receipt number."""
         row = self._one("SELECT id FROM sale WHERE uuid = ? OR receipt_no = ?", (key, key))
@@ -159,20 +165,19 @@ class Sales(Repo):
             f"SELECT ss.status, s.payment, {', '.join('s.' + k for k in _DAY_COLUMNS)} FROM sale s "
             "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ?", (start, end))]
 
-    def energy_by_sub_item(self, start: str, end: str) -> dict[str, int]:
-        """Energy money of the day's carried sales by sub-item."""
-        return {str(sub): int(amt) for sub, amt in self._rows(
-            "SELECT l.sub_item, SUM(l.amount) FROM sale_line l JOIN sale s ON s.id = l.sale_id "
-            "JOIN sale_status ss ON ss.sale_id = s.id WHERE s.sold_at >= ? AND s.sold_at < ? "
-            f"AND l.kind = 'energy' AND ss.status IN {CARRIED_SQL} GROUP BY l.sub_item", (start, end))}
+    def posted_between(self, kind: str, start: str, end: str) -> list[DaySale]:
+        """The sales behind the postings of `kind` ('sale' or 'reversal') made between two times."""
+        return [DaySale(*r) for r in self._rows(
+            f"SELECT ss.status, s.payment, {', '.join('s.' + k for k in _DAY_COLUMNS)} FROM posting p "
+            "JOIN sale s ON s.id = p.sale_id JOIN sale_status ss ON ss.sale_id = s.id "
+            "WHERE p.kind = ? AND p.posted_at >= ? AND p.posted_at < ?", (kind, start, end))]
 
-    def reversed_between(self, start: str, end: str) -> tuple[int, int, int]:
-        """(count, tendered, kWh) of the sales reversed between two times."""
-        r = self._one("SELECT COUNT(*), COALESCE(SUM(s.tendered), 0), COALESCE(SUM(s.kwh), 0) FROM sale s "
-                      "JOIN sale_event e ON e.sale_id = s.id WHERE e.status = 'reversed' AND e.at >= ? AND e.at < ?",
-                      (start, end))
-        assert r is not None
-        return int(r[0]), int(r[1]), int(r[2])
+    def energy_by_sub_item(self, kind: str, start: str, end: str) -> dict[str, int]:
+        """Energy money by sub-item of the sales behind the postings of `kind` made between two times."""
+        return {str(sub): int(amt) for sub, amt in self._rows(
+            "SELECT l.sub_item, SUM(l.amount) FROM posting p JOIN sale_line l ON l.sale_id = p.sale_id "
+            "WHERE p.kind = ? AND p.posted_at >= ? AND p.posted_at < ? AND l.kind = 'energy' "
+            "GROUP BY l.sub_item", (kind, start, end))}
 
     def audit_rows(self) -> list[tuple[int, str, str, int, int]]:
         """(id, uuid, receipt no, tendered, carry-over used) of every sale, for `ppms check`."""

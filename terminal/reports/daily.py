@@ -1,9 +1,33 @@
-"""The daily report: the day's sales, reversals and money by account.
+"""The daily report: the day's journal, in the words of a cashier and an auditor.
 
-Counts a sale on the day it was sold (completed, printed, or reversed later);
-a reversal on the day it was made. Net figures = sales - reversals of the day.
-`gather` returns integers (minor units, 0.01 kWh); the renderers (`as_json`,
-`as_csv`, `as_text`) format them.
+Every money figure is a movement of the journal on that day (postings dated from
+00:00 to 24:00 of the terminal's clock), so the report reconciles with the journal
+account by account:
+
+    sales            the gross sales of the day: every sale whose sale posting was made
+                     that day (a sale posts when it completes: the minute it was sold, or
+                     the day `ppms sale recover` completed it), whether or not it was
+                     reversed later
+    reversals        the reversals (contra-postings) made that day, of sales of any day
+    net              sales - reversals, figure by figure
+    cash_held        notes kept in the acceptor's cash box for a customer whose sale was
+                     refused or voided (posting `cash_held`: the money account against
+                     the customer's carry-over)
+    arrears_added    arrears recorded that day (`ppms account debt add`)
+    net_takings      what the money accounts moved: net tendered + cash held
+
+    CASH, BANK_CLEARING, MOBILE_MONEY, CASH_ACCEPTOR   = net by_payment (+ cash held, acceptor)
+    REVENUE:<sub_item>                                 = net energy_by_sub_item
+    VAT_PAYABLE                                        = net vat
+    FIXED_CHARGE_REVENUE                               = net fixed
+    ARREARS                                            = arrears_added - net debt_recovered
+    CARRY_OVER (credit)                                = net change_carried - net carry_over_used
+                                                         + cash_held
+`voided` and `pending` count the sales begun that day that were voided or still wait
+for recovery; they moved no money.
+
+`gather` returns integers (minor units, 0.01 kWh) read through the ledger's
+repositories; the renderers (`as_json`, `as_csv`, `as_text`) format them.
 """
 from __future__ import annotations
 
@@ -15,89 +39,141 @@ from terminal.domain.money import Currency, format_kwh, format_money
 from terminal.domain.sale import SaleStatus
 from terminal.ledger import Repositories
 from terminal.ledger.journal import MONEY_ACCOUNTS
+from terminal.ledger.sales import DaySale
 
-_TOTALS = ("tendered", "kwh", "free_kwh", "vat", "fixed", "debt", "change", "carry_over_used")
+_SALE_COLUMNS = ("tendered", "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
+# the report's name of each sale column (cli.md)
+_NAMES = {"debt": "debt_recovered", "change": "change_carried"}
+_ENERGY = ("kwh", "free_kwh")
+
+
+@dataclass
+class Totals:
+    """The sales behind one kind of posting of the day ('sale' or 'reversal'), in integers."""
+    count: int = 0
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SALE_COLUMNS, 0))
+    energy_by_sub_item: dict[str, int] = field(default_factory=dict)
+    by_payment: dict[str, int] = field(default_factory=dict)
+
+    def add(self, sale: DaySale) -> None:
+        self.count += 1
+        for column in _SALE_COLUMNS:
+            self.sums[column] += getattr(sale, column)
+        self.by_payment[sale.payment] = self.by_payment.get(sale.payment, 0) + sale.tendered
+
+    def minus(self, other: Totals) -> Totals:
+        def each(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+            return {k: a.get(k, 0) - b.get(k, 0) for k in sorted(set(a) | set(b))}
+        return Totals(self.count - other.count, {c: self.sums[c] - other.sums[c] for c in _SALE_COLUMNS},
+                      each(self.energy_by_sub_item, other.energy_by_sub_item),
+                      each(self.by_payment, other.by_payment))
 
 
 @dataclass
 class DailyFigures:
     """The day's figures, in integer minor units and 0.01 kWh."""
     day: date
-    count: int = 0
+    sales: Totals = field(default_factory=Totals)
+    reversals: Totals = field(default_factory=Totals)
+    cash_held: tuple[int, int] = (0, 0)       # postings, money
+    arrears_added: tuple[int, int] = (0, 0)   # postings, money
     voided: int = 0
     pending: int = 0
-    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_TOTALS, 0))
-    by_payment: dict[str, int] = field(default_factory=dict)
-    energy_by_sub_item: dict[str, int] = field(default_factory=dict)
-    reversals: tuple[int, int, int] = (0, 0, 0)   # count, tendered, kWh
     net_takings: int = 0
+
+    @property
+    def net(self) -> Totals:
+        return self.sales.minus(self.reversals)
+
+
+def _totals(r: Repositories, kind: str, start: str, end: str) -> Totals:
+    out = Totals()
+    for sale in r.sales.posted_between(kind, start, end):
+        out.add(sale)
+    out.energy_by_sub_item = r.sales.energy_by_sub_item(kind, start, end)
+    return out
 
 
 def gather(r: Repositories, day: date) -> DailyFigures:
     start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
-    fig = DailyFigures(day)
+    fig = DailyFigures(day, _totals(r, "sale", start, end), _totals(r, "reversal", start, end))
+    fig.cash_held = r.journal.debited_between("cash_held", start, end, MONEY_ACCOUNTS)
+    fig.arrears_added = r.journal.debited_between("debt", start, end, ("ARREARS",))
     for sale in r.sales.of_day(start, end):
-        if sale.status == SaleStatus.VOIDED.value:
-            fig.voided += 1
-        elif sale.status == SaleStatus.PENDING.value:
-            fig.pending += 1
-        else:
-            fig.count += 1
-            fig.by_payment[sale.payment] = fig.by_payment.get(sale.payment, 0) + sale.tendered
-            for k in _TOTALS:
-                fig.totals[k] += getattr(sale, k)
-    fig.energy_by_sub_item = r.sales.energy_by_sub_item(start, end)
-    fig.reversals = r.sales.reversed_between(start, end)
+        fig.voided += sale.status == SaleStatus.VOIDED.value
+        fig.pending += sale.status == SaleStatus.PENDING.value
     fig.net_takings = r.journal.net_between(start, end, MONEY_ACCOUNTS)
     return fig
 
 
+def _shown(t: Totals, cur: Currency) -> dict[str, Any]:
+    out: dict[str, Any] = {"count": t.count}
+    for column in _SALE_COLUMNS:
+        out[_NAMES.get(column, column)] = (format_kwh(t.sums[column]) if column in _ENERGY
+                                           else format_money(t.sums[column], cur))
+    out["energy_by_sub_item"] = {k: format_money(v, cur) for k, v in sorted(t.energy_by_sub_item.items())}
+    out["by_payment"] = {k: format_money(v, cur) for k, v in sorted(t.by_payment.items())}
+    return out
+
+
 def as_json(fig: DailyFigures, cur: Currency) -> dict[str, Any]:
     """The report object of `ppms report daily --json` (money and energy as text)."""
-    def m(v: int) -> str:
-        return format_money(v, cur)
-    t = fig.totals
-    r_count, r_tendered, r_kwh = fig.reversals
+    (held_count, held), (debt_count, debt) = fig.cash_held, fig.arrears_added
     return {
         "report": "daily", "date": fig.day.isoformat(), "currency": cur.code,
-        "sales": {"count": fig.count, "tendered": m(t["tendered"]), "kwh": format_kwh(t["kwh"]),
-                  "free_kwh": format_kwh(t["free_kwh"]), "fixed": m(t["fixed"]),
-                  "debt_recovered": m(t["debt"]), "vat": m(t["vat"]),
-                  "carry_over_used": m(t["carry_over_used"]), "change_carried": m(t["change"]),
-                  "energy_by_sub_item": {k: m(v) for k, v in sorted(fig.energy_by_sub_item.items())},
-                  "by_payment": {k: m(v) for k, v in sorted(fig.by_payment.items())}},
-        "reversals": {"count": r_count, "tendered": m(r_tendered), "kwh": format_kwh(r_kwh)},
+        "sales": _shown(fig.sales, cur), "reversals": _shown(fig.reversals, cur), "net": _shown(fig.net, cur),
+        "cash_held": {"count": held_count, "amount": format_money(held, cur)},
+        "arrears_added": {"count": debt_count, "amount": format_money(debt, cur)},
         "voided": fig.voided, "pending": fig.pending,
-        "net_takings": m(fig.net_takings),
+        "net_takings": format_money(fig.net_takings, cur),
     }
 
 
+def _flat(report: dict[str, Any]) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = [("date", report["date"]), ("currency", report["currency"])]
+    for part in ("sales", "reversals", "net"):
+        for k, v in report[part].items():
+            if isinstance(v, dict):
+                out += [(f"{part}.{k}.{kk}", vv) for kk, vv in v.items()]
+            else:
+                out.append((f"{part}.{k}", v))
+    for part in ("cash_held", "arrears_added"):
+        out += [(f"{part}.{k}", v) for k, v in report[part].items()]
+    out += [("voided", report["voided"]), ("pending", report["pending"]),
+            ("net_takings", report["net_takings"])]
+    return out
+
+
 def as_csv(report: dict[str, Any]) -> str:
-    rows = [("date", report["date"]), ("currency", report["currency"])]
-    for k, v in report["sales"].items():
-        if isinstance(v, dict):
-            rows += [(f"sales.{k}.{kk}", vv) for kk, vv in v.items()]
-        else:
-            rows.append((f"sales.{k}", v))
-    rows += [(f"reversals.{k}", v) for k, v in report["reversals"].items()]
-    rows += [("voided", report["voided"]), ("pending", report["pending"]),
-             ("net_takings", report["net_takings"])]
-    return "item,value\r\n" + "".join(f"{k},{v}\r\n" for k, v in rows)
+    return "item,value\r\n" + "".join(f"{k},{v}\r\n" for k, v in _flat(report))
 
 
-def as_text(report: dict[str, Any], width: int = 48) -> str:
-    def row(label: str, value: object) -> str:
-        v = str(value)
-        return f"{label[: width - len(v) - 1]:<{width - len(v)}}{v}"
-    s = report["sales"]
-    out = [f"DAILY REPORT {report['date']}".center(width), "-" * width,
-           row("Sales", s["count"]), row("Tendered", s["tendered"]), row("Energy kWh", s["kwh"]),
-           row("Free kWh", s["free_kwh"]), row("Fixed charges", s["fixed"]),
-           row("Debt recovered", s["debt_recovered"]), row("VAT", s["vat"])]
-    out += [row(f"  Energy {k}", v) for k, v in s["energy_by_sub_item"].items()]
-    out += [row(f"  Paid by {k}", v) for k, v in s["by_payment"].items()]
-    r = report["reversals"]
-    out += ["-" * width, row("Reversals", r["count"]), row("Reversed money", r["tendered"]),
+_ROWS = (("Count", "count"), ("Tendered", "tendered"), ("Energy kWh", "kwh"), ("Free kWh", "free_kwh"),
+         ("Fixed charges", "fixed"), ("Debt recovered", "debt_recovered"), ("VAT", "vat"),
+         ("Carry-over used", "carry_over_used"), ("Change carried", "change_carried"))
+
+
+def as_text(report: dict[str, Any]) -> str:
+    """Sales, reversals and net side by side; then what else moved money, and net takings."""
+    label_w, col_w = 22, 12
+    width = label_w + 3 * col_w
+
+    def row(label: str, *values: object) -> str:
+        return f"{label:<{label_w}}" + "".join(f"{str(v):>{col_w}}" for v in values)
+
+    s, r, n = report["sales"], report["reversals"], report["net"]
+    out = [f"DAILY REPORT {report['date']}  ({report['currency']})".center(width).rstrip(), "-" * width,
+           row("", "Sales", "Reversals", "Net")]
+    out += [row(label, s[key], r[key], n[key]) for label, key in _ROWS]
+    for group, title in (("energy_by_sub_item", "Energy"), ("by_payment", "Paid by")):
+        out += [row(f"  {title} {k}", s[group].get(k, "0.00"), r[group].get(k, "0.00"), v)
+                for k, v in n[group].items()]
+    held, debt = report["cash_held"], report["arrears_added"]
+    out += ["-" * width,
+            row("Cash held", held["count"], "", held["amount"]),
+            row("Arrears added", debt["count"], "", debt["amount"]),
             row("Voided sales", report["voided"]), row("Pending sales", report["pending"]),
-            "-" * width, row(f"Net takings ({report['currency']})", report["net_takings"])]
+            "-" * width,
+            row("Net takings", "", "", report["net_takings"]),
+            f"  = net tendered {n['tendered']} + cash held {held['amount']}"]
     return "\n".join(out) + "\n"

@@ -9,6 +9,7 @@ failed-attempts counter to reset, or a screen login to record.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import Enum
 
@@ -21,6 +22,7 @@ from terminal.services.context import Context
 from terminal.services.errors import (
     AuthFailed,
     InvalidArgument,
+    LastOperatorsHolder,
     OperatorLocked,
     OperatorNotFound,
     PermissionDenied,
@@ -64,6 +66,10 @@ DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "reader": frozenset({Permission.METER_READING, Permission.SEARCH}),
 }
 
+MAX_USERNAME_CHARS = 64
+MAX_PASSWORD_CHARS = 1024
+MAX_FULL_NAME_CHARS = 200
+
 # OWASP's argon2id floor (19 MiB, t=2): strong, and bearable on a Raspberry Pi.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
@@ -85,7 +91,20 @@ class Session:
 def hash_password(password: str) -> str:
     if len(password) < 6:
         raise WeakPassword("a password needs at least 6 characters")
+    if not _plausible_password(password):
+        raise InvalidArgument(f"a password is UTF-8 text of at most {MAX_PASSWORD_CHARS} characters",
+                              key="password")
     return _hasher.hash(password)
+
+
+def shown_username(username: str) -> str:
+    """A refused username as the diary keeps it: bounded, whatever was typed. A name that
+    could be an operator's stays as it is; anything else is cut, with a hash to tell apart."""
+    if username and len(username) <= MAX_USERNAME_CHARS and username.isprintable():
+        return username
+    digest = hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    head = "".join(ch if ch.isprintable() else "?" for ch in username[:24])
+    return f"{head}...[{len(username)} chars, sha256 {digest}]"
 
 
 def seed_roles(uow: UnitOfWork) -> None:
@@ -99,17 +118,22 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
 
     `record=False` (one `ppms` command) writes no diary entry for a successful check: the
     command's own changes carry the operator's name, and a refused or read-only command
-    leaves the database as it was (and takes no write lock). A screen login records the login."""
+    leaves the database as it was (and takes no write lock). A screen login records the login.
+    A username that could not be an operator's (unbounded, unprintable) is not looked up, and
+    the diary keeps it bounded (`shown_username`)."""
+    plausible = shown_username(username) == username
     with ctx.ledger.read() as r:
-        op = r.operators.by_username(username)
+        op = r.operators.by_username(username) if plausible else None
         permissions = r.operators.permissions_of(op.role) if op is not None else frozenset()
-    ok = op is not None and op.active and not op.locked and _verify(op.password_hash, password)
+    ok = (op is not None and op.active and not op.locked and _plausible_password(password)
+          and _verify(op.password_hash, password))
     if ok and op is not None and not op.failed_attempts and not record:
         return Session(op.id, op.username, op.role, permissions)
     now = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:
-        op = uow.operators.by_username(username)  # again, in the write: another login may have counted
-        refusal = _attempt(ctx, uow, op, username, now, ok, record)
+        # again, in the write: another login may have counted
+        op = uow.operators.by_username(username) if plausible else None
+        refusal = _attempt(ctx, uow, op, shown_username(username), now, ok, record)
     if refusal is not None:
         raise refusal
     assert op is not None
@@ -118,7 +142,8 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
 
 def _attempt(ctx: Context, uow: UnitOfWork, op: OperatorRow | None, username: str, now: str, ok: bool,
              record: bool) -> Exception | None:
-    """Write what a login attempt leaves behind; the refusal to raise after the commit, or None."""
+    """Write what a login attempt leaves behind; the refusal to raise after the commit, or None.
+    `username` is the name as the diary keeps it (bounded)."""
     def diary(action: str, after: dict[str, object] | None = None) -> None:
         uow.record(Fact(action, f"operator:{username}", username or "?", now, after=after))
     if op is None or not op.active:
@@ -142,6 +167,15 @@ def _attempt(ctx: Context, uow: UnitOfWork, op: OperatorRow | None, username: st
     return None
 
 
+def _plausible_password(password: str) -> bool:
+    """Bounded UTF-8 text: anything else is a wrong password without hashing it."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(password) <= MAX_PASSWORD_CHARS
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return bool(_hasher.verify(password_hash, password))
@@ -158,8 +192,13 @@ def add_operator(ctx: Context, session: Session | None, username: str, full_name
         known_role = role in DEFAULT_ROLES or bool(r.operators.permissions_of(role))
     if not known_role:
         raise InvalidArgument(f"unknown role {role!r}", key="role")
-    if not username or not username.replace("_", "").replace(".", "").isalnum():
-        raise InvalidArgument("a username is letters, digits, '.' and '_'", key="username")
+    if (not username or len(username) > MAX_USERNAME_CHARS or not username.isascii()
+            or not username.replace("_", "").replace(".", "").isalnum()):
+        raise InvalidArgument(f"a username is 1-{MAX_USERNAME_CHARS} letters, digits, '.' and '_'",
+                              key="username")
+    if len(full_name) > MAX_FULL_NAME_CHARS or not full_name.isprintable():
+        raise InvalidArgument(f"a full name is at most {MAX_FULL_NAME_CHARS} printable characters",
+                              key="full_name")
     hashed = hash_password(password)
     with ctx.ledger.unit_of_work() as uow:
         if uow.operators.by_username(username) is not None:
@@ -182,12 +221,39 @@ def unlock(ctx: Context, session: Session, username: str) -> None:
                         after={"locked": False, "failed_attempts": 0}))
 
 
+def recover(ctx: Context, username: str, new_password: str, by: str) -> None:
+    """`ppms operator unlock-recovery`: root on the box unlocks an operator and sets its new
+    password, the way back when no one who may unlock can log in. The CLI checks for root;
+    the diary records who (`by`) and that the password changed (never the password)."""
+    hashed = hash_password(new_password)
+    with ctx.ledger.unit_of_work() as uow:
+        op = uow.operators.by_username(username)
+        if op is None:
+            raise OperatorNotFound(f"no operator {shown_username(username)}")
+        uow.operators.set_failures(op.id, 0, False)
+        uow.operators.set_password(op.id, hashed)
+        uow.record(Fact("operator.recovery", f"operator:{username}", by, ctx.now_iso(),
+                        before={"locked": op.locked, "failed_attempts": op.failed_attempts},
+                        after={"locked": False, "failed_attempts": 0, "password_changed": True}))
+
+
+def _last_operators_holder(uow: UnitOfWork, role: str) -> bool:
+    """Whether `role`'s active operators are the only active ones who may manage operators."""
+    others = uow.operators.roles_with(Permission.OPERATORS.value) - {role}
+    return uow.operators.active_in(frozenset({role})) > 0 and uow.operators.active_in(others) == 0
+
+
 def set_permission(ctx: Context, session: Session, role: str, permission: str, granted: bool) -> None:
     session.require(Permission.OPERATORS)
     if permission not in {p.value for p in Permission}:
         raise InvalidArgument(f"unknown permission {permission!r}", key="permission")
     with ctx.ledger.unit_of_work() as uow:
         before = permission in uow.operators.permissions_of(role)
+        if (not granted and before and permission == Permission.OPERATORS.value
+                and _last_operators_holder(uow, role)):
+            raise LastOperatorsHolder(
+                f"role {role} holds the last active operators who may manage operators; "
+                "grant `operators` to another operator's role first", key="permission")
         if granted:
             uow.operators.grant(role, [permission])
         else:

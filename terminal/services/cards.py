@@ -12,7 +12,9 @@
 - rewrite (error-tolerance selling): the same purchase (same sequence and energy) written
   again onto the meter's card when the card lost it or was replaced. No money moves;
   the meter accepts each sequence once, so it can never credit twice.
-  `error_tolerance_selling`.
+  `error_tolerance_selling`. Once per sale (a purchase is lost once): writing it again
+  needs `--supervisor-override REASON` from an operator with `card_supervision`, and the
+  override and its reason are in the diary (SALE_ALREADY_REWRITTEN otherwise).
 
 Every change is one unit of work recording its fact (diary entry and outbox row); no
 unit of work is held across a card operation. The card secret never reaches this layer.
@@ -38,10 +40,13 @@ from terminal.services.errors import (
     CardPurchasePending,
     InvalidArgument,
     NoCardStation,
+    OutcomeUncertain,
+    SaleAlreadyRewritten,
+    SaleInProgress,
     SaleNotReversible,
 )
-from terminal.services.meter_state import check_sellable, find_meter, meter_ref
-from terminal.services.ports import CardInfo, CardStation
+from terminal.services.meter_state import check_sellable, find_meter
+from terminal.services.ports import CardInfo, CardRef, CardStation
 from terminal.services.selling import find_sale, purchase_of
 
 CARD_TYPES = ("user", "check", "setting", "clear", "test", "reading")
@@ -246,9 +251,25 @@ def show(ctx: Context, session: Session, card: str) -> dict[str, Any]:
             "made_at": row.made_at, "events": events}
 
 
-def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
-    """Error-tolerance selling: write a standing card sale's purchase again."""
+def rewrite(ctx: Context, session: Session, key: str, supervisor_override: str | None = None) -> dict[str, Any]:
+    """Error-tolerance selling: write a standing card sale's purchase again, once (more only
+    with a supervisor's override and reason)."""
     session.require(Permission.ERROR_TOLERANCE_SELLING)
+    with ctx.ledger.read() as r:
+        rec, _ = r.sales.load(find_sale(r, key))
+    # the sale's lease for the whole rewrite: two rewrites of one sale at once (two tills, two
+    # supervisors) would both pass the once-only check below before either is recorded
+    lease = ctx.ledger.take_lease(rec.uuid)
+    if lease is None:
+        raise SaleInProgress(f"sale {rec.receipt_no} is being written by another till: wait, then try again",
+                             sale_id=rec.uuid, receipt_no=rec.receipt_no)
+    try:
+        return _rewrite(ctx, session, key, supervisor_override)
+    finally:
+        lease.release()
+
+
+def _rewrite(ctx: Context, session: Session, key: str, supervisor_override: str | None) -> dict[str, Any]:
     with ctx.ledger.read() as r:
         sale_id = find_sale(r, key)
         rec, _ = r.sales.load(sale_id)
@@ -258,26 +279,34 @@ def rewrite(ctx: Context, session: Session, key: str) -> dict[str, Any]:
         if status not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
-        purchase = purchase_of(r, rec)
-        meter = r.meters.by_id(rec.meter_id)
+        done = r.outbox.count("sale_rewrite", rec.uuid)
+        carrier, purchase = purchase_of(ctx, r, rec)
+    if supervisor_override is not None:
+        session.require(Permission.CARD_SUPERVISION)
+        if not supervisor_override.strip():
+            raise InvalidArgument("a supervisor's override needs a reason", key="supervisor-override")
+    elif done:
+        raise SaleAlreadyRewritten(f"sale {rec.receipt_no} was written again {done} time(s) already: a "
+                                   "supervisor may override with a reason", receipt_no=rec.receipt_no,
+                                   rewrites=done)
     # the card it was written to may be lost: any (not blacklisted) user card of the meter will do
-    purchase = replace(purchase, carrier_state={k: v for k, v in purchase.carrier_state.items() if k != "card"})
-    carrier = ctx.carriers.for_meter(meter_ref(meter))
+    if isinstance(purchase.ref, CardRef):
+        purchase = replace(purchase, ref=replace(purchase.ref, card=None))
     try:
         delivery = carrier.deliver(purchase)
-    except PpmsError as exc:
-        if exc.details.get("uncertain"):   # it may be on the card: say so in the diary
-            with ctx.ledger.unit_of_work() as uow:
-                uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
-                                after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
-                                       "cause": exc.code}))
+    except OutcomeUncertain as exc:   # it may be on the card: say so in the diary
+        with ctx.ledger.unit_of_work() as uow:
+            uow.record(Fact("sale.rewrite_interrupted", f"sale:{rec.uuid}", session.username, ctx.now_iso(),
+                            after={"receipt_no": rec.receipt_no, "sequence": purchase.sequence,
+                                   "cause": exc.code}))
         raise
     at = ctx.now_iso()
     card = delivery.detail.get("card")
     serial = None if card is None else str(card)
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
             "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),
-            "card_serial": serial, "rewritten_at": at}
+            "card_serial": serial, "rewritten_at": at, "rewrite": done + 1,
+            "supervisor_override": supervisor_override}
     with ctx.ledger.unit_of_work() as uow:
         uow.record(Fact("sale.rewritten", f"sale:{rec.uuid}", session.username, at, after=view,
                         outbox=Outgoing("sale_rewrite", rec.uuid, SaleRewriteRecord(

@@ -5,6 +5,7 @@
         ├── AuthFailed                     AUTH_FAILED            unknown operator or wrong password
         ├── OperatorLocked                 OPERATOR_LOCKED        too many wrong passwords; a supervisor unlocks
         ├── PermissionDenied               PERMISSION_DENIED
+        ├── LastOperatorsHolder            LAST_OPERATORS_HOLDER  revoking `operators` from its last active holders
         ├── FakeClockRefused               FAKE_CLOCK_REFUSED     PPMS_FAKE_NOW set on a real database
         ├── NotInitialised                 NOT_INITIALISED        no database yet: run `ppms init`
         ├── AlreadyInitialised             ALREADY_INITIALISED
@@ -18,11 +19,9 @@
         ├── MeterExists                    METER_EXISTS
         ├── MeterNotInstalled              METER_NOT_INSTALLED
         ├── MeterCancelled                 METER_CANCELLED
-        ├── CardBlacklisted                CARD_BLACKLISTED
         ├── CardAlreadyIssued              CARD_ALREADY_ISSUED    the meter has a user card: blacklist it first
         ├── CardNotFound (NotFound)        CARD_NOT_FOUND
         ├── CardPurchasePending            CARD_PURCHASE_PENDING  formatting a card whose meter has not taken it
-        ├── NoCardStation                  DEVICE_NOT_CONFIGURED  no card reader configured
         ├── NoTariff                       NO_TARIFF              no tariff version in force at the time of sale
         ├── TariffVersionConflict          TARIFF_VERSION_CONFLICT
         ├── CurrencyMismatch               CURRENCY_MISMATCH
@@ -31,26 +30,57 @@
         ├── SaleDecidedElsewhere           SALE_DECIDED_ELSEWHERE the seller's sale was decided by another process
         ├── SaleNotReversible              SALE_NOT_REVERSIBLE
         ├── CarrierFailed                  CARRIER_FAILED         the card/token could not be delivered
+        ├── DeviceError                    DEVICE_ERROR           a device or its driver failed otherwise
+        │   ├── DeviceNotConfigured        DEVICE_NOT_CONFIGURED  a device's settings are missing or wrong
+        │   │   └── NoCardStation          DEVICE_NOT_CONFIGURED  no card reader configured
+        │   ├── DeviceAbsent               DEVICE_ABSENT          not there: no card in the reader, reader
+        │   │                                                     unplugged, pcscd down; nothing was done
+        │   ├── CarrierRefused             CARRIER_REFUSED        the carrier cannot take this purchase;
+        │   │   │                                                 nothing reached it (the sale is voided)
+        │   │   └── CardRefused            CARD_REFUSED           the card in the reader: blank, another
+        │   │       │                                             meter's, locked, a purchase pending, ...
+        │   │       ├── CardBlacklisted    CARD_BLACKLISTED
+        │   │       ├── CardChanged        CARD_CHANGED           not the card the sale was written to
+        │   │       └── CardMeterNumberInvalid  CARD_METER_NUMBER_INVALID  a card carries up to 20 digits
+        │   └── OutcomeUncertain           OUTCOME_UNCERTAIN      a write was sent: the purchase may be on
+        │                                                         the carrier (the sale stays PENDING)
         ├── InvalidArgument                INVALID_ARGUMENT
         ├── WeakPassword                   WEAK_PASSWORD
         ├── MeterBusNotConfigured          METER_BUS_NOT_CONFIGURED    no [meter_bus] port and no --port
         ├── MeterAddressInvalid            METER_ADDRESS_INVALID       not 1-12 digits
-        └── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+        ├── CashAcceptorNotConfigured      CASH_ACCEPTOR_NOT_CONFIGURED  [cash_acceptor] type = "none"
+        ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
+        ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
+        ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
+        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+
+Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
+map from each driver error type to its class here, as httpx maps transport exceptions): a
+caller catches the class (`CardRefused`, `OutcomeUncertain`, `DeviceAbsent`) and never reads
+a detail to learn what happened. The driver's own stable code (CARD_WRONG_METER,
+CARD_REMOVED, TOKEN_CRC, PRINTER_OFFLINE, ...) stays the error's code: `Class.for_code(code)`
+is the subclass of that class for that code, made once per code, so no code is ever
+written onto a shared class or an instance.
 
 The ledger's errors reach a caller by type and are re-exported here, so the CLI and the
 screens catch them from the services: `LedgerUnavailable` (a refusal: nothing was written)
 with `LedgerBusy` LEDGER_BUSY (the write lock was not obtained within the busy timeout:
-retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; any other `LedgerError` is
-a fault of the program.
+retry) and `DiskFull` DISK_FULL; `SchemaTooNew` SCHEMA_TOO_NEW; `SealKeyMissing` SEAL_KEY_MISSING (a
+refusal); `LedgerUnsound` LEDGER_UNSOUND (the seal removed, exit 3); any other `LedgerError`
+is a fault of the program.
 """
 from __future__ import annotations
+
+from typing import ClassVar, TypeVar
 
 from terminal.domain.errors import PpmsError
 from terminal.ledger.errors import DiskFull as DiskFull
 from terminal.ledger.errors import LedgerBusy as LedgerBusy
 from terminal.ledger.errors import LedgerError as LedgerError
 from terminal.ledger.errors import LedgerUnavailable as LedgerUnavailable
+from terminal.ledger.errors import LedgerUnsound as LedgerUnsound
 from terminal.ledger.errors import SchemaTooNew as SchemaTooNew
+from terminal.ledger.errors import SealKeyMissing as SealKeyMissing
 
 
 class ServiceError(PpmsError):
@@ -67,6 +97,10 @@ class OperatorLocked(ServiceError):
 
 class PermissionDenied(ServiceError):
     code = "PERMISSION_DENIED"
+
+
+class LastOperatorsHolder(ServiceError):
+    code = "LAST_OPERATORS_HOLDER"
 
 
 class FakeClockRefused(ServiceError):
@@ -121,10 +155,6 @@ class MeterCancelled(ServiceError):
     code = "METER_CANCELLED"
 
 
-class CardBlacklisted(ServiceError):
-    code = "CARD_BLACKLISTED"
-
-
 class CardAlreadyIssued(ServiceError):
     code = "CARD_ALREADY_ISSUED"
 
@@ -135,10 +165,6 @@ class CardNotFound(NotFound):
 
 class CardPurchasePending(ServiceError):
     code = "CARD_PURCHASE_PENDING"
-
-
-class NoCardStation(ServiceError):
-    code = "DEVICE_NOT_CONFIGURED"
 
 
 class NoTariff(ServiceError):
@@ -191,3 +217,76 @@ class MeterAddressInvalid(InvalidArgument):
 
 class CashAcceptorNotConfigured(ServiceError):
     code = "CASH_ACCEPTOR_NOT_CONFIGURED"
+
+
+class CashIntakeBusy(ServiceError):
+    code = "CASH_INTAKE_BUSY"
+
+
+class CreditAboveCarrierLimit(ServiceError):
+    code = "CREDIT_ABOVE_CARRIER_LIMIT"
+
+
+class AmountAboveMaximum(ServiceError):
+    code = "AMOUNT_ABOVE_MAXIMUM"
+
+
+class SaleAlreadyRewritten(ServiceError):
+    code = "SALE_ALREADY_REWRITTEN"
+
+
+_D = TypeVar("_D", bound="DeviceError")
+
+
+class DeviceError(ServiceError):
+    code = "DEVICE_ERROR"
+    _coded: ClassVar[dict[tuple[type[DeviceError], str], type[DeviceError]]] = {}
+
+    @classmethod
+    def for_code(cls: type[_D], code: str) -> type[_D]:
+        """This class for a driver's own code: a subclass carrying `code`, made once per
+        (class, code), so `except cls` still catches it and `.code` is the driver's."""
+        if code == cls.code:
+            return cls
+        made = DeviceError._coded.get((cls, code))
+        if made is None:
+            name = "".join(part.capitalize() for part in code.split("_")) + cls.__name__
+            made = type(name, (cls,), {"code": code, "__module__": __name__, "__qualname__": name})
+            DeviceError._coded[(cls, code)] = made
+        return made  # type: ignore[return-value]
+
+
+class DeviceNotConfigured(DeviceError):
+    code = "DEVICE_NOT_CONFIGURED"
+
+
+class NoCardStation(DeviceNotConfigured):
+    code = "DEVICE_NOT_CONFIGURED"
+
+
+class DeviceAbsent(DeviceError):
+    code = "DEVICE_ABSENT"
+
+
+class CarrierRefused(DeviceError):
+    code = "CARRIER_REFUSED"
+
+
+class CardRefused(CarrierRefused):
+    code = "CARD_REFUSED"
+
+
+class CardBlacklisted(CardRefused):
+    code = "CARD_BLACKLISTED"
+
+
+class CardChanged(CardRefused):
+    code = "CARD_CHANGED"
+
+
+class CardMeterNumberInvalid(CardRefused):
+    code = "CARD_METER_NUMBER_INVALID"
+
+
+class OutcomeUncertain(DeviceError):
+    code = "OUTCOME_UNCERTAIN"

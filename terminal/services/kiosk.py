@@ -15,6 +15,15 @@ recorded as "cash held" for the customer, a posting CASH debit / CARRY_OVER cred
 outbox row and diary entry), so the customer's next sale spends it first, like change.
 A sale left PENDING (card pulled mid-write) already carries the counted money as its
 tendered; `ppms sale recover` decides it. The acceptor never gives money back on its own.
+
+Every note is in the ledger before the next poll (`note_intake`: `stacking` before a note
+is routed to the cash box, `credited` when it is there), and the intake is settled once:
+in the sale's PENDING commit, in the hold, or as "nothing taken". After a crash, an intake
+without a settlement is recovered (at the next `sell-cash` and in `ppms sale recover`): a
+note routed but not yet seen credited is read back from the validator's event buffer, and
+the money of the credited notes is held as the customer's carry-over, never sold for them
+(the card may not be in the reader, and the customer chose no amount for a partial
+intake). One process at a time works the acceptor's intakes (`ctx.ledger.cash_intake_owner()`).
 """
 from __future__ import annotations
 
@@ -31,13 +40,12 @@ from terminal.services import selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
-    CarrierFailed,
     CashAcceptorNotConfigured,
+    CashIntakeBusy,
     InvalidArgument,
-    SalePending,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
-from terminal.services.ports import CashAcceptor, CashIntake
+from terminal.services.ports import CashAcceptor, CashIntake, NoteEvent
 
 
 def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:
@@ -59,20 +67,77 @@ def _record_intake(ctx: Context, session: Session, meter_no: str, intake: CashIn
 
 
 def hold_cash(ctx: Context, session: Session, meter_no: str, amount: int, reason: PpmsError,
-              intake_id: str, cur: Currency) -> dict[str, Any]:
-    """Money taken that no sale could use: the customer's carry-over, spent first next time."""
+              intake_id: str, cur: Currency, intake_row: int) -> dict[str, Any]:
+    """Money taken that no sale could use: the customer's carry-over, spent first next time;
+    the intake is settled in the same unit of work."""
     with ctx.ledger.unit_of_work() as uow:
         meter = find_meter(uow, meter_no)
         held = selling.hold_money(ctx, session, uow, meter.customer_id, PAYMENT_ACCOUNTS["acceptor"], amount,
                                   f"cash held for meter {meter.number}: {reason.code}",
                                   {"meter": meter.number, "intake_id": intake_id, "code": reason.code})
+        uow.cash_intakes.settle(intake_row, "held", amount, ctx.now_iso(), detail=reason.code)
     return held | {"amount": format_money(amount, cur), "carry_over": format_money(held["carry_over"], cur),
                    "carry_over_before": format_money(held["carry_over_before"], cur), "reason": reason.code}
 
 
-def _pending(ctx: Context, meter_id: int) -> list[int]:
+def note_recorder(ctx: Context, intake_row: int) -> Callable[[NoteEvent], None]:
+    """Commits each note of the intake as the acceptor reports it (before its next poll)."""
+    def record(note: NoteEvent) -> None:
+        with ctx.ledger.unit_of_work() as uow:
+            uow.cash_intakes.record_note(intake_row, note.number, note.counter, note.stage, note.bill_type,
+                                         note.value, ctx.now_iso())
+    return record
+
+
+def recover_cash(ctx: Context, session: Session, acceptor: CashAcceptor | None = None) -> list[dict[str, Any]]:
+    """Settle the intakes a crash left open: read back a note that was being stacked, then hold
+    the credited money as the customer's carry-over. Skipped while another process's intake
+    is live; left open (action "supervisor") when the validator cannot say."""
+    session.require(Permission.SELLING)
+    with ctx.ledger.cash_intake_owner() as mine:
+        if not mine:
+            return [{"action": "busy", "message": "a note intake is running on this terminal"}]
+        return _recover_open(ctx, session, acceptor if acceptor is not None else ctx.cash_acceptor)
+
+
+def _recover_open(ctx: Context, session: Session, device: CashAcceptor | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     with ctx.ledger.read() as r:
-        return r.sales.pending_ids(meter_id)
+        cur = ledger_currency(r)
+        open_intakes = r.cash_intakes.open_intakes()
+    for open_intake in open_intakes:
+        entry: dict[str, Any] = {"intake_id": open_intake.uuid}
+        stacking = open_intake.last_stage == "stacking"   # its credit may be in the validator only
+        if stacking and device is None:
+            out.append(entry | {"action": "supervisor", "code": "CASH_ACCEPTOR_NOT_CONFIGURED"})
+            continue
+        if device is not None:
+            try:
+                notes = device.credits_after(open_intake.last_number or 0, open_intake.last_counter)
+            except PpmsError as exc:
+                if stacking:
+                    out.append(entry | {"action": "supervisor", "code": exc.code, "message": exc.message})
+                    continue
+                notes = []   # every note stacked is recorded credited: the validator adds nothing
+            record = note_recorder(ctx, open_intake.id)
+            for note in notes:
+                record(note)
+        at = ctx.now_iso()
+        with ctx.ledger.unit_of_work() as uow:
+            amount = uow.cash_intakes.credited(open_intake.id)
+            if amount == 0:
+                uow.cash_intakes.settle(open_intake.id, "nothing", 0, at, detail="recovered")
+                out.append(entry | {"action": "nothing_taken"})
+                continue
+            meter = uow.meters.by_id(open_intake.meter_id)
+            held = selling.hold_money(ctx, session, uow, open_intake.customer_id, PAYMENT_ACCOUNTS["acceptor"],
+                                      amount, f"cash held for meter {meter.number}: intake interrupted",
+                                      {"meter": meter.number, "intake_id": open_intake.uuid,
+                                       "code": "CASH_INTAKE_INTERRUPTED"})
+            uow.cash_intakes.settle(open_intake.id, "held", amount, at, detail="recovered")
+        out.append(entry | {"action": "held", "meter": meter.number, "amount": format_money(amount, cur),
+                            "carry_over": format_money(held["carry_over"], cur)})
+    return out
 
 
 def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
@@ -87,6 +152,21 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
     device = acceptor if acceptor is not None else ctx.cash_acceptor
     if device is None:
         raise CashAcceptorNotConfigured("no note acceptor configured: set [cash_acceptor] type = \"cctalk\"")
+    with ctx.ledger.cash_intake_owner() as mine:
+        if not mine:
+            raise CashIntakeBusy("another process is taking notes on this terminal: wait for it to finish")
+        _recover_open(ctx, session, device)
+        return _sell_cash(ctx, session, device, meter_no, amount, idle_timeout_s, cancel, on_event)
+
+
+def _settled(ctx: Context, intake_row: int) -> bool:
+    with ctx.ledger.read() as r:
+        return r.cash_intakes.is_settled(intake_row)
+
+
+def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: str, amount: str,
+               idle_timeout_s: float | None, cancel: Event | None,
+               on_event: Callable[[str], None] | None) -> dict[str, Any]:
     with ctx.ledger.read() as r:
         cur = ledger_currency(r)
         due = parse_money(amount, cur)
@@ -99,34 +179,38 @@ def sell_cash(ctx: Context, session: Session, meter_no: str, amount: str, *,
         selling.recover(ctx, session, meter_no=meter)
     selling.quote(ctx, session, meter, amount=format_money(due, cur))  # refuse before taking any note
     ctx.ledger.require_headroom()   # DISK_FULL before a note is taken: the notes must be recordable
-    intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event)
-    if intake.counted != sum(intake.notes):
-        raise AssertionError("the acceptor's total is not the sum of its notes")
     intake_id = new_id()
+    with ctx.ledger.unit_of_work() as uow:
+        intake_row = uow.cash_intakes.start(intake_id, row.id, row.customer_id, session.operator_id, due,
+                                            ctx.now_iso())
+    intake = device.accept_up_to(due, idle_timeout_s=idle_timeout_s, cancel=cancel, on_event=on_event,
+                                 on_note=note_recorder(ctx, intake_row))
+    with ctx.ledger.read() as r:
+        credited = r.cash_intakes.credited(intake_row)
+    if intake.counted != sum(intake.notes) or intake.counted != credited:
+        raise AssertionError("the acceptor's total is not the sum of its notes")
     _record_intake(ctx, session, meter, intake, intake_id)
     out: dict[str, Any] = {"meter": meter, "intake_id": intake_id, "cash": cash_view(intake, cur),
                            "sale": None, "cash_held": None, "refusal": None}
     if intake.counted == 0:
+        with ctx.ledger.unit_of_work() as uow:
+            uow.cash_intakes.settle(intake_row, "nothing", 0, ctx.now_iso())
         return out | {"status": "no_sale"}
-    pending_before = set(_pending(ctx, row.id))
     try:
-        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor")
-    except (SalePending, CarrierFailed) as exc:
-        if not set(_pending(ctx, row.id)) - pending_before:  # no sale of ours holds the money
-            held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
-            return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                          "cash_held": held}
-        return out | {"status": "pending", "refusal": {"code": exc.code, "message": exc.message},
-                      "sale": {"sale_id": exc.details.get("sale_id"), "receipt_no": exc.details.get("receipt_no")}}
+        sale = selling.sell(ctx, session, meter, format_money(intake.counted, cur), "acceptor",
+                            cash_intake=intake_row)
     except PpmsError as exc:
+        refusal = {"code": exc.code, "message": exc.message}
         if exc.details.get("voided_sale_id"):  # the void already made the notes the customer's carry-over
             with ctx.ledger.read() as r:
                 carry = r.customers.balances(row.customer_id)[0]
             held = {"sale_id": exc.details["voided_sale_id"], "amount": format_money(intake.counted, cur),
                     "carry_over": format_money(carry, cur), "reason": exc.code}
-            return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                          "cash_held": held}
-        held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur)
-        return out | {"status": "cash_held", "refusal": {"code": exc.code, "message": exc.message},
-                      "cash_held": held}
+            return out | {"status": "cash_held", "refusal": refusal, "cash_held": held}
+        if _settled(ctx, intake_row):   # a sale of ours holds the money (PENDING): recovery decides it
+            return out | {"status": "pending", "refusal": refusal,
+                          "sale": {"sale_id": exc.details.get("sale_id"),
+                                   "receipt_no": exc.details.get("receipt_no")}}
+        held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
+        return out | {"status": "cash_held", "refusal": refusal, "cash_held": held}
     return out | {"status": "completed", "sale": sale}

@@ -74,6 +74,7 @@ class MeterState:
     tariff_index: int
     pending: int
     next_sequence: int
+    max_tender: int          # the most one sale may tender (minor units, `sale.max_tender`)
 
     def request(self, tendered: int, exact_floor: Callable[[int], int] | None) -> VendRequest:
         return VendRequest(tendered=tendered, carry_over=self.carry_over, arrears=self.arrears,
@@ -145,5 +146,5 @@ def meter_state(r: Repositories, now: datetime, meter_no: str) -> MeterState:
         preferential=pref, months_to_charge=months, first_sale_in_period=history.counted_in_period == 0,
         free_period_start=free_start.isoformat(), carry_over=carry, arrears=arrears,
         tariff_index=versions[primary.tariff.code] % 100, pending=history.pending,
-        next_sequence=history.carried + 1,
+        next_sequence=history.carried + 1, max_tender=r.meta.max_tender(),
     )

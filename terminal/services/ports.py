@@ -5,10 +5,10 @@ the services never import one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
 from threading import Event
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,93 @@ class MeterRef:
     number: str
     carrier: str                      # "card", "sts"
     sts: dict[str, Any] | None = None  # SGC, TI, KRN, key type, EA, DKGA, base date for STS meters
+
+
+# -- carriers (IC card, STS token, ...) ------------------------------------------------------
+
+BLACKLISTED_CARDS = "blacklisted_cards"   # what a carrier may ask of the ledger (Carrier.needs)
+LAST_STS_TID = "last_sts_tid"
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What the ledger knows that a carrier asked for in `Carrier.needs` (read-only, read by
+    the service in the sale's own read view or unit of work); nothing else is filled in."""
+    blacklisted_cards: frozenset[str] = frozenset()   # card serials (hex) selling refuses
+    last_sts_tid: int | None = None                   # the meter's last STS token id
+
+
+class CarrierRef(Protocol):
+    """What a sale's `carrier_ref` column holds: a frozen dataclass per kind of carrier
+    (`CardRef`, `TokenRef`, ...), written and read by `carrier_ref_text` / `carrier_ref_of`
+    only. Its fields are int, str or datetime (None = absent)."""
+
+    def restore(self, stored: Purchase) -> Purchase:
+        """The purchase as it was carried, from the sale's stored figures and this reference."""
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """An IC card sale: the purchase record written (sequence, tariff index, the card's UTC
+    time) and the card it was written to. Old ledgers hold `seq:N` or `card:S;seq:N`."""
+    seq: int
+    ti: int = 0
+    utc: datetime | None = None
+    card: str | None = None
+
+    def restore(self, stored: Purchase) -> Purchase:
+        return replace(stored, sequence=self.seq, tariff_index=self.ti, issued_at=self.utc or stored.issued_at,
+                       ref=self)
+
+
+@dataclass(frozen=True)
+class TokenRef:
+    """An STS sale: the token's 20 digits (the column holds the digits alone)."""
+    token: str
+    BARE: ClassVar[bool] = True   # the text is the single field's value, without its name
+
+    def restore(self, stored: Purchase) -> Purchase:
+        return replace(stored, ref=self)
+
+
+def carrier_ref_text(ref: CarrierRef) -> str:
+    """The one way a carrier reference becomes the `carrier_ref` column: `name:value` pairs
+    joined by `;` (datetimes as UTC seconds with Z), absent fields left out; the value alone
+    for a BARE reference."""
+    pairs: list[tuple[str, str]] = []
+    for f in fields(ref):  # type: ignore[arg-type]
+        value = getattr(ref, f.name)
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        pairs.append((f.name, str(value)))
+    if getattr(ref, "BARE", False):
+        return pairs[0][1]
+    return ";".join(f"{k}:{v}" for k, v in pairs)
+
+
+def carrier_ref_of(ref_type: type[CarrierRef], text: str) -> CarrierRef:
+    """The reference a `carrier_ref` column holds, for the carrier's `ref_type` (its old forms too:
+    the pairs in any order, absent ones taking their default)."""
+    hints = get_type_hints(ref_type)
+    names = [f.name for f in fields(ref_type)]  # type: ignore[arg-type]
+    if getattr(ref_type, "BARE", False):
+        return ref_type(**{names[0]: text})
+    parts = dict(p.split(":", 1) for p in text.split(";") if ":" in p)
+    unknown = set(parts) - set(names)
+    if unknown:
+        raise ValueError(f"carrier_ref {text!r}: no field {sorted(unknown)[0]} in {ref_type.__name__}")
+    values: dict[str, Any] = {}
+    for name, raw in parts.items():
+        kind = hints[name]
+        if kind is int or kind == int | None:
+            values[name] = int(raw)
+        elif kind is datetime or kind == datetime | None:
+            values[name] = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        else:
+            values[name] = raw
+    return ref_type(**values)
 
 
 @dataclass(frozen=True)
@@ -29,14 +116,31 @@ class Purchase:
     credit_kwh: int                   # 0.01 kWh, bought + free
     issued_at: datetime
     tariff_index: int = 0
-    reservation: str | None = None    # what `reserve` returned (the STS token), stored with the sale
-    carrier_state: dict[str, Any] = field(default_factory=dict)  # e.g. the meter's last STS TID
+    ref: CarrierRef | None = None     # what `reserve` made, stored with the sale as its carrier_ref
+    facts: LedgerFacts = LedgerFacts()
 
 
 @dataclass(frozen=True)
-class Reservation:
-    """What a carrier makes before the sale is committed (an STS token): stored with it."""
-    ref: str                          # becomes the sale's carrier_ref (the 20 digits)
+class CarrierLimits:
+    """What a carrier can carry. `max_kwh`: the most energy (0.01 kWh) one purchase holds (the
+    card's energy field, a token's amount); `exact_floor`: the largest deliverable energy <= K
+    (STS: whole tenths of a kWh), None when any 0.01 kWh can be carried."""
+    max_kwh: int
+    exact_floor: Callable[[int], int] | None = None
+
+
+@dataclass(frozen=True)
+class Prechecked:
+    """What a carrier learnt judging a purchase before the sale is committed: a meter reading
+    it carries back (recorded with the sale), and who it came from (the card serial)."""
+    reading: dict[str, Any] | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token the carrier made (STS): recorded in the ledger's token rows with the sale."""
+    digits: str
     token_class: int = 0
     subclass: int = 0
     tid: int | None = None
@@ -44,24 +148,39 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class Reservation:
+    """What a carrier makes before PENDING is committed: the sale's reference, and the token
+    it issued for it, if any (recorded in the same commit)."""
+    ref: CarrierRef
+    token: IssuedToken | None = None
+
+
+@dataclass(frozen=True)
 class Delivery:
-    carrier_ref: str                  # card serial/sequence or the token digits
+    ref: CarrierRef                   # what was written (with the card's serial) or handed over
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 class Carrier(Protocol):
-    """Takes a purchase to the customer: an IC card or an STS token."""
-    kind: str
+    """Takes a purchase to the customer: an IC card, an STS token, ... A service asks only
+    this: a new kind of carrier is a new adapter (and its `CarrierRef`), no service change.
+    Errors are the classes of `terminal.services.errors`: a refusal (`CarrierRefused`,
+    `DeviceAbsent`, ...) when nothing reached the carrier, `OutcomeUncertain` when it may have."""
+    kind: str                         # the meter's carrier ("card", "sts"): the sale's `carrier` column
+    ref_type: type[CarrierRef]        # the dataclass of its references
+    needs: frozenset[str]             # LedgerFacts fields it needs (BLACKLISTED_CARDS, LAST_STS_TID)
 
-    def exact_floor(self) -> Callable[[int], int] | None:
-        """The largest deliverable energy <= K, or None when any 0.01 kWh can be carried."""
+    def limits(self) -> CarrierLimits: ...
 
-    def reserve(self, purchase: Purchase) -> Reservation | None:
-        """Before PENDING is committed: what must be stored with the sale (a token), or None."""
+    def precheck(self, purchase: Purchase) -> Prechecked:
+        """Before anything is committed: refuse now what `deliver` would refuse (the card in the
+        reader is read and judged, so a bad card leaves the ledger untouched)."""
+
+    def reserve(self, purchase: Purchase) -> Reservation:
+        """Inside the PENDING commit: the sale's reference (and the token made for it)."""
 
     def deliver(self, purchase: Purchase) -> Delivery:
-        """Write the purchase and read it back. Raises a PpmsError with a code on failure;
-        `.details['uncertain']` True when the purchase may have reached the carrier."""
+        """Write the purchase and read it back."""
 
     def holds(self, purchase: Purchase) -> bool | None:
         """Recovery: does the carrier hold this purchase? None when it cannot tell now."""
@@ -74,9 +193,9 @@ class TokenCarrier(Carrier, Protocol):
     """An STS keypad meter's carrier: also makes engineering and key change tokens."""
 
     def management_token(self, subclass: int, value: int, issued: datetime,
-                         last_tid: int | None) -> Reservation: ...
+                         last_tid: int | None) -> IssuedToken: ...
 
-    def key_change_tokens(self, new_settings: dict[str, Any]) -> list[Reservation]: ...
+    def key_change_tokens(self, new_settings: dict[str, Any]) -> list[IssuedToken]: ...
 
     def check_settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         """Validate (and normalise) a meter's STS settings; raises with a code."""
@@ -174,14 +293,32 @@ class CashIntake:
     problem_message: str | None = None
 
 
+@dataclass(frozen=True)
+class NoteEvent:
+    """One note of an intake, as it happens: `stacking` just before a note in escrow is
+    routed to the cash box, `credited` when it is there (the money counts). `number` is
+    the event's place in the intake (from the validator's event counter, past its wrap)."""
+    stage: str                        # "stacking" or "credited"
+    number: int
+    counter: int                      # the validator's event counter, 1..255
+    bill_type: int
+    value: int
+
+
 class CashAcceptor(Protocol):
     """The self-service note acceptor. Device problems during the intake come back in
     `CashIntake.problem_code` with the money counted so far; only a failure before any
-    note could be taken (port, bill table) raises a PpmsError."""
+    note could be taken (port, bill table) raises a PpmsError. `on_note` runs for each
+    NoteEvent before the next poll: a host commits it there."""
 
     def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None,
-                     cancel: Event | None = None,
-                     on_event: Callable[[str], None] | None = None) -> CashIntake: ...
+                     cancel: Event | None = None, on_event: Callable[[str], None] | None = None,
+                     on_note: Callable[[NoteEvent], None] | None = None) -> CashIntake: ...
+
+    def credits_after(self, number: int, counter: int | None) -> list[NoteEvent]:
+        """After a crash: shut the acceptor, give back a note left in escrow, and return the
+        credits the validator still buffers after event `counter` (numbered on from `number`;
+        None: only shut it). Raises CASH_EVENTS_LOST when the validator no longer knows."""
 
 
 class DevicePort(Protocol):
@@ -196,15 +333,6 @@ class DevicePort(Protocol):
 
     def test(self, arg: str | None = None) -> dict[str, Any]:
         """Exercise it (a test page, a meter's address, a poll); raises a PpmsError on failure."""
-
-
-class CheckedCarrier(Carrier, Protocol):
-    """A carrier that can refuse before the sale is committed (the IC card: the card in the
-    reader is read and judged first, so a bad card leaves the ledger untouched)."""
-
-    def precheck(self, purchase: Purchase) -> dict[str, Any]:
-        """Raise a PpmsError with a code when `deliver` would refuse this purchase now.
-        Returns what it learnt: `{"card": serial hex, "reading": {...} | None}`."""
 
 
 @dataclass(frozen=True)

@@ -174,17 +174,17 @@ def retry(ctx: Context, session: Session) -> dict[str, Any]:
 
 
 def print_z_report(ctx: Context, session: Session, report: dict[str, Any]) -> dict[str, Any]:
-    """The day's figures as a Z report on the receipt printer."""
+    """The day's figures as a Z report on the receipt printer: gross sales, reversals, net,
+    notes held and net takings, as the daily report has them."""
     session.require(Permission.REPORTS)
-    sales_ = report["sales"]
-    lines = [("Sales", str(sales_["count"]), sales_["tendered"]), ("Energy", f"{sales_['kwh']} kWh", ""),
-             ("Fixed charges", "", sales_["fixed"]), ("Debt recovered", "", sales_["debt_recovered"]),
-             ("VAT", "", sales_["vat"])]
-    lines += [(f"Energy {k}", "", v) for k, v in sales_["energy_by_sub_item"].items()]
-    lines += [(f"Paid by {k}", "", v) for k, v in sales_["by_payment"].items()]
-    lines += [("Reversals", str(report["reversals"]["count"]), report["reversals"]["tendered"]),
-              ("Voided / pending", f"{report['voided']} / {report['pending']}", ""),
-              ("Net takings", "", report["net_takings"])]
+    s, r, n = report["sales"], report["reversals"], report["net"]
+    lines = [(f"Sales ({s['count']})", "", s["tendered"]), (f"Reversals ({r['count']})", "", f"-{r['tendered']}"),
+             ("Net sales", f"{n['kwh']} kWh", n["tendered"]), ("Fixed charges", "", n["fixed"]),
+             ("Debt recovered", "", n["debt_recovered"]), ("VAT", "", n["vat"])]
+    lines += [(f"Energy {k}", "", v) for k, v in n["energy_by_sub_item"].items()]
+    lines += [(f"Paid by {k}", "", v) for k, v in n["by_payment"].items()]
+    lines += [(f"Cash held ({report['cash_held']['count']})", "", report["cash_held"]["amount"]),
+              ("Voided / pending sales", "", f"{report['voided']} / {report['pending']}")]
     doc = ReceiptDoc(kind="z_report", receipt_no=f"Z-{ctx.terminal_id}-{report['date']}", issued_at=ctx.now(),
                      terminal=f"{ctx.terminal_id} {ctx.terminal_name}", operator=session.username,
                      lines=tuple(lines), tendered=f"{report['currency']} {report['net_takings']}")

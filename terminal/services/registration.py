@@ -24,7 +24,6 @@ from terminal.services.errors import (
 from terminal.services.ports import MeterRef
 
 METER_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
-CARRIERS = ("card", "sts")
 
 
 def register(ctx: Context, session: Session, name: str, address: str, meter_no: str, power_type: str,
@@ -39,13 +38,12 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         raise InvalidArgument("the customer's address is needed", key="address")
     if not METER_NUMBER.fullmatch(meter_no):
         raise InvalidArgument(f"meter number {meter_no!r} must be 1-20 letters, digits or '-'", key="meter")
-    if carrier not in CARRIERS:
-        raise InvalidArgument(f"carrier must be one of {CARRIERS}", key="carrier")
     if carrier == "sts" and not sts:
         raise InvalidArgument("an STS meter needs its SGC, TI, KRN and key settings", key="sts")
     split = parse_split(power_type)  # SHARE_SPLIT_INVALID
+    # a kind of carrier this terminal has none of is refused (INVALID_ARGUMENT, key carrier)
+    checker = ctx.carriers.for_meter(MeterRef(number=meter_no, carrier=carrier, sts=sts))
     if carrier == "sts":
-        checker = ctx.carriers.for_meter(MeterRef(number=meter_no, carrier="sts", sts=sts))
         sts = checker.check_settings(sts or {})  # type: ignore[attr-defined]
     at = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:

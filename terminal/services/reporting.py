@@ -11,10 +11,11 @@ from terminal.services.errors import InvalidArgument
 from terminal.services.meter_state import ledger_currency
 
 
-def daily_report(ctx: Context, session: Session, day: str) -> dict[str, Any]:
+def daily_report(ctx: Context, session: Session, day: str | None = None) -> dict[str, Any]:
+    """The daily report of `day` (YYYY-MM-DD); today by the terminal's clock when not given."""
     session.require(Permission.REPORTS)
     try:
-        d = date.fromisoformat(day)
+        d = ctx.now().date() if day is None else date.fromisoformat(day)
     except ValueError:
         raise InvalidArgument(f"date {day!r} must be YYYY-MM-DD", key="date") from None
     with ctx.ledger.read() as r:

@@ -16,14 +16,14 @@ by asking the carrier whether it holds the purchase.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sync import records as wire
 from sync import schema
 from sync.errors import WireRecordInvalid
 from sync.records import CashHeldRecord, ReversalRecord
-from terminal.domain.errors import IllegalSaleTransition, PpmsError
+from terminal.domain.errors import EnergyInvalid, IllegalSaleTransition, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import COUNTED, check_transition
 from terminal.domain.sale import SaleStatus as St
@@ -39,6 +39,7 @@ from terminal.services.context import Context
 from terminal.services.errors import (
     CarrierFailed,
     InvalidArgument,
+    OutcomeUncertain,
     SaleDecidedElsewhere,
     SaleInProgress,
     SaleNotFound,
@@ -46,8 +47,18 @@ from terminal.services.errors import (
     SalePending,
 )
 from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
-from terminal.services.ports import Carrier, Purchase
-from terminal.services.views import record_view, sale_record, sale_view, stored_sale, vend_view
+from terminal.services.ports import (
+    BLACKLISTED_CARDS,
+    LAST_STS_TID,
+    Carrier,
+    LedgerFacts,
+    Prechecked,
+    Purchase,
+    carrier_ref_of,
+    carrier_ref_text,
+)
+from terminal.services.sale_limits import tender_within_maximum, within_carrier
+from terminal.services.views import for_people, record_view, sale_record, shown_sale, stored_sale, vend_view
 
 
 def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = None,
@@ -57,29 +68,38 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
         raise InvalidArgument("give either an amount or a kWh figure", key="amount")
     state = load_meter_state(ctx, meter_no)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
-    request = state.request(0, carrier.exact_floor())
+    request = state.request(0, carrier.limits().exact_floor)
     if kwh is not None:
-        tendered = money_for_kwh(request, parse_kwh(kwh))
+        asked = parse_kwh(kwh)
+        if asked <= 0:
+            raise EnergyInvalid(f"Ask for more than 0 kWh ({kwh!r} was asked).", key="kwh")
+        tendered = money_for_kwh(request, asked)
     else:
         tendered = parse_money(amount or "", state.currency)
-    return vend_view(state, calculate_vend(replace(request, tendered=tendered)), status="quote")
+    tender_within_maximum(state, tendered)
+    result = calculate_vend(replace(request, tendered=tendered))
+    within_carrier(state, result, carrier)
+    return vend_view(state, result, status="quote")
 
 
 @sale_lease.holding_leases
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
-         print_receipt: bool | None = None) -> dict[str, Any]:
+         print_receipt: bool | None = None, cash_intake: int | None = None) -> dict[str, Any]:
+    """`cash_intake`: the note intake (kiosk) whose money this is, settled in the PENDING commit."""
     session.require(Permission.SELLING)
     if payment not in PAYMENT_ACCOUNTS:
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
     state = load_meter_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
+    tender_within_maximum(state, tendered)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)
         state = load_meter_state(ctx, meter_no)
-    result = calculate_vend(state.request(tendered, carrier.exact_floor()))
+    result = calculate_vend(state.request(tendered, carrier.limits().exact_floor))
+    within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
-    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
     try:   # the record the completion sends, made and encoded before the carrier: one it refuses voids the sale
         record = sale_record(rec, lines, state.meter.number, state.primary.tariff.code, session.username)
         schema.encode(record)
@@ -88,69 +108,69 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
         raise
     try:
         delivery = carrier.deliver(purchase)
-    except PpmsError as exc:
-        if exc.details.get("uncertain"):
-            raise SalePending(
-                f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
-                sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
+    except OutcomeUncertain as exc:   # the purchase may be on the carrier: recovery decides
+        raise SalePending(
+            f"sale {purchase.receipt_no} is waiting: {exc.message}. Put the card back to finish it.",
+            sale_id=purchase.sale_uuid, receipt_no=purchase.receipt_no, cause=exc.code) from exc
+    except PpmsError as exc:          # a refusal: nothing reached the carrier
         _void(ctx, session, sale_id, f"carrier refused: {exc.code}")
         exc.details["voided_sale_id"] = purchase.sale_uuid   # (an acceptor's money is held by the void)
         raise
     except Exception as exc:  # a device failure that is not ours: do not guess, keep it PENDING
         raise CarrierFailed(f"the carrier failed ({exc}); sale {purchase.receipt_no} is waiting for recovery",
                             sale_id=purchase.sale_uuid) from exc
-    _complete(ctx, session, sale_id, rec, lines, delivery.carrier_ref, delivery.detail, record)
+    _complete(ctx, session, sale_id, rec, lines, carrier_ref_text(delivery.ref), delivery.detail, record)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415 (a cycle: receipts reads sales)
         receipt = print_sale(ctx, session, sale_id)
         with ctx.ledger.read() as r:
-            return sale_view(r, sale_id) | {"receipt": receipt}
-    return record_view(record, St.COMPLETED.value)
+            return shown_sale(r, sale_id) | {"receipt": receipt}
+    return for_people(record_view(record, St.COMPLETED.value), state.meter)
 
 
-def _card_state(r: Repositories) -> dict[str, Any]:
-    """What a card carrier must know of the ledger: the blacklisted card serials."""
-    return {"blacklisted": r.cards.blacklisted_serials()}
+def ledger_facts(r: Repositories, meter_id: int, carrier: Carrier) -> LedgerFacts:
+    """What the carrier asked of the ledger (`Carrier.needs`), read in the caller's scope."""
+    needs = carrier.needs
+    return LedgerFacts(
+        blacklisted_cards=frozenset(r.cards.blacklisted_serials()) if BLACKLISTED_CARDS in needs else frozenset(),
+        last_sts_tid=r.sts_tokens.last_tid(meter_id) if LAST_STS_TID in needs else None)
 
 
 def _decide_in(ctx: Context, uow: UnitOfWork, now: datetime, state: MeterState, result: VendResult,
-               carrier: Carrier, learnt: dict[str, Any]) -> tuple[MeterState, VendResult, dict[str, Any]]:
+               carrier: Carrier, learnt: Prechecked) -> tuple[MeterState, VendResult, Prechecked]:
     """The vend decided again on the meter as this unit of work sees it (the write lock held), so
     that two sales begun together never both spend the same carry-over, arrears or month. When
     the figures moved since the carrier's precheck (another sale came first), the carrier judges
-    the new purchase again here, so its refusal still comes before anything is committed."""
+    the new purchase again here, so its refusal (and the carrier's limit) still comes before
+    anything is committed."""
     fresh = meter_state(uow, now, state.meter.number)
-    decided = calculate_vend(fresh.request(result.tendered, carrier.exact_floor()))
+    decided = calculate_vend(fresh.request(result.tendered, carrier.limits().exact_floor))
     if (fresh.next_sequence, decided.credit_kwh) != (state.next_sequence, result.credit_kwh):
-        learnt = _precheck(ctx, fresh, decided, carrier)
+        within_carrier(fresh, decided, carrier)
+        learnt = _precheck(ctx, fresh, decided, carrier, uow)
     return fresh, decided, learnt
 
 
-def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier) -> dict[str, Any]:
+def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carrier,
+              uow: UnitOfWork | None = None) -> Prechecked:
     """Before anything is committed: a carrier that can judge the purchase now (the card in
-    the reader) refuses here, so a bad card leaves the ledger as it was."""
-    precheck = getattr(carrier, "precheck", None)
-    if precheck is None:
-        return {}
-    with ctx.ledger.read() as r:
-        carrier_state = _card_state(r) if carrier.kind == "card" else {}
+    the reader) refuses here, so a bad card leaves the ledger as it was. What the carrier needs
+    of the ledger is read in `uow` when the sale is deciding inside its write, else in a read view."""
+    facts = LedgerFacts()
+    if carrier.needs and uow is not None:
+        facts = ledger_facts(uow, state.meter.id, carrier)
+    elif carrier.needs:
+        with ctx.ledger.read() as r:
+            facts = ledger_facts(r, state.meter.id, carrier)
     draft = Purchase(sale_uuid="", receipt_no="", meter=meter_ref(state.meter), sequence=state.next_sequence,
                      credit_kwh=result.credit_kwh, issued_at=ctx.now(), tariff_index=state.tariff_index,
-                     carrier_state=carrier_state)
-    return dict(precheck(draft) or {})
-
-
-def card_ref(seq: int, tariff_index: int, issued_at: datetime, card: str | None = None) -> str:
-    """The carrier_ref of a card sale: what its purchase record holds, so that recovery and
-    error-tolerance selling compare exactly what was written (the time as UTC seconds)."""
-    utc = issued_at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return f"seq:{seq};ti:{tariff_index};utc:{utc}" + (f";card:{card}" if card else "")
+                     facts=facts)
+    return carrier.precheck(draft)
 
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
-           carrier: Carrier, learnt: dict[str, Any] | None = None,
+           carrier: Carrier, learnt: Prechecked = Prechecked(), cash_intake: int | None = None,
            ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
-    learnt = learnt or {}
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = new_id()
@@ -164,19 +184,13 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
         seq = history.carried + 1
         receipt_no = f"{ctx.terminal_id}-{uow.counters.next_value('receipt'):06d}"
-        carrier_state: dict[str, Any] = {}
-        if carrier.kind == "sts":
-            carrier_state = {"last_tid": uow.sts_tokens.last_tid(state.meter.id)}
-        elif carrier.kind == "card":
-            carrier_state = _card_state(uow) | ({"card": learnt["card"]} if learnt.get("card") else {})
-        if learnt.get("reading"):
-            card_readings.record(ctx, session, uow, learnt["reading"], learnt.get("card"))
+        if learnt.reading:
+            card_readings.record(ctx, session, uow, learnt.reading, learnt.source)
         purchase = Purchase(sale_uuid=sale_uuid, receipt_no=receipt_no, meter=meter_ref(state.meter),
                             sequence=seq, credit_kwh=result.credit_kwh, issued_at=now,
-                            tariff_index=state.tariff_index, carrier_state=carrier_state)
+                            tariff_index=state.tariff_index, facts=ledger_facts(uow, state.meter.id, carrier))
         reserved = carrier.reserve(purchase)
-        token = reserved.ref if reserved else None
-        purchase = replace(purchase, reservation=token)
+        purchase = replace(purchase, ref=reserved.ref)
         rec = SaleRecord(
             uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
             operator_id=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
@@ -185,12 +199,15 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
             months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
             debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
             free_period_start=state.free_period_start, carrier=carrier.kind,
-            carrier_ref=token if token else card_ref(seq, state.tariff_index, now, learnt.get("card")))
+            carrier_ref=carrier_ref_text(reserved.ref))
         sale_id = uow.sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                    session.operator_id)
-        if reserved is not None:
-            uow.sts_tokens.record(state.meter.id, sale_id, "credit", reserved.token_class, reserved.subclass,
-                                  reserved.tid, reserved.value, reserved.ref, at, session.operator_id)
+        if cash_intake is not None:
+            uow.cash_intakes.settle(cash_intake, "sold", result.tendered, at, sale_id=sale_id)
+        token = reserved.token
+        if token is not None:
+            uow.sts_tokens.record(state.meter.id, sale_id, "credit", token.token_class, token.subclass,
+                                  token.tid, token.value, token.digits, at, session.operator_id)
         uow.record(Fact("sale.pending", f"sale:{sale_uuid}", session.username, at,
                         after={"receipt_no": receipt_no, "meter": state.meter.number,
                                "tendered": result.tendered, "credit_kwh": result.credit_kwh}))
@@ -283,23 +300,17 @@ def hold_money(ctx: Context, session: Session, uow: UnitOfWork, customer_id: int
     return view
 
 
-def purchase_of(r: Repositories, rec: SaleRecord) -> Purchase:
-    """The purchase a sale carried: `seq:N[;ti:M;utc:T;card:S]` (card) or the STS token."""
-    ref = rec.carrier_ref or ""
-    if not ref.startswith("seq:"):
-        return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
-                        meter=meter_ref(r.meters.by_id(rec.meter_id)), sequence=0,
-                        credit_kwh=rec.credit_kwh, issued_at=datetime.fromisoformat(rec.sold_at), reservation=ref)
-    parts = dict(p.split(":", 1) for p in ref.split(";") if ":" in p)
-    issued = datetime.fromisoformat(parts["utc"]) if "utc" in parts \
-        else datetime.fromisoformat(rec.sold_at)
-    state: dict[str, Any] = _card_state(r) if rec.carrier == "card" else {}
-    if "card" in parts:
-        state["card"] = parts["card"]
-    return Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no,
-                    meter=meter_ref(r.meters.by_id(rec.meter_id)), sequence=int(parts["seq"]),
-                    credit_kwh=rec.credit_kwh, issued_at=issued, tariff_index=int(parts.get("ti", 0)),
-                    carrier_state=state)
+def purchase_of(ctx: Context, r: Repositories, rec: SaleRecord) -> tuple[Carrier, Purchase]:
+    """The carrier of a stored sale and the purchase it carried (its reference read back by
+    the carrier's own reference type), with what the carrier needs of the ledger now."""
+    meter = meter_ref(r.meters.by_id(rec.meter_id))
+    carrier = ctx.carriers.for_meter(meter)
+    stored = Purchase(sale_uuid=rec.uuid, receipt_no=rec.receipt_no, meter=meter, sequence=0,
+                      credit_kwh=rec.credit_kwh, issued_at=datetime.fromisoformat(rec.sold_at),
+                      facts=ledger_facts(r, rec.meter_id, carrier))
+    if not rec.carrier_ref:
+        return carrier, stored
+    return carrier, carrier_ref_of(carrier.ref_type, rec.carrier_ref).restore(stored)
 
 
 @sale_lease.holding_leases
@@ -316,7 +327,7 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
     for sale_id in pending:
         with ctx.ledger.read() as r:
             rec, lines = r.sales.load(sale_id)
-            purchase = purchase_of(r, rec)
+            carrier, purchase = purchase_of(ctx, r, rec)
         if not sale_lease.claim(ctx.ledger, rec.uuid):
             if meter_no is not None:
                 raise SaleInProgress(f"sale {rec.receipt_no} for meter {meter_no} is being carried by another "
@@ -327,17 +338,12 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
         with ctx.ledger.read() as r:
             if r.sales.status(sale_id) != St.PENDING.value:
                 continue   # its owner decided it as we looked
-        carrier = ctx.carriers.for_meter(purchase.meter)
-        if purchase.reservation is not None and carrier.kind == "sts":
-            held: bool | None = True  # the stored token is the token: complete it, never regenerate
-        else:
-            held = carrier.holds(purchase)
+        held = carrier.holds(purchase)   # (a stored token is held: it is never made again)
         entry = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
         if held is True:
             with ctx.ledger.read() as r:
                 record = stored_sale(r, sale_id)
-            _complete(ctx, session, sale_id, rec, lines, purchase.reservation or f"seq:{purchase.sequence}",
-                      {"recovered": True}, record)
+            _complete(ctx, session, sale_id, rec, lines, rec.carrier_ref or "", {"recovered": True}, record)
             outcome.append(entry | {"action": "completed"})
         elif held is False:
             _void(ctx, session, sale_id, "recovery: the carrier does not hold the purchase")
@@ -360,7 +366,7 @@ def find_sale(r: Repositories, key: str) -> int:
 def show(ctx: Context, session: Session, key: str) -> dict[str, Any]:
     session.require(Permission.SEARCH)
     with ctx.ledger.read() as r:
-        return sale_view(r, find_sale(r, key))
+        return shown_sale(r, find_sale(r, key))
 
 
 def reverse(ctx: Context, session: Session, key: str, reason: str,
@@ -381,8 +387,8 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
         if r.sales.latest_counted_id(rec.meter_id) != sale_id:
             raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
                                     "sales first")
-        purchase = purchase_of(r, rec)
-    if not ctx.carriers.for_meter(purchase.meter).take_back(purchase):
+        carrier, purchase = purchase_of(ctx, r, rec)
+    if not carrier.take_back(purchase):
         raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")
     at = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:
@@ -397,7 +403,7 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
         uow.record(Fact("sale.reversed", f"sale:{rec.uuid}", session.username, at,
                         before={"status": status}, after={"status": "reversed", "reason": reason},
                         outbox=Outgoing("reversal", rec.uuid, ReversalRecord(sale, reason))))
-        view = record_view(sale, St.REVERSED.value)
+        view = shown_sale(uow, sale_id)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415
         view = view | {"receipt": print_sale(ctx, session, sale_id, kind="reversal", reason=reason)}

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sync.views import tariff_record
-from terminal.domain.tariff import parse_tariff, power_type_to_json, preferential_to_json
+from terminal.domain.tariff import (
+    check_effective_dates,
+    parse_tariff,
+    power_type_to_json,
+    preferential_to_json,
+)
 from terminal.ledger import Fact, Outgoing
 from terminal.ledger.canonical import dumps
 from terminal.services import auth
@@ -24,6 +29,7 @@ def initialise(ctx: Context, admin_password: str, allow_fake_clock: bool) -> dic
         uow.meta.put("terminal_id", ctx.terminal_id)
         uow.meta.put("allow_fake_clock", "1" if allow_fake_clock else "0")
         uow.meta.put("created_at", at)
+        uow.meta.put("lockout_attempts", str(ctx.lockout_attempts))  # the ceiling later configs may not raise
         auth.seed_roles(uow)
         uow.record(Fact("database.init", f"terminal:{ctx.terminal_id}", "system", at,
                         after={"allow_fake_clock": allow_fake_clock}))
@@ -35,6 +41,7 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
     """Validate the whole file first (domain), then store every version in one transaction."""
     session.require(Permission.SETUP)
     sheet = parse_tariff(text)
+    check_effective_dates(sheet, ctx.now().date())
     at = ctx.now_iso()
     summary: dict[str, Any] = {"currency": sheet.currency.code, "power_types": [], "preferentials": []}
     with ctx.ledger.unit_of_work() as uow:
@@ -65,11 +72,16 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
             summary["power_types"].append({"code": pt.code, "version": version, "new": True})
         for pref in sheet.preferentials:
             data = dumps(preferential_to_json(pref))
-            latest_p = uow.tariffs.preferential_in_force(pref.code, at)
-            if latest_p is not None and latest_p[2] == data:
-                summary["preferentials"].append({"code": pref.code, "version": latest_p[1], "new": False})
+            latest_p = uow.tariffs.latest_preferential(pref.code)
+            if latest_p is not None and latest_p.data == data:
+                summary["preferentials"].append({"code": pref.code, "version": latest_p.version, "new": False})
                 continue
-            version = 1 if latest_p is None else latest_p[1] + 1
+            if latest_p is not None and latest_p.valid_from > at:
+                raise TariffVersionConflict(
+                    f"preferential {pref.code}: version {latest_p.version} is valid from {latest_p.valid_from}, "
+                    f"after this terminal's clock ({at}); set the clock right first",
+                    key=f"preferential.{pref.code}")
+            version = 1 if latest_p is None else latest_p.version + 1
             uow.tariffs.add_preferential(pref.code, version, at, data)
             summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
         if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):

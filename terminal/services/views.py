@@ -11,6 +11,7 @@ from sync import views as wire_views
 from terminal.domain.split import primary_index
 from terminal.domain.vend import VendResult
 from terminal.ledger import Repositories
+from terminal.ledger.repos import MeterRow
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.meter_state import MeterState
 
@@ -25,8 +26,8 @@ def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
         carry_over_used=r.carry_over_used, kwh=r.kwh, free_kwh=r.free_kwh, credit_kwh=r.credit_kwh,
         change_carried=r.change, power_type=state.primary.tariff.code, tariff_versions=state.tariff_versions,
         months_charged=r.months_charged, sold_at="", payment="", operator="", carrier="", lines=r.lines)
-    view = record_view(draft, status)
-    return {k: v for k, v in view.items() if k not in _NOT_QUOTED} | {"receipt_no": None}
+    view = wire_views.sale_view(draft, status)
+    return for_people({k: v for k, v in view.items() if k not in _NOT_QUOTED} | {"receipt_no": None}, state.meter)
 
 
 def sale_record(rec: SaleRecord, lines: list[LineRecord], meter_no: str, primary_power_type: str,
@@ -41,9 +42,29 @@ def sale_record(rec: SaleRecord, lines: list[LineRecord], meter_no: str, primary
 
 
 def record_view(record: wire.SaleRecord, status: str) -> dict[str, Any]:
-    """The sale object `ppms` prints: the record's view in the sale's status. Whatever the
-    terminal shows beyond the record is added here, in this one place."""
+    """The sale object of a recorded sale in its status: the record's view (what its outbox row
+    holds, viewed)."""
     return wire_views.sale_view(record, status)
+
+
+def for_people(view: dict[str, Any], meter: MeterRow, reversal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sale as `ppms` shows it: the sale object with whose sale it is and, once reversed, who
+    reversed it, when and why. The outbox row carries the sale's record without them (the center
+    knows the customer from the registration and the reversal from its own row). Whatever the
+    terminal shows beyond the record is added here, in this one place."""
+    shown = view | {"customer": meter.customer_name, "account_no": meter.account_no}
+    if reversal is not None:
+        shown["reversal"] = reversal
+    return shown
+
+
+def reversal_of(r: Repositories, sale_id: int) -> dict[str, Any] | None:
+    """Who reversed the sale, when and why (its `reversed` event), or None."""
+    found = r.sales.reversal(sale_id)
+    if found is None:
+        return None
+    at, operator, reason = found
+    return {"operator": operator or "?", "at": at, "reason": reason}
 
 
 def stored_sale(r: Repositories, sale_id: int) -> wire.SaleRecord:
@@ -57,3 +78,11 @@ def stored_sale(r: Repositories, sale_id: int) -> wire.SaleRecord:
 
 def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:
     return record_view(stored_sale(r, sale_id), r.sales.status(sale_id))
+
+
+def shown_sale(r: Repositories, sale_id: int) -> dict[str, Any]:
+    """The sale as `sale show` and `sale reverse` print it (`for_people`)."""
+    view = sale_view(r, sale_id)
+    meter = r.meters.by_number(view["meter"])
+    assert meter is not None
+    return for_people(view, meter, reversal_of(r, sale_id))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from threading import Event
 
 from terminal.domain.errors import PpmsError
-from terminal.services.ports import CashIntake, MeterValues
+from terminal.services.ports import CashIntake, MeterValues, NoteEvent
 
 
 class FakeDeviceError(PpmsError):
@@ -49,6 +49,10 @@ class FakeMeterReader:
                 yield address, exc
 
 
+class FakeCrash(BaseException):
+    """A process killed mid-intake (not an Exception: nothing in the services catches it)."""
+
+
 @dataclass
 class FakeCashAcceptor:
     """A customer script: ("note", minor) stacked while it fits the amount (else returned),
@@ -57,9 +61,13 @@ class FakeCashAcceptor:
     cash_box: list[int] = field(default_factory=list)
     fail: PpmsError | None = None
     calls: int = 0
+    counter: int = 0
+    buffered: list[int] = field(default_factory=list)   # credits stacked but never reported
+    recoveries: int = 0
 
     def accept_up_to(self, due_minor: int, *, idle_timeout_s: float | None = None, cancel: Event | None = None,
-                     on_event: Callable[[str], None] | None = None) -> CashIntake:
+                     on_event: Callable[[str], None] | None = None,
+                     on_note: Callable[[NoteEvent], None] | None = None) -> CashIntake:
         self.calls += 1
         if self.fail is not None:
             raise self.fail
@@ -73,8 +81,13 @@ class FakeCashAcceptor:
             step = self.script.pop(0)
             if step[0] == "note":
                 if sum(notes) + step[1] <= due_minor:
-                    notes.append(step[1])
+                    self._note(on_note, "stacking", step[1])
                     self.cash_box.append(step[1])
+                    if len(step) > 2 and step[2] == "crash":   # killed before the credit was seen
+                        self.buffered.append(step[1])
+                        raise FakeCrash("killed between stacking a note and its credit event")
+                    self._note(on_note, "credited", step[1])
+                    notes.append(step[1])
                     events.append(f"credit {step[1]}")
                 else:
                     rejected += 1
@@ -91,3 +104,20 @@ class FakeCashAcceptor:
         if code is None and sum(notes) >= due_minor:
             outcome = "complete"
         return CashIntake(due_minor, sum(notes), outcome, tuple(notes), rejected, tuple(events), code, message)
+
+    def _note(self, on_note: Callable[[NoteEvent], None] | None, stage: str, value: int) -> None:
+        self.counter = self.counter % 255 + 1
+        if on_note is not None:
+            on_note(NoteEvent(stage, self.counter, self.counter, 1, value))
+
+    def credits_after(self, number: int, counter: int | None) -> list[NoteEvent]:
+        """The credits a crash left in the validator's buffer, once (the buffer moves on)."""
+        self.recoveries += 1
+        if self.fail is not None:
+            raise self.fail
+        out = []
+        for value in self.buffered:
+            counter, number = (counter or 0) % 255 + 1, number + 1
+            out.append(NoteEvent("credited", number, counter, 1, value))
+        self.buffered.clear()
+        return out

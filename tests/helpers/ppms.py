@@ -1,7 +1,7 @@
 """Run the `ppms` command in a subprocess, the way a script or a field agent does.
 
     cli = Ppms(tmp_path / "ppms.db")
-    cli.init()                                  # ppms init --admin-password ... --allow-fake-clock
+    cli.init()                                  # ppms init --password-stdin --allow-fake-clock
     sale = cli.ok("sell", "--meter", M, "--amount", "1000.00")   # exit 0, parsed JSON
     res = cli.run("sell", "--meter", "nope", "--amount", "1")    # Result(code, data, stdout, stderr)
 
@@ -69,11 +69,12 @@ class Ppms:
 
     def run(self, *args: str, as_json: bool = True, timeout: float = 120,
             operator: str | None = _UNSET, password: str | None = _UNSET,
-            now: str | None = _UNSET, db_env: bool = True) -> Result:
-        """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config)."""
+            now: str | None = _UNSET, db_env: bool = True, stdin: str | None = None) -> Result:
+        """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config);
+        `stdin` is what the command reads there (a new password for --password-stdin)."""
         argv = [sys.executable, "-m", "terminal.cli", *args] + (["--json"] if as_json else [])
         proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
-                              cwd=self.db.parent, stdin=subprocess.DEVNULL,
+                              cwd=self.db.parent, input=stdin if stdin is not None else "",
                               env=self.env(operator, password, now, db_env))
         data = None
         if as_json and proc.stdout.strip():
@@ -96,8 +97,13 @@ class Ppms:
     # --- set-ups used by several tests ---------------------------------------------------
 
     def init(self) -> Any:
-        return self.ok("init", "--admin-password", ADMIN_PASSWORD, "--allow-fake-clock",
-                       operator=None, password=None)
+        return self.ok("init", "--password-stdin", "--allow-fake-clock",
+                       operator=None, password=None, stdin=ADMIN_PASSWORD + "\n")
+
+    def add_operator(self, username: str, role: str, password: str) -> Any:
+        """ppms operator add, the new password on standard input (never on the command line)."""
+        return self.ok("operator", "add", "--username", username, "--role", role, "--password-stdin",
+                       stdin=password + "\n")
 
     def with_sample_tariff(self, *meters: str) -> None:
         """init, import the sample tariff and register residential meters."""
@@ -117,6 +123,14 @@ def checkpoint(db: Path) -> None:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     finally:
         con.close()
+
+
+def copy_ledger(db: Path, dest: Path) -> Path:
+    """Copy a ledger (checkpointed) with its seal key and head to the database path `dest`."""
+    import shutil
+    for suffix in ("", ".key", ".head"):
+        shutil.copy2(f"{db}{suffix}", f"{dest}{suffix}")
+    return dest
 
 
 def db_bytes(db: Path) -> bytes:
@@ -145,3 +159,14 @@ def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def sealed(db: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the terminal's seal functions (the key beside the
+    database): writes through it are sealed as the terminal's own, triggers still apply."""
+    from terminal.ledger.seal import DIGEST, MAC, digest, key_file_for, link, read_key
+    key = read_key(key_file_for(db))
+    con = sqlite3.connect(db)
+    con.create_function(DIGEST, -1, digest, deterministic=True)
+    con.create_function(MAC, 4, lambda *a: link(key, *a), deterministic=True)
+    return con

@@ -9,7 +9,6 @@ operator.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from tests.helpers.ppms import (
     SAMPLE_TARIFF,
     Ppms,
     checkpoint,
+    copy_ledger,
     db_bytes,
     dump_tables,
     query,
@@ -52,14 +52,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cli = Ppms(tmp_path_factory.mktemp("template") / "ppms.db")
     cli.with_sample_tariff(METER, "0123456780")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
-    cli.ok("operator", "add", "--username", "c1", "--role", "cashier", "--password", "secret2")
+    cli.add_operator("c1", "cashier", "secret2")
     checkpoint(cli.db)
     return cli.db
 
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db")
 
 
@@ -76,7 +76,8 @@ def snapshot(db: Path) -> dict:
 
 
 def money_tables(dump: dict) -> dict:
-    return {t: rows for t, rows in dump.items() if t not in ("diary", "operator")}
+    """Every table but the diary, the operators and the seal (which seals their changes)."""
+    return {t: rows for t, rows in dump.items() if t not in ("diary", "operator", "seal")}
 
 
 @pytest.mark.parametrize("name,text,key", BAD_TARIFFS, ids=[b[0] for b in BAD_TARIFFS])
@@ -156,7 +157,7 @@ def test_refused_input_changes_nothing(cli: Ppms, args: tuple[str, ...], code: s
     ("tariff", "import", str(SAMPLE_TARIFF)),
     ("sale", "reverse", "T01-000001", "--reason", "customer changed mind"),
     ("account", "debt", "add", "--meter", METER, "--amount", "100.00", "--reason", "arrears"),
-    ("operator", "add", "--username", "c2", "--role", "admin", "--password", "secret3"),
+    ("operator", "add", "--username", "c2", "--role", "admin", "--password-stdin"),
     ("operator", "grant", "cashier", "setup"),
 ], ids=["tariff import", "sale reverse", "debt add", "operator add", "grant"])
 def test_missing_permission(cli: Ppms, args: tuple[str, ...]) -> None:
@@ -211,4 +212,5 @@ def test_unknown_operator_is_refused_and_written_to_the_diary(cli: Ppms) -> None
     assert money_tables(after) == money_tables(before) and after["operator"] == before["operator"]
     new = sorted(set(after["diary"]) - set(before["diary"]))
     assert [(r[2], r[3]) for r in new] == [("nobody", "login.failed")], new
+    assert {r[1] for r in set(after["seal"]) - set(before["seal"])} == {"diary"}   # sealed: the entry only
     assert cli.ok("check")["ok"] is True

@@ -11,13 +11,12 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, query
+from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, checkpoint, copy_ledger, query
 
 METER = "0123456789"
 DAY = "2026-03-05"
@@ -52,7 +51,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(template: Path, tmp_path: Path) -> Ppms:
-    shutil.copyfile(template, tmp_path / "ppms.db")
+    copy_ledger(template, tmp_path / "ppms.db")
     return Ppms(tmp_path / "ppms.db", now=f"{DAY}T10:00:00")
 
 
@@ -119,6 +118,7 @@ def test_config_names_the_database_and_the_terminal(tmp_path: Path) -> None:
     init = cli.run("init", "--admin-password", ADMIN_PASSWORD, "--allow-fake-clock", "--config", str(config),
                    operator=None, password=None, **kw)
     assert init.code == 0, init
+    assert "--admin-password puts the password where every user" in init.stderr  # kept (cli.md), warned
     assert Path(init.data["database"]).resolve() == (tmp_path / "data" / "t7.db").resolve()
     cli.ok("tariff", "import", str(SAMPLE_TARIFF), "--config", str(config), **kw)
     cli.ok("customer", "register", "--name", "N", "--address", "A", "--meter", METER, "--power-type", "RES",

@@ -34,10 +34,10 @@ def test_a_month_back_every_write_is_refused_and_nothing_written(cli: Ppms) -> N
          "--power-type", "RES"),
         ("sale", "reverse", sale["sale_id"], "--reason", "mistake"),
         ("account", "debt", "add", "--meter", CARD_METER, "--amount", "10.00", "--reason", "r"),
-        ("operator", "add", "--username", "late", "--role", "cashier", "--password", "Late-pass-123"),
+        ("operator", "add", "--username", "late", "--role", "cashier", "--password-stdin"),
     ]
     for args in writes:
-        res = cli.run(*args, now=MONTH_BACK)
+        res = cli.run(*args, now=MONTH_BACK, stdin="Late-pass-123\n")   # the new operator's password
         assert (res.code, res.error_code) == (2, "CLOCK_BEHIND_LEDGER"), f"ppms {' '.join(args)}: {res}"
         message = res.data["error"]["message"]
         assert NOW in message and "set the clock right" in message, message

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.ppms import Ppms
+from tests.helpers.ppms import Ppms, dump_tables, query
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 
@@ -49,10 +49,16 @@ def test_the_vector_set_is_not_empty():
 @pytest.mark.parametrize("v", CASES, ids=[c["id"] for c in CASES])
 def test_token_command_reproduces_the_conformance_vector(cli: Ppms, tmp_path: Path, v: dict):
     amount = str(Decimal(v["value"]) / 10) if v["class"] == 0 else str(v["value"])
+    cli.init()
     out = cli.ok("sts", "token", *meter_args(v, key(tmp_path, v["vending_key"])), "--class", str(v["class"]),
                  "--subclass", str(v["subclass"]), "--amount", amount, "--issued", v["issued"],
                  "--rnd", str(v["rnd"]))
     assert out["token"] == v["token"] and isinstance(out["tid"], int)
+    (row,) = query(cli.db, "SELECT operator, after FROM diary WHERE action = 'sts.support_token'")
+    recorded = json.loads(row[1])
+    assert row[0] == "admin" and (recorded["pan"], recorded["class"], recorded["amount"], recorded["tid"]) == (
+        v["meter"]["pan"], v["class"], amount, out["tid"])
+    assert v["token"] not in row[1] and v["vending_key"] not in row[1]
     decoded = cli.ok("sts", "decode", *meter_args(v, key(tmp_path, v["vending_key"])), "--token", v["token"])
     assert (decoded["class"], decoded["subclass"]) == (v["class"], v["subclass"])
 
@@ -66,6 +72,7 @@ def test_decode_refuses_a_mistyped_token(cli: Ppms, tmp_path: Path):
 
 def test_a_key_file_others_can_read_is_refused(cli: Ppms, tmp_path: Path):
     v = CASES[0]
+    cli.init()
     res = cli.run("sts", "token", *meter_args(v, key(tmp_path, v["vending_key"], 0o644)), "--class", "0",
                   "--subclass", "0", "--amount", "1.0", "--issued", v["issued"])
     assert (res.code, res.error_code) == (2, "KEY_FILE_PERMISSIONS"), res
@@ -87,3 +94,30 @@ def test_sts_sale_token_decodes_to_the_energy_sold(cli: Ppms, tmp_path: Path):
                      "--sgc", "123456", "--ti", "1", "--krn", "1", "--base-date", str(m["base_date"]),
                      "--token", sale["token"])
     assert decoded["kwh"] == sale["credit_kwh"]
+
+
+def test_token_needs_an_operator_with_engineering_tokens(cli: Ppms, tmp_path: Path):
+    """A credit token is money: no login, or a cashier, makes none and the ledger stays as it was."""
+    v = next(c for c in CASES if c["class"] == 0)
+    args = ("sts", "token", *meter_args(v, key(tmp_path, v["vending_key"])), "--class", "0",
+            "--subclass", "0", "--amount", "4999.4", "--issued", v["issued"])
+    no_db = cli.run(*args, operator=None, password=None)
+    assert no_db.code == 2 and "token" not in (no_db.data or {}), no_db
+    cli.init()
+    cli.add_operator("c1", "cashier", "secret2")
+    before = dump_tables(cli.db)
+    assert cli.refused(*args, operator=None, password=None) == "AUTH_FAILED"
+    res = cli.run(*args, operator="c1", password="secret2")
+    assert (res.code, res.error_code) == (2, "PERMISSION_DENIED"), res
+    assert dump_tables(cli.db) == before
+
+
+def test_decode_defaults_to_base_date_2014_like_registration(cli: Ppms, tmp_path: Path):
+    key_file = key(tmp_path, "0123456789abcdef")
+    cli.init()
+    from hardware.sts import make_pan
+    common = ["--key-file", str(key_file), "--pan", make_pan("01234567890"), "--sgc", "123456", "--ti", "1",
+              "--krn", "1"]
+    made = cli.ok("sts", "token", *common, "--base-date", "2014", "--class", "0", "--subclass", "0",
+                  "--amount", "10.0", "--issued", "2026-03-05T10:00:00")
+    assert cli.ok("sts", "decode", *common, "--token", made["token"])["kwh"] == "10.00"

@@ -11,9 +11,8 @@ def test_defaults_load():
 
 
 def test_environment_beats_file(tmp_path):
-    s = load_settings(DEFAULT_CONFIG, env={"PPMS_PRINTER_TYPE": "dummy", "PPMS_DB": "/tmp/x.db",
-                                           "PPMS_SECURITY_LOCKOUT_ATTEMPTS": "3"})
-    assert (s.printer.type, s.database.path, s.security.lockout_attempts) == ("dummy", "/tmp/x.db", 3)
+    s = load_settings(DEFAULT_CONFIG, env={"PPMS_PRINTER_TYPE": "dummy", "PPMS_DB": "/tmp/x.db"})
+    assert (s.printer.type, s.database.path) == ("dummy", "/tmp/x.db")
 
 
 @pytest.mark.parametrize("text,key", [

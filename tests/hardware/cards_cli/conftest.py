@@ -53,7 +53,7 @@ class Terminal:
         self.image = tmp / "card.bin"
         self.slot = Slot(CardEmulator(self.image, profile, port=READERS[READER]), READER)
         self.meter = PrepaidMeterSim(METER, KEYS)
-        self.ok("init", "--admin-password", "secret1", "--allow-fake-clock")
+        self.ok("init", "--allow-fake-clock")  # the admin's password from PPMS_PASSWORD
         self.ok("tariff", "import", str(SAMPLE))
         self.ok("customer", "register", "--name", "Jane Doe", "--address", "Plot 1", "--meter", METER,
                 "--power-type", "RES")

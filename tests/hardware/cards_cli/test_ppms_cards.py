@@ -134,13 +134,16 @@ def test_blacklist_replace_card_and_rewrite_never_credits_twice(terminal_for) ->
     out = t.ok("sale", "rewrite", sale["receipt_no"])
     assert out["sequence"] == 1 and out["credit_kwh"] == "56.51"
     assert t.into_meter().code == "NOTHING_NEW" and t.meter.credit == 5651        # the meter took it once
-    assert t.refused("sale", "rewrite", sale["receipt_no"]) == "CARD_SEQUENCE_USED"
+    assert t.refused("sale", "rewrite", sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"   # once per sale
+    # a supervisor's override still meets the card's own guard: the meter took it
+    assert t.refused("sale", "rewrite", sale["receipt_no"], "--supervisor-override", "customer insists") \
+        == "CARD_SEQUENCE_USED"
     assert t.ok("sell", "--meter", METER, "--amount", "500.00")["status"] == "completed"
 
 
 def test_format_needs_a_supervisor(terminal_for) -> None:  # type: ignore[no-untyped-def]
     t: Terminal = terminal_for()
-    t.ok("operator", "add", "--username", "cash1", "--role", "cashier", "--password", "secret1")
+    t.ok("operator", "add", "--username", "cash1", "--role", "cashier", PPMS_NEW_PASSWORD="secret1")
     serial = t.ok("card", "make", "--type", "user", "--meter", METER)["card_serial"]
     assert t.refused("card", "format", PPMS_OPERATOR="cash1") == "PERMISSION_DENIED"
     out = t.ok("card", "format")

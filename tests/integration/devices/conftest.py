@@ -78,6 +78,6 @@ def pty(tmp_path: Path) -> Iterator[PtyPair]:
 def terminal(tmp_path: Path) -> Terminal:
     """An initialised terminal with the sample tariff, no devices yet."""
     t = Terminal(tmp_path, {"printer": {"type": "none"}})
-    t.ok("init", "--admin-password", PASSWORD)
+    t.ok("init")  # the admin's password from PPMS_PASSWORD
     t.ok("tariff", "import", str(SAMPLE_TARIFF))
     return t

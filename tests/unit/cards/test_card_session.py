@@ -8,8 +8,8 @@ import pytest
 from hardware.cards import CardTerminal, UtilityKeys
 from hardware.cards.fake import FakeCardReader, FakeConnection, Sle4442Chip
 from terminal.devices.card import CardCarrier
-from terminal.devices.errors import DeviceError
-from terminal.services.ports import MeterRef, Purchase
+from terminal.services.errors import CardChanged, CardRefused, DeviceAbsent, OutcomeUncertain
+from terminal.services.ports import CardRef, MeterRef, Purchase
 
 KEYS = UtilityKeys(1234, b"utility secret for unit tests")
 METER = "0123456789"
@@ -42,15 +42,15 @@ class Rig:
         return CardCarrier(lambda: self.term, MeterRef(METER, "card"))
 
 
-def sale(seq: int = 1, **state: object) -> Purchase:
+def sale(seq: int = 1, card: str | None = None) -> Purchase:
     return Purchase(sale_uuid="s", receipt_no="T-1", meter=MeterRef(METER, "card"), sequence=seq,
-                    credit_kwh=5651, issued_at=T0, carrier_state={"blacklisted": [], **state})
+                    credit_kwh=5651, issued_at=T0, ref=CardRef(seq=seq, card=card) if card else None)
 
 
 def test_precheck_then_deliver_is_one_connection_and_two_memory_reads() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    serial = carrier.precheck(sale())["card"]
+    serial = carrier.precheck(sale()).source
     assert rig.open == 1                          # the session waits for the delivery
     apdus = rig.reader.apdus
     carrier.deliver(sale(card=serial))
@@ -62,22 +62,22 @@ def test_precheck_then_deliver_is_one_connection_and_two_memory_reads() -> None:
 def test_a_card_swapped_after_the_precheck_is_never_written() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    serial = carrier.precheck(sale())["card"]
+    serial = carrier.precheck(sale()).source
     first = rig.reader.remove()
     other = Sle4442Chip.blank()
     rig.reader.insert(other)
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(DeviceAbsent) as caught:   # nothing was written: certain, not OutcomeUncertain
         carrier.deliver(sale(card=serial))
-    assert caught.value.code == "CARD_REMOVED" and not caught.value.details.get("uncertain")
+    assert caught.value.code == "CARD_REMOVED" and not isinstance(caught.value, OutcomeUncertain)
     assert other.main == Sle4442Chip.blank().main and first is not None and rig.open == 0
 
 
 def test_a_refusal_ends_the_session() -> None:
     rig = Rig()
     carrier = rig.carrier()
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(CardChanged) as caught:
         carrier.precheck(sale(card="00" * 8))     # the sale expects another card
-    assert caught.value.code == "CARD_CHANGED" and rig.open == 0
+    assert caught.value.code == "CARD_CHANGED" and isinstance(caught.value, CardRefused) and rig.open == 0
 
 
 def test_a_write_that_fails_is_uncertain_and_ends_the_session() -> None:
@@ -85,9 +85,9 @@ def test_a_write_that_fails_is_uncertain_and_ends_the_session() -> None:
     carrier = rig.carrier()
     carrier.precheck(sale())
     rig.reader.faults.remove_after_writes = 1
-    with pytest.raises(DeviceError) as caught:
+    with pytest.raises(OutcomeUncertain) as caught:
         carrier.deliver(sale())
-    assert caught.value.details.get("uncertain") is True and rig.open == 0
+    assert caught.value.code == "CARD_REMOVED" and rig.open == 0
 
 
 def test_close_is_safe_without_a_sale_and_twice_and_deliver_needs_no_precheck() -> None:

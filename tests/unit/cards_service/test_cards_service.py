@@ -14,7 +14,7 @@ from hardware.cards.meter_sim import PrepaidMeterSim
 from sync.device_records import CardOrder
 from sync.schema import decode
 from terminal.domain.errors import PpmsError
-from terminal.services import cards, check, selling
+from terminal.services import auth, cards, check, selling
 
 from .conftest import KEYS, METER, CardWorld
 
@@ -213,7 +213,8 @@ def test_rewrite_onto_a_replaced_card_never_credits_twice(cw: CardWorld) -> None
     assert cw.rows("SELECT COUNT(*) FROM posting") == before_money
     assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(1,)]
     assert cw.into_meter().code == "NOTHING_NEW" and cw.meter.credit == 5651   # never a second credit
-    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "CARD_SEQUENCE_USED"
+    # once per lost purchase: refused before the card is touched
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
     # a customer whose new card never got the purchase: the meter takes it exactly once
     assert check.verify(cw.ctx)["ok"]
 
@@ -227,6 +228,48 @@ def test_rewrite_when_the_card_lost_the_purchase_before_the_meter(cw: CardWorld)
     cards.rewrite(cw.ctx, cw.admin, sale["sale_id"])
     assert cw.into_meter().added == 5651
     assert cw.meter.last_sequence == 1
+
+
+def test_rewrite_once_per_lost_purchase_unless_a_supervisor_overrides(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cards.blacklist(cw.ctx, cw.admin, serial, "lost on the way home")
+    cw.swap(Sle4442Chip.blank())
+    second = made(cw)
+    assert cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"])["rewrite"] == 1
+    cards.blacklist(cw.ctx, cw.admin, second, "lost again")      # the new card is lost too
+    cw.swap(Sle4442Chip.blank())
+    made(cw)
+    for _ in range(2):
+        assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
+    agent = cw.operator("agent1", "cashier")
+    auth.set_permission(cw.ctx, cw.admin, "cashier", "error_tolerance_selling", True)
+    assert code_of(cards.rewrite, cw.ctx, agent, sale["receipt_no"], supervisor_override="please") \
+        == "PERMISSION_DENIED"
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"], supervisor_override=" ") \
+        == "INVALID_ARGUMENT"
+    out = cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"], supervisor_override="second card lost, police report 17")
+    assert out["rewrite"] == 2 and out["supervisor_override"] == "second card lost, police report 17"
+    (entry,) = cw.rows("SELECT after FROM diary WHERE action = 'sale.rewritten' ORDER BY id DESC LIMIT 1")
+    assert "police report 17" in entry[0]
+    assert cw.into_meter().added == 5651 and cw.meter.last_sequence == 1   # the meter takes it once
+
+
+def test_a_rewrite_waits_for_another_till_rewriting_the_same_sale(cw: CardWorld) -> None:
+    serial = made(cw)
+    sale = selling.sell(cw.ctx, cw.admin, METER, "1000.00")
+    cards.blacklist(cw.ctx, cw.admin, serial, "lost on the way home")
+    cw.swap(Sle4442Chip.blank())
+    made(cw)
+    other_till = cw.ctx.ledger.take_lease(sale["sale_id"])   # another process is writing it now
+    assert other_till is not None
+    try:
+        assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_IN_PROGRESS"
+        assert cw.rows("SELECT COUNT(*) FROM outbox WHERE kind = 'sale_rewrite'") == [(0,)]
+    finally:
+        other_till.release()
+    assert cards.rewrite(cw.ctx, cw.admin, sale["receipt_no"])["rewrite"] == 1
+    assert code_of(cards.rewrite, cw.ctx, cw.admin, sale["receipt_no"]) == "SALE_ALREADY_REWRITTEN"
 
 
 def test_format_needs_a_supervisor_and_a_card_without_pending_purchase(cw: CardWorld) -> None:
@@ -280,10 +323,15 @@ def test_blacklist_input_and_show(cw: CardWorld) -> None:
 
 
 def test_purchase_of_reads_old_and_new_refs() -> None:
-    from terminal.services.selling import card_ref
+    from terminal.services.ports import CardRef, MeterRef, Purchase, carrier_ref_of, carrier_ref_text
     t = datetime(2026, 3, 5, 10, tzinfo=UTC)
-    assert card_ref(7, 2, t) == "seq:7;ti:2;utc:2026-03-05T10:00:00Z"
-    assert card_ref(7, 2, t, "ab" * 8).endswith(";card:" + "ab" * 8)
+    assert carrier_ref_text(CardRef(7, 2, t)) == "seq:7;ti:2;utc:2026-03-05T10:00:00Z"
+    assert carrier_ref_text(CardRef(7, 2, t, "ab" * 8)).endswith(";card:" + "ab" * 8)
+    stored = Purchase("u", "T-1", MeterRef(METER, "card"), 0, 5651, datetime(2026, 3, 5, 13))
+    new = carrier_ref_of(CardRef, "seq:7;ti:2;utc:2026-03-05T10:00:00Z;card:" + "ab" * 8).restore(stored)
+    assert (new.sequence, new.tariff_index, new.issued_at) == (7, 2, t)
+    old = carrier_ref_of(CardRef, "seq:7").restore(stored)       # before the time was kept: the sale's
+    assert (old.sequence, old.tariff_index, old.issued_at) == (7, 0, stored.issued_at)
 
 
 def test_selling_records_the_reading_the_card_brings(cw: CardWorld) -> None:

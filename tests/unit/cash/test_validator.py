@@ -234,3 +234,24 @@ def test_watch_yields_events_as_they_come() -> None:
             stop.set()
     assert seen == [CreditAccepted(1, 5000), BillRejected(2, "invalid bill (validation fail)")]
     assert device.cash_box == [1]
+
+
+def test_each_event_carries_its_counter_past_the_wrap_and_the_stack_is_announced_first() -> None:
+    validator, device = make((Action.INSERT, 2), (Action.REJECT, 0), (Action.INSERT, 1), counter=253)
+    seen: list[BillEvent] = []
+    announced: list[tuple[int, int]] = []
+    validator.accept_up_to(15000, on_event=seen.append,
+                           on_stack=lambda e: announced.append((e.counter, len(device.cash_box))))
+    assert [(type(e), e.counter) for e in seen] == [(BillEscrowed, 254), (CreditAccepted, 255), (BillRejected, 1),
+                                                    (BillEscrowed, 2), (CreditAccepted, 3)]
+    assert announced == [(254, 0), (2, 1)]   # before each note went into the cash box
+
+
+def test_resume_from_reads_the_events_after_a_recorded_counter() -> None:
+    validator, device = make((Action.INSERT, 3))
+    validator.enable()
+    validator.read_events()                       # the note goes to escrow (counter 1)
+    validator.route(stack=True)                   # credit at counter 2, then the host dies
+    fresh = BillValidator(validator.link, validator.settings, KES)
+    fresh.resume_from(1)
+    assert fresh.read_events() == [CreditAccepted(3, 20000)] and stacked_by_device(device, KES) == 20000

@@ -104,3 +104,10 @@ def test_acceptor_settings() -> None:
     with pytest.raises(DeviceError) as err:
         cash_acceptor.build(CashAcceptorSection(type="cctalk", port="/x", bills={"1": "fifty"}))
     assert err.value.code == "CASH_SETTINGS_INVALID"
+
+
+def test_event_numbers_run_on_past_the_counter_wrap() -> None:
+    numbers = cash_acceptor.EventNumbers()
+    assert [numbers.of(c) for c in (250, 253, 255, 1, 4)] == [1, 4, 6, 7, 10]
+    resumed = cash_acceptor.EventNumbers(10, 4)                  # after a restart: on from the last recorded event
+    assert [resumed.of(c) for c in (5, 6)] == [11, 12]

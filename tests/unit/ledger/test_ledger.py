@@ -10,6 +10,7 @@ from terminal.ledger import Ledger, db
 from terminal.ledger.errors import SchemaTooNew, UnbalancedPosting
 from terminal.ledger.journal import Line
 from terminal.ledger.migrations import APPEND_ONLY, LATEST
+from tests.helpers.ppms import sealed
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_posting_must_balance_and_rows_are_append_only(ledger, led):
     with pytest.raises(UnbalancedPosting), led.unit_of_work() as uow:
         uow.journal.post("test", [Line("CASH", debit=100), Line("VAT_PAYABLE", credit=99)],
                          "2026-01-01T00:00:00", None)
-    con = sqlite3.connect(ledger)
+    con = sealed(ledger)
     for sql in ("UPDATE posting_line SET debit = 1", "DELETE FROM posting_line", "DELETE FROM posting",
                 f"UPDATE posting SET memo = 'x' WHERE id = {pid}"):
         with pytest.raises(sqlite3.IntegrityError, match="LEDGER_APPEND_ONLY"):
@@ -68,7 +69,7 @@ def test_diary_chain_detects_tampering(ledger, led):
             uow.diary.append(f"2026-01-01T00:00:0{i}", "admin", "test", f"thing:{i}", after={"i": i})
     with led.read() as r:
         assert r.diary.verify_chain() == []
-    con = sqlite3.connect(ledger)
+    con = sealed(ledger)
     con.execute("DROP TRIGGER diary_no_update")   # an attacker with the file can drop triggers...
     con.execute("UPDATE diary SET after = '{\"i\":9}' WHERE id = 3")
     con.commit()

@@ -1,12 +1,22 @@
 """Self-service cash sale: tendered == counted, always; refused money is held, never lost."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from terminal.domain.errors import PpmsError
+from terminal.ledger import Ledger
 from terminal.services import accounts, kiosk, selling
 from terminal.services.errors import CashAcceptorNotConfigured
-from tests.fakes.devices import FakeCashAcceptor, device_error
+from tests.fakes.carriers import FakeCarriers
+from tests.fakes.devices import FakeCashAcceptor, FakeCrash, device_error
+
+ROOT = Path(__file__).resolve().parents[3]
 
 M = "0123456789"
 
@@ -116,5 +126,107 @@ def test_acceptor_sale_voided_by_recovery_holds_the_notes(kiosk_world):
     assert selling.recover(kiosk_world.ctx, kiosk_world.admin)[0]["action"] == "voided"
     assert kiosk_world.balance("CASH_ACCEPTOR") == sum(acc.cash_box) == 50000
     assert accounts.balances(kiosk_world.ctx, kiosk_world.admin, M)["carry_over"] == "500.00"
+    outbox = kiosk_world.models.Outbox
+    assert outbox.select().where(outbox.kind == "cash_held").count() == 1 and kiosk_world.verify()["ok"]
+
+
+def open_intakes(world):
+    with world.ctx.ledger.read() as r:
+        return r.cash_intakes.open_intakes()
+
+
+def test_a_note_killed_between_stacking_and_credit_is_read_back_and_held_once(kiosk_world):
+    """Each note is committed as it happens; after a crash the credit the validator still buffers
+    is recorded (once) and the intake's money is held as the customer's carry-over."""
+    acceptor = FakeCashAcceptor([("note", 50000), ("note", 20000, "crash")])
+    with pytest.raises(FakeCrash):
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "1000.00", acceptor=acceptor)
+    (open_intake,) = open_intakes(kiosk_world)
+    assert open_intake.credited == 50000 and open_intake.last_stage == "stacking"
+    out = kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor)
+    assert [r["action"] for r in out] == ["held"] and out[0]["amount"] == "700.00"
+    assert kiosk_world.balances(1)[0] == sum(acceptor.cash_box) == 70000
+    assert kiosk_world.balance("CASH_ACCEPTOR") == 70000 and kiosk_world.verify()["ok"]
+    assert kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor) == []   # settled once
+    assert kiosk_world.balance("CASH_ACCEPTOR") == 70000
+
+
+def test_a_note_the_validator_cannot_account_for_is_left_to_a_supervisor(kiosk_world):
+    acceptor = FakeCashAcceptor([("note", 50000), ("note", 20000, "crash")])
+    with pytest.raises(FakeCrash):
+        kiosk.sell_cash(kiosk_world.ctx, kiosk_world.admin, M, "1000.00", acceptor=acceptor)
+    acceptor.buffered.clear()   # the validator restarted: its buffer is gone
+    acceptor.fail = device_error("CASH_EVENTS_LOST")
+    out = kiosk.recover_cash(kiosk_world.ctx, kiosk_world.admin, acceptor)
+    assert out[0]["action"] == "supervisor" and out[0]["code"] == "CASH_EVENTS_LOST"   # it cannot say
+    assert len(open_intakes(kiosk_world)) == 1 and not kiosk_world.verify()["ok"]   # check names the open intake
+
+
+def test_a_note_event_seen_twice_counts_once(kiosk_world):
+    ledger = kiosk_world.ctx.ledger
+    with ledger.unit_of_work() as uow:
+        row = uow.meters.by_number(M)
+        assert row is not None
+        intake = uow.cash_intakes.start("i-1", row.id, row.customer_id, None, 10000, "2026-03-05T10:00:00")
+    with ledger.unit_of_work() as uow:
+        assert uow.cash_intakes.record_note(intake, 3, 17, "credited", 2, 10000, "2026-03-05T10:00:01")
+    with ledger.unit_of_work() as uow:
+        assert not uow.cash_intakes.record_note(intake, 3, 17, "credited", 2, 10000, "2026-03-05T10:00:02")
+    with ledger.read() as r:
+        assert r.cash_intakes.credited(intake) == 10000
+
+
+def test_one_intake_at_a_time(kiosk_world):
+    ledger = kiosk_world.ctx.ledger
+    with ledger.cash_intake_owner() as mine:
+        assert mine
+        code = subprocess.run([sys.executable, "-c", OTHER_OWNER, str(ledger.path)], check=False,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode
+    assert code == 3   # the other process was refused the acceptor while this one held it
+
+
+OTHER_OWNER = """
+import sys
+from terminal.ledger import Ledger
+with Ledger(sys.argv[1]).cash_intake_owner() as mine:
+    sys.exit(0 if mine else 3)
+"""
+
+
+class VoidedByAnotherTill(FakeCarriers):
+    """Card carriers during whose write another till (a second ledger on the same file) voids the
+    sale, so the seller's completion hears SALE_DECIDED_ELSEWHERE after the PENDING commit."""
+
+    def __init__(self, world) -> None:
+        super().__init__()
+        self.other = replace(world.ctx, ledger=Ledger(world.ctx.ledger.path, terminal_id="T01"))
+        self.session = world.admin
+
+    def for_meter(self, meter):
+        carrier = super().for_meter(meter)
+        write = carrier.deliver
+
+        def deliver(purchase):
+            delivery = write(purchase)
+            with self.other.ledger.read() as r:
+                sale_id = r.sales.find_id(purchase.sale_uuid)
+            selling._void(self.other, self.session, sale_id, "decided by another till")
+            return delivery
+        carrier.deliver = deliver
+        return carrier
+
+
+def test_a_refusal_after_our_sale_holds_the_notes_holds_them_once(kiosk_world):
+    """The intake is settled in the sale's PENDING commit: a refusal after it (here the sale
+    decided by another till) answers with the sale, and never holds the notes a second time."""
+    carriers = VoidedByAnotherTill(kiosk_world)
+    kiosk_world.ctx.carriers = carriers
+    try:
+        out, acc = sell(kiosk_world, "500.00", ("note", 50000))
+    finally:
+        carriers.other.ledger.close()
+    assert out["status"] == "pending" and out["refusal"]["code"] == "SALE_DECIDED_ELSEWHERE"
+    assert out["sale"]["receipt_no"] == only_sale(kiosk_world).receipt_no
+    assert kiosk_world.balances(1)[0] == sum(acc.cash_box) == 50000   # held once, by the other till's void
     outbox = kiosk_world.models.Outbox
     assert outbox.select().where(outbox.kind == "cash_held").count() == 1 and kiosk_world.verify()["ok"]

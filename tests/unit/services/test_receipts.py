@@ -100,3 +100,17 @@ def test_invoice_format_is_a_stored_setting(world, file_printer):
     assert text_of(file_printer)[0] == "Kisumu Power"
     db = sqlite3.connect(world.app.db.database)
     assert db.execute("SELECT COUNT(*) FROM diary WHERE action = 'setup.invoice_format'").fetchone()[0] == 1
+
+
+def test_z_report_has_its_own_words_not_the_customer_receipts(world, file_printer):
+    from terminal.services import reporting
+    selling.sell(world.ctx, world.admin, "0123456789", "1000.00")
+    mistaken = selling.sell(world.ctx, world.admin, "0123456789", "500.00")
+    selling.reverse(world.ctx, world.admin, mistaken["sale_id"], "wrong amount")
+    receipts.print_z_report(world.ctx, world.admin, reporting.daily_report(world.ctx, world.admin))
+    rows = text_of(file_printer)
+    z = rows[next(i for i, r in enumerate(rows) if "Z REPORT" in r):]
+    assert any(r.startswith("Net takings") and r.endswith("KES 1000.00") for r in z), z
+    assert any(r.startswith("Reversals") and r.endswith("-500.00") for r in z), z
+    assert any("End of Z report" in r for r in z), z
+    assert not any(r.startswith("Tendered") or "Thank you" in r or "Keep this receipt" in r for r in z), z

@@ -8,6 +8,7 @@ import pytest
 from terminal.domain.errors import AmountBelowMinimum, AmountInvalid, AmountTooSmall
 from terminal.services import accounts, check, selling
 from terminal.services.errors import (
+    CardRefused,
     MeterNotFound,
     SaleNotReversible,
     SalePending,
@@ -88,7 +89,7 @@ def test_refused_by_carrier_voids_and_frees_the_meter(world):
     world.tariff()
     world.register()
     world.carriers.script["0123456789"] = {"fail_before_write": "CARD_WRONG_METER"}
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(CardRefused) as exc:
         selling.sell(world.ctx, world.admin, "0123456789", "500.00")
     assert exc.value.code == "CARD_WRONG_METER"
     assert statuses(world) == ["voided"]

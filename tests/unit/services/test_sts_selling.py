@@ -106,3 +106,13 @@ def test_key_change_moves_the_meter_to_its_new_key(sts_world):
     assert meter.enter(sale["token"]).credit_added > 0
     with pytest.raises(sts.TokenRejected):                                # the old key cannot read it
         keypad(sts_world).enter(sale["token"])
+
+
+def test_the_token_list_names_the_sale_as_sale_show_does_and_its_energy_in_kwh(sts_world):
+    sale = selling.sell(sts_world.ctx, sts_world.admin, METER, "1000.00")
+    engineering.management_token(sts_world.ctx, sts_world.admin, METER, "max_power", 5000)
+    credit, management = engineering.tokens(sts_world.ctx, sts_world.admin, METER)["tokens"]
+    assert (credit["sale_id"], credit["receipt_no"]) == (sale["sale_id"], sale["receipt_no"])
+    assert selling.show(sts_world.ctx, sts_world.admin, credit["sale_id"])["token"] == credit["token"]
+    assert credit["kwh"] == sale["credit_kwh"] and "value" not in credit
+    assert management["value"] == 5000 and "sale_id" not in management and "kwh" not in management

@@ -8,7 +8,7 @@ either reader profile."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,7 +18,7 @@ from hardware.cards import CardTerminal, UtilityKeys
 from hardware.cards.pcsc import PcscConnection, PcscReader
 from terminal.devices.card import CardCarrier, PcscCards, card_purchase
 from terminal.services.events import EventDispatcher
-from terminal.services.ports import CardInserted, CardRemoved, DeviceEvent, MeterRef, Purchase
+from terminal.services.ports import CardInserted, CardRef, CardRemoved, DeviceEvent, MeterRef, Purchase
 
 from .conftest import READER, Slot
 
@@ -53,12 +53,21 @@ class CountingReader:
         return conn
 
 
+@pytest.fixture
+def card(slot: Slot) -> Iterator[Slot]:
+    """The inserted card, taken out at the end until pcscd sees the reader empty (the next
+    module's first test connects to an empty reader)."""
+    yield slot
+    slot.remove()
+
+
 def sale(seq: int) -> Purchase:
     return Purchase(sale_uuid=f"s{seq}", receipt_no=f"T-{seq:06d}", meter=MeterRef(METER, "card"), sequence=seq,
-                    credit_kwh=5651, issued_at=T0, tariff_index=1, carrier_state={"blacklisted": []})
+                    credit_kwh=5651, issued_at=T0, tariff_index=1)
 
 
-def test_one_card_sale_opens_one_reader_session(slot: Slot) -> None:
+def test_one_card_sale_opens_one_reader_session(card: Slot) -> None:
+    slot = card
     profile = slot.emu.front.profile.name
     counting = CountingReader()
     term = CardTerminal(counting.connect, profile, KEYS)
@@ -67,8 +76,9 @@ def test_one_card_sale_opens_one_reader_session(slot: Slot) -> None:
 
     carrier = CardCarrier(lambda: term, MeterRef(METER, "card"))   # as the selling service does:
     learnt = carrier.precheck(sale(1))                              # judge the card before committing,
-    assert carrier.reserve(sale(1)) is None                         # reserve (nothing for a card),
-    bought = replace(sale(1), carrier_state={"blacklisted": [], "card": learnt["card"]})
+    reserved = carrier.reserve(sale(1))                             # reserve: the record, on that card,
+    assert isinstance(reserved.ref, CardRef) and reserved.ref.card == learnt.source
+    bought = replace(sale(1), ref=reserved.ref)
     delivery = carrier.deliver(bought)                              # write and read back
     cost = (counting.connections, slot.emu.apdus - apdus_before)
     assert counting.open == 0                                       # the session ended with the delivery
@@ -78,7 +88,8 @@ def test_one_card_sale_opens_one_reader_session(slot: Slot) -> None:
     assert cost[0] <= AFTER[0] and cost[1] <= AFTER[1], f"before the session: {BEFORE}; now {cost}"
 
 
-def test_card_insert_and_remove_reach_a_device_event_subscriber(slot: Slot) -> None:
+def test_card_insert_and_remove_reach_a_device_event_subscriber(card: Slot) -> None:
+    slot = card
     events = EventDispatcher()
     got: list[DeviceEvent] = []
     seen = threading.Condition()
