@@ -37,7 +37,8 @@ from sync.fields import (
     Where,
 )
 
-CARRIERS = ("card", "sts")
+#: a carrier kind: "card", "sts", or a kind added later (a new carrier needs no new record)
+CARRIER = CODE
 #: a price or percentage in units of 0.0001 (12.5% is 125000)
 RATE = Int()
 RECEIPT_NO = Text(40, 1)
@@ -120,7 +121,7 @@ class SaleRecord:
         Field("vat", "vat", MONEY), Field("energy", "l", ListOf(Packed(EnergyLine), 200)),
         Field("power_type", "pt", CODE), Field("tariff_versions", "tv", MapOf(Int(1))),
         Field("months_charged", "mc", COUNT), Field("sold_at", "at", TIME), Field("payment", "pay", CODE),
-        Field("operator", "op", OPERATOR), Field("carrier", "car", Choice(CARRIERS)),
+        Field("operator", "op", OPERATOR), Field("carrier", "car", CARRIER),
         Field("token", "tok", TOKEN, optional=True))
 
     def __post_init__(self) -> None:
@@ -216,7 +217,7 @@ class MeterFile:
     installed_at: str | None = None
     sts: StsSettings | None = None
     WIRE: ClassVar = (Field("meter_id", "id", UUID), Field("number", "m", METER),
-                      Field("carrier", "car", Choice(CARRIERS)),
+                      Field("carrier", "car", CARRIER),
                       Field("status", "st", Choice(("installed", "registered"))),
                       Field("power_types", "pts", ListOf(Nested(Share), 20)),
                       Field("installed_at", "at", TIME, optional=True),

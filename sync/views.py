@@ -39,6 +39,7 @@ from sync.tariff_records import (
     SubItemName,
     TariffRecord,
 )
+from terminal.domain.errors import PpmsError
 from terminal.domain.money import (
     RATE_DECIMALS,
     Currency,
@@ -303,7 +304,9 @@ def record_from_view(kind: str, d: dict[str, Any], currency_code: str | None = N
     with WireRecordInvalid; the record is not checked here (encode checks it)."""
     try:
         return _from_view(kind, d, currency_code)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except WireRecordInvalid:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, PpmsError) as exc:   # PpmsError: money, kWh
         raise Where(kind).fail(f"does not fit today's {kind} payload ({type(exc).__name__}: {exc})") from None
 
 

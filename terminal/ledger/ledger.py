@@ -53,6 +53,7 @@ from typing import Any
 
 import peewee
 
+from sync.schema import WireRecord
 from terminal.ledger import cash_intakes, clock_mark, leases, seal, seal_check, space
 from terminal.ledger import db as ledger_db
 from terminal.ledger.audit import Audit
@@ -77,10 +78,11 @@ _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """What a fact sends to the center: the outbox row's kind, the entity's UUID, the payload."""
+    """What a fact sends to the center: the outbox row's kind, the entity's UUID and the wire
+    record of that kind (`sync.schema`), stored as its canonical encoding."""
     kind: str
     entity_uuid: str
-    payload: dict[str, Any]
+    payload: WireRecord
 
 
 @dataclass(frozen=True, slots=True)

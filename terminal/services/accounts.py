@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.records import DebtRecord
 from terminal.domain.money import format_money, parse_money
 from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
@@ -36,7 +37,8 @@ def add_debt(ctx: Context, session: Session, meter_no: str, amount: str, reason:
                 "arrears": format_money(before + minor, cur), "reason": reason.strip(), "at": at}
         uow.record(Fact("account.debt_add", f"meter:{meter.number}", session.username, at,
                         before={"arrears": before}, after={"arrears": before + minor, "reason": reason.strip()},
-                        outbox=Outgoing("debt", entry, view)))
+                        outbox=Outgoing("debt", entry, DebtRecord(entry, meter.number, cur.code, minor, before + minor,
+                                                                      reason.strip(), at))))
     return view
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sync.device_records import ReadingRecord
 from terminal.domain.money import format_kwh
 from terminal.ledger import Fact, Outgoing, UnitOfWork
 from terminal.services.auth import Session
@@ -41,5 +42,7 @@ def record(ctx: Context, session: Session, uow: UnitOfWork, reading: dict[str, A
             "card": card}
     uow.record(Fact("reading.recorded", f"meter:{meter.number}", session.username, at,
                     after={k: v for k, v in view.items() if k != "reading_id"},
-                    outbox=Outgoing("reading", uuid, view)))
+                    outbox=Outgoing("reading", uuid, ReadingRecord(
+                        uuid, "card", meter.number, read_at, int(reading["cumulative"]), int(reading["remaining"]),
+                        int(reading["last_sequence"]), tuple(reading.get("flag_names", [])), card))))
     return view

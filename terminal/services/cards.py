@@ -25,6 +25,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from sync.device_records import CardOrder, CardRecord
+from sync.records import SaleRewriteRecord
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import format_kwh, parse_kwh
 from terminal.domain.sale import COUNTED
@@ -155,8 +157,12 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
                                    "made_at": at}
         if order is not None:
             payload["order"] = {k: v for k, v in order.items() if k != "time"}
+        ordered = None if order is None else CardOrder(
+            order["sequence"], order.get("max_power_w"), order.get("alarm_level"),
+            tuple(order["clear"]) if "clear" in order else None)
         uow.record(Fact("card.made", f"card:{info.card_serial}", session.username, at, after=payload,
-                        outbox=Outgoing("card", info.card_serial, payload | {"status": "issued"})))
+                        outbox=Outgoing("card", info.card_serial, CardRecord(
+                            "made", "issued", info.card_serial, card_type, number or None, at, ordered))))
     return view | {"ledger": _ledger_view(ctx, info.card_serial)}
 
 
@@ -196,7 +202,8 @@ def format_card(ctx: Context, session: Session) -> dict[str, Any]:
         payload = {"card_serial": serial, "status": "formatted", "was": row.status if row else None}
         uow.record(Fact("card.formatted", f"card:{serial or 'unknown'}", session.username, at,
                         before=None if before is None else {"type": before.card_type, "meter": before.meter},
-                        after=payload, outbox=Outgoing("card", serial or "unknown", payload)))
+                        after=payload, outbox=Outgoing("card", serial or "unknown", CardRecord(
+                            "formatted", "formatted", serial, was=payload["was"]))))
     return {"formatted": True, "card_serial": serial, "blank": True, "attempts_left": info.attempts_left}
 
 
@@ -216,7 +223,9 @@ def _set_blacklist(ctx: Context, session: Session, card: str, reason: str, on: b
         payload = {"card_serial": serial, "status": status, "reason": reason,
                    "meter": row.meter if row else None}
         uow.record(Fact("card.blacklisted" if on else "card.unblacklisted", f"card:{serial}", session.username, at,
-                        before={"status": before}, after=payload, outbox=Outgoing("card", serial, payload)))
+                        before={"status": before}, after=payload, outbox=Outgoing("card", serial, CardRecord(
+                            "blacklisted" if on else "unblacklisted", status, serial, meter=payload["meter"],
+                            reason=reason))))
     return payload
 
 
@@ -292,11 +301,15 @@ def _rewrite(ctx: Context, session: Session, key: str, supervisor_override: str 
                                    "cause": exc.code}))
         raise
     at = ctx.now_iso()
+    card = delivery.detail.get("card")
+    serial = None if card is None else str(card)
     view = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": purchase.meter.number,
             "sequence": purchase.sequence, "credit_kwh": format_kwh(rec.credit_kwh),
-            "card_serial": delivery.detail.get("card"), "rewritten_at": at, "rewrite": done + 1,
+            "card_serial": serial, "rewritten_at": at, "rewrite": done + 1,
             "supervisor_override": supervisor_override}
     with ctx.ledger.unit_of_work() as uow:
         uow.record(Fact("sale.rewritten", f"sale:{rec.uuid}", session.username, at, after=view,
-                        outbox=Outgoing("sale_rewrite", rec.uuid, view)))
+                        outbox=Outgoing("sale_rewrite", rec.uuid, SaleRewriteRecord(
+                            rec.uuid, rec.receipt_no, purchase.meter.number, purchase.sequence, rec.credit_kwh, at,
+                            serial))))
     return view

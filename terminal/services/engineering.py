@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sync.device_records import StsKeyChangeRecord, StsTokenRecord
+from sync.records import StsSettings
 from terminal.domain.money import format_kwh
 from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
@@ -44,11 +46,14 @@ def management_token(ctx: Context, session: Session, meter_no: str, kind: str, v
         token = carrier.management_token(MANAGEMENT[kind], value, ctx.now(), uow.sts_tokens.last_tid(meter.id))
         token_id = uow.sts_tokens.record(meter.id, None, "management", token.token_class, token.subclass,
                                          token.tid, token.value, token.digits, at, session.operator_id)
+        assert token.tid is not None   # a management token always has its token id
         view = {"token_id": token_id, "meter": meter.number, "kind": kind, "value": value,
                 "token": token.digits, "tid": token.tid, "class": token.token_class, "subclass": token.subclass}
         uow.record(Fact("sts.engineering_token", f"meter:{meter.number}", session.username, at,
                         after={k: v for k, v in view.items() if k != "token"},
-                        outbox=Outgoing("sts_token", token_id, view)))
+                        outbox=Outgoing("sts_token", token_id, StsTokenRecord(
+                            token_id, meter.number, kind, value, token.digits, token.tid, token.token_class,
+                            token.subclass))))
     return view
 
 
@@ -72,7 +77,9 @@ def key_change(ctx: Context, session: Session, meter_no: str, changes: dict[str,
         view = {"key_change_id": batch, "meter": meter.number, "old": old, "new": new,
                 "tokens": [t.digits for t in tokens]}
         uow.record(Fact("sts.key_change", f"meter:{meter.number}", session.username, at, before=old, after=new,
-                        outbox=Outgoing("sts_key_change", batch, view)))
+                        outbox=Outgoing("sts_key_change", batch, StsKeyChangeRecord(
+                            batch, meter.number, StsSettings(**new), tuple(t.digits for t in tokens),
+                            StsSettings(**old) if old else None))))
     return view
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.device_records import ReadingRecord
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import Currency, format_kwh, format_money
 from terminal.ledger import Fact, Outgoing, Repositories
@@ -108,7 +109,11 @@ def _record(ctx: Context, session: Session, meter: MeterRow, values: MeterValues
         uow.record(Fact("reading.recorded", f"meter:{meter.number}", session.username, at,
                         after={"reading_id": reading_uuid, "source": SOURCE, "total_kwh": values.total_kwh,
                                "purchase_count": values.purchase_count, "batch": batch},
-                        outbox=Outgoing("reading", reading_uuid, view)))
+                        outbox=Outgoing("reading", reading_uuid, ReadingRecord(
+                            reading_uuid, SOURCE, meter.number, read_at, values.total_kwh, values.remaining_kwh,
+                            values.purchase_count, address=values.address,
+                            currency=None if money is None else uow.meta.get("currency"), remaining_money=money,
+                            status=None if values.status is None else tuple(sorted(values.status.items()))))))
     return view
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sync.records import CustomerFile, MeterFile, RegistrationRecord, Share, StsSettings
 from terminal.domain.split import parse_split
 from terminal.ledger import Fact, Outgoing
 from terminal.ledger.ids import new_id
@@ -65,6 +66,10 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
                       "power_types": [{"code": c, "percent": p} for c, p in split],
                       "installed_at": at, **({"sts": sts} if sts else {})},
         }
+        record = RegistrationRecord(
+            CustomerFile(cust_uuid, account_no, name, address, at, phone, category or None, area),
+            MeterFile(meter_uuid, meter_no, carrier, "installed", tuple(Share(c, p) for c, p in split), at,
+                      StsSettings(**sts) if sts else None))
         uow.record(Fact("customer.register", f"customer:{cust_uuid}", session.username, at, after=view,
-                        outbox=Outgoing("registration", cust_uuid, view)))
+                        outbox=Outgoing("registration", cust_uuid, record)))
     return view

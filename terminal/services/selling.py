@@ -19,6 +19,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from sync import records as wire
+from sync import schema
+from sync.errors import WireRecordInvalid
+from sync.records import CashHeldRecord, ReversalRecord
 from terminal.domain.errors import EnergyInvalid, IllegalSaleTransition, PpmsError
 from terminal.domain.money import parse_kwh, parse_money
 from terminal.domain.sale import COUNTED, check_transition
@@ -54,7 +58,7 @@ from terminal.services.ports import (
     carrier_ref_text,
 )
 from terminal.services.sale_limits import tender_within_maximum, within_carrier
-from terminal.services.views import for_people, record_view, sale_view, shown_sale, vend_view
+from terminal.services.views import for_people, record_view, sale_record, shown_sale, stored_sale, vend_view
 
 
 def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = None,
@@ -96,6 +100,12 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
     sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
+    try:   # the record the completion sends, made and encoded before the carrier: one it refuses voids the sale
+        record = sale_record(rec, lines, state.meter.number, state.primary.tariff.code, session.username)
+        schema.encode(record)
+    except WireRecordInvalid as exc:
+        _void(ctx, session, sale_id, f"sale record refused: {exc.code}")
+        raise
     try:
         delivery = carrier.deliver(purchase)
     except OutcomeUncertain as exc:   # the purchase may be on the carrier: recovery decides
@@ -109,15 +119,13 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     except Exception as exc:  # a device failure that is not ours: do not guess, keep it PENDING
         raise CarrierFailed(f"the carrier failed ({exc}); sale {purchase.receipt_no} is waiting for recovery",
                             sale_id=purchase.sale_uuid) from exc
-    view = record_view(rec, lines, St.COMPLETED.value, state.meter.number, state.primary.tariff.code,
-                       session.username)
-    _complete(ctx, session, sale_id, rec, lines, carrier_ref_text(delivery.ref), delivery.detail, view)
+    _complete(ctx, session, sale_id, rec, lines, carrier_ref_text(delivery.ref), delivery.detail, record)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415 (a cycle: receipts reads sales)
         receipt = print_sale(ctx, session, sale_id)
         with ctx.ledger.read() as r:
             return shown_sale(r, sale_id) | {"receipt": receipt}
-    return for_people(view, state.meter)
+    return for_people(record_view(record, St.COMPLETED.value), state.meter)
 
 
 def ledger_facts(r: Repositories, meter_id: int, carrier: Carrier) -> LedgerFacts:
@@ -226,7 +234,7 @@ def _set_status(uow: UnitOfWork, sale_id: int, new: St, at: str, operator_id: in
 
 
 def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lines: list[LineRecord],
-              carrier_ref: str, detail: dict[str, Any] | None, view: dict[str, Any]) -> None:
+              carrier_ref: str, detail: dict[str, Any] | None, record: wire.SaleRecord) -> None:
     at = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:
         _set_status(uow, sale_id, St.COMPLETED, at, session.operator_id,
@@ -235,7 +243,7 @@ def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lin
                          customer_id=rec.customer_id, memo=rec.receipt_no)
         uow.record(Fact("sale.completed", f"sale:{rec.uuid}", session.username, at,
                         before={"status": "pending"}, after={"status": "completed", "carrier_ref": carrier_ref},
-                        outbox=Outgoing("sale", rec.uuid, view)))
+                        outbox=Outgoing("sale", rec.uuid, record)))
 
 
 def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[Line]:
@@ -287,7 +295,8 @@ def hold_money(ctx: Context, session: Session, uow: UnitOfWork, customer_id: int
     uow.record(Fact("cash.held", f"customer:{customer_id}", session.username, at,
                     before={"carry_over": before},
                     after={"carry_over": before + amount, "amount": amount, "reason": reason},
-                    outbox=Outgoing("cash_held", held_id, view)))
+                    outbox=Outgoing("cash_held", held_id,
+                                    CashHeldRecord(held_id, amount, before, before + amount, reason, at, **about))))
     return view
 
 
@@ -333,8 +342,8 @@ def recover(ctx: Context, session: Session, meter_no: str | None = None) -> list
         entry = {"sale_id": rec.uuid, "receipt_no": rec.receipt_no}
         if held is True:
             with ctx.ledger.read() as r:
-                view = sale_view(r, sale_id) | {"status": St.COMPLETED.value}
-            _complete(ctx, session, sale_id, rec, lines, rec.carrier_ref or "", {"recovered": True}, view)
+                record = stored_sale(r, sale_id)
+            _complete(ctx, session, sale_id, rec, lines, rec.carrier_ref or "", {"recovered": True}, record)
             outcome.append(entry | {"action": "completed"})
         elif held is False:
             _void(ctx, session, sale_id, "recovery: the carrier does not hold the purchase")
@@ -390,10 +399,10 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
         _set_status(uow, sale_id, St.REVERSED, at, session.operator_id, reason)
         uow.journal.post("reversal", uow.journal.contra_lines(posting), at, session.operator_id, sale_id=sale_id,
                          customer_id=rec.customer_id, memo=f"reversal of {rec.receipt_no}: {reason}")
-        view = sale_view(uow, sale_id)
+        sale = stored_sale(uow, sale_id)
         uow.record(Fact("sale.reversed", f"sale:{rec.uuid}", session.username, at,
                         before={"status": status}, after={"status": "reversed", "reason": reason},
-                        outbox=Outgoing("reversal", rec.uuid, {**view, "reason": reason})))
+                        outbox=Outgoing("reversal", rec.uuid, ReversalRecord(sale, reason))))
         view = shown_sale(uow, sale_id)
     if print_receipt if print_receipt is not None else ctx.print_on_sale:
         from terminal.services.receipts import print_sale  # noqa: PLC0415

@@ -2,9 +2,9 @@
 comprehensive prices, blocks) and the preferential price sheet."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from sync.views import tariff_record
 from terminal.domain.tariff import (
     check_effective_dates,
     parse_tariff,
@@ -85,9 +85,6 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
             uow.tariffs.add_preferential(pref.code, version, at, data)
             summary["preferentials"].append({"code": pref.code, "version": version, "new": True})
         if any(x["new"] for x in summary["power_types"] + summary["preferentials"]):
-            payload = {"currency": sheet.currency.code,
-                       "power_types": [json.loads(dumps(power_type_to_json(p))) for p in sheet.power_types],
-                       "preferentials": [preferential_to_json(p) for p in sheet.preferentials]}
             uow.record(Fact("tariff.import", "tariff", session.username, at, after=summary,
-                            outbox=Outgoing("tariff", f"tariff:{at}", payload)))
+                            outbox=Outgoing("tariff", f"tariff:{at}", tariff_record(sheet))))
     return summary

@@ -1,75 +1,57 @@
-"""The sale object of cli.md, built the same way for a quote, a sale and `sale show`."""
+"""The sale object of cli.md, built the same way for a quote, a sale and `sale show`: from the
+sale's wire record (`sync.records.SaleRecord`, what its outbox row holds), viewed by
+`sync.views.sale_view`, so that what `ppms` prints and what the center reads cannot disagree."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
-from terminal.domain.money import Currency, currency, format_kwh, format_money
+from sync import records as wire
+from sync import views as wire_views
 from terminal.domain.split import primary_index
-from terminal.domain.vend import ENERGY, FREE, VendLine, VendResult
+from terminal.domain.vend import VendResult
 from terminal.ledger import Repositories
 from terminal.ledger.repos import MeterRow
 from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.services.meter_state import MeterState
 
-
-def render_lines(lines: Iterable[VendLine | LineRecord], cur: Currency) -> list[dict[str, Any]]:
-    out = []
-    for ln in lines:
-        row: dict[str, Any] = {"kind": ln.kind}
-        if ln.kind in (ENERGY, FREE):
-            for key in ("power_type", "block", "sub_item"):
-                if getattr(ln, key) is not None:
-                    row[key] = getattr(ln, key)
-            row["kwh"] = format_kwh(ln.kwh or 0)
-        row["amount"] = format_money(ln.amount, cur)
-        out.append(row)
-    return out
-
-
-def _money_fields(cur: Currency, tendered: int, used: int, kwh: int, free: int, credit: int,
-                  change: int) -> dict[str, str]:
-    return {"tendered": format_money(tendered, cur), "carry_over_used": format_money(used, cur),
-            "kwh": format_kwh(kwh), "free_kwh": format_kwh(free), "credit_kwh": format_kwh(credit),
-            "change_carried": format_money(change, cur)}
+#: what a quote leaves out of the sale object: it is no sale yet
+_NOT_QUOTED = ("sale_id", "sold_at", "payment", "operator", "carrier", "token")
 
 
 def vend_view(state: MeterState, r: VendResult, status: str) -> dict[str, Any]:
-    cur = state.currency
-    return {
-        "receipt_no": None, "meter": state.meter.number, "customer": state.meter.customer_name,
-        "account_no": state.meter.account_no,
-        **_money_fields(cur, r.tendered, r.carry_over_used, r.kwh, r.free_kwh, r.credit_kwh, r.change),
-        "tariff_version": state.tariff_versions[state.primary.tariff.code],
-        "tariff_versions": dict(state.tariff_versions), "status": status, "currency": cur.code,
-        "months_charged": r.months_charged, "lines": render_lines(r.lines, cur),
-    }
+    """A quote: the view of the record the sale would have, without what only a sale has."""
+    draft = wire.SaleRecord.build(
+        sale_id="", receipt_no="", meter=state.meter.number, currency=state.currency.code, tendered=r.tendered,
+        carry_over_used=r.carry_over_used, kwh=r.kwh, free_kwh=r.free_kwh, credit_kwh=r.credit_kwh,
+        change_carried=r.change, power_type=state.primary.tariff.code, tariff_versions=state.tariff_versions,
+        months_charged=r.months_charged, sold_at="", payment="", operator="", carrier="", lines=r.lines)
+    view = wire_views.sale_view(draft, status)
+    return for_people({k: v for k, v in view.items() if k not in _NOT_QUOTED} | {"receipt_no": None}, state.meter)
 
 
-def record_view(rec: SaleRecord, lines: list[LineRecord], status: str, meter_no: str,
-                primary_power_type: str, operator: str) -> dict[str, Any]:
-    """The cli.md sale object of a recorded sale: also what its outbox row carries."""
-    cur = currency(rec.currency)
-    versions: dict[str, int] = json.loads(rec.tariff_versions)
-    view: dict[str, Any] = {
-        "sale_id": rec.uuid, "receipt_no": rec.receipt_no, "meter": meter_no,
-        **_money_fields(cur, rec.tendered, rec.carry_over_used, rec.kwh, rec.free_kwh, rec.credit_kwh,
-                        rec.change),
-        "tariff_version": versions[primary_power_type], "tariff_versions": versions, "status": status,
-        "currency": cur.code, "months_charged": rec.months_charged, "sold_at": rec.sold_at,
-        "payment": rec.payment, "operator": operator, "carrier": rec.carrier,
-        "lines": render_lines(lines, cur),
-    }
-    if rec.carrier == "sts" and rec.carrier_ref:
-        view["token"] = rec.carrier_ref
-    return view
+def sale_record(rec: SaleRecord, lines: list[LineRecord], meter_no: str, primary_power_type: str,
+                operator: str) -> wire.SaleRecord:
+    """The wire record of a sale in the ledger (its lines in the vend calculation's order)."""
+    return wire.SaleRecord.build(
+        sale_id=rec.uuid, receipt_no=rec.receipt_no, meter=meter_no, currency=rec.currency, tendered=rec.tendered,
+        carry_over_used=rec.carry_over_used, kwh=rec.kwh, free_kwh=rec.free_kwh, credit_kwh=rec.credit_kwh,
+        change_carried=rec.change, power_type=primary_power_type, tariff_versions=json.loads(rec.tariff_versions),
+        months_charged=rec.months_charged, sold_at=rec.sold_at, payment=rec.payment, operator=operator,
+        carrier=rec.carrier, lines=lines, token=rec.carrier_ref if rec.carrier == "sts" and rec.carrier_ref else None)
+
+
+def record_view(record: wire.SaleRecord, status: str) -> dict[str, Any]:
+    """The sale object of a recorded sale in its status: the record's view (what its outbox row
+    holds, viewed)."""
+    return wire_views.sale_view(record, status)
 
 
 def for_people(view: dict[str, Any], meter: MeterRow, reversal: dict[str, Any] | None = None) -> dict[str, Any]:
     """The sale as `ppms` shows it: the sale object with whose sale it is and, once reversed, who
-    reversed it, when and why. The outbox row carries the sale object without them (the center
-    knows the customer from the registration and the reversal from its own row)."""
+    reversed it, when and why. The outbox row carries the sale's record without them (the center
+    knows the customer from the registration and the reversal from its own row). Whatever the
+    terminal shows beyond the record is added here, in this one place."""
     shown = view | {"customer": meter.customer_name, "account_no": meter.account_no}
     if reversal is not None:
         shown["reversal"] = reversal
@@ -85,14 +67,17 @@ def reversal_of(r: Repositories, sale_id: int) -> dict[str, Any] | None:
     return {"operator": operator or "?", "at": at, "reason": reason}
 
 
-def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:
-    """The sale object of a recorded sale, as its outbox row carries it."""
+def stored_sale(r: Repositories, sale_id: int) -> wire.SaleRecord:
+    """The wire record of a sale as the ledger holds it."""
     rec, lines = r.sales.load(sale_id)
     meter = r.meters.by_id(rec.meter_id)
     shares = r.meters.shares(rec.meter_id)
     primary = shares[primary_index([percent for _, percent in shares])][0]
-    return record_view(rec, lines, r.sales.status(sale_id), meter.number, primary,
-                       r.operators.name(rec.operator_id))
+    return sale_record(rec, lines, meter.number, primary, r.operators.name(rec.operator_id))
+
+
+def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:
+    return record_view(stored_sale(r, sale_id), r.sales.status(sale_id))
 
 
 def shown_sale(r: Repositories, sale_id: int) -> dict[str, Any]:

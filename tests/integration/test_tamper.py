@@ -172,7 +172,7 @@ def _last_sale_removed_and_counter_decremented(db: Path) -> None:
 
 def _outbox_payload_edited(db: Path) -> None:
     tamper(db, "DROP TRIGGER seal_outbox_update",
-           "UPDATE outbox SET payload = replace(payload, '\"tendered\":\"1000.00\"', '\"tendered\":\"100.00\"') "
+           "UPDATE outbox SET payload = replace(payload, '\"t\":100000,', '\"t\":10000,') "
            "WHERE kind = 'sale' AND payload LIKE '%T01-000001%'")
 
 

@@ -2,7 +2,6 @@
 selling through the real services, the real adapter and the in-memory card reader."""
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 
@@ -12,6 +11,8 @@ from hardware.cards import CardTerminal, CardType, UtilityKeys
 from hardware.cards.fake import Sle4442Chip
 from hardware.cards.layout import CardData, Identity, encode_card
 from hardware.cards.meter_sim import PrepaidMeterSim
+from sync.device_records import CardOrder
+from sync.schema import decode
 from terminal.domain.errors import PpmsError
 from terminal.services import auth, cards, check, selling
 
@@ -382,6 +383,6 @@ def test_setting_and_clear_cards_carry_their_orders_to_the_meter(cw: CardWorld) 
     assert clear["body"]["kind"] == "clear" and clear["body"]["sequence"] == 2
     assert meter.take_card(cw.chip).code == "OK"
     assert meter.take_card(cw.chip).code == "NOTHING_NEW"        # each order is taken once
-    orders = [json.loads(r[0])["order"] for r in cw.rows("SELECT payload FROM outbox WHERE kind = 'card'")]
-    assert orders == [{"sequence": 1, "max_power_w": 4000, "alarm_level": 500},
-                      {"sequence": 2, "clear": ["events", "tamper"]}]
+    orders = [decode("card", r[0]).order for r in cw.rows("SELECT payload FROM outbox WHERE kind = 'card'")]
+    assert orders == [CardOrder(sequence=1, max_power_w=4000, alarm_level=500),
+                      CardOrder(sequence=2, clear=("events", "tamper"))]

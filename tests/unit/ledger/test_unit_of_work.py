@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from terminal.ledger import Fact, Ledger, Outgoing
+from sync.errors import WireRecordInvalid
+from sync.records import DebtRecord
+from sync.schema import decode
+from terminal.ledger import Fact, Ledger, Outgoing, outbox
 from terminal.ledger.errors import LedgerBusy, OutsideUnitOfWork
 
 
@@ -27,17 +30,24 @@ def rows(led: Ledger, sql: str) -> list[tuple[object, ...]]:
         con.close()
 
 
+def debt(i: int) -> DebtRecord:
+    return DebtRecord(f"00000000-0000-4000-8000-{i:012d}", "0123456789", "KES", 100 * i, 100 * i, "old bill",
+                      "2026-01-01T00:00:00")
+
+
 def fact(i: int, sent: bool = True) -> Fact:
     return Fact("thing.done", f"thing:{i}", "admin", "2026-01-01T00:00:00", before=None, after={"i": i},
-                outbox=Outgoing("thing", f"uuid-{i}", {"i": i}) if sent else None)
+                outbox=Outgoing("debt", f"uuid-{i}", debt(i)) if sent else None)
 
 
 def test_a_fact_is_its_diary_entry_and_outbox_row_in_one_commit(led: Ledger) -> None:
     with led.unit_of_work() as uow:
         assert uow.record(fact(1)) == 1
         assert uow.record(fact(2, sent=False)) is None
-    assert rows(led, "SELECT seq, terminal_id, kind, entity_uuid, payload FROM outbox") == \
-        [(1, "T01", "thing", "uuid-1", '{"i":1}')]
+    stored = rows(led, "SELECT seq, terminal_id, kind, entity_uuid, payload FROM outbox")
+    assert [r[:4] for r in stored] == [(1, "T01", "debt", "uuid-1")] and decode("debt", stored[0][4]) == debt(1)
+    assert stored[0][4] == ('{"a":100,"ar":100,"at":"2026-01-01T00:00:00","cur":"KES",'
+                            '"id":"00000000-0000-4000-8000-000000000001","m":"0123456789","v":1,"why":"old bill"}')
     assert rows(led, "SELECT action, entity FROM diary ORDER BY id") == [("thing.done", "thing:1"),
                                                                           ("thing.done", "thing:2")]
     with pytest.raises(RuntimeError), led.unit_of_work() as uow:
@@ -111,3 +121,24 @@ def test_each_thread_has_its_own_transaction(led: Ledger) -> None:
     t.join(10)
     with led.read() as r:
         assert r.meta.get("thread") == "1"
+
+
+def test_a_stored_row_reads_back_as_its_record_an_older_terminals_text_view_included() -> None:
+    record = debt(7)
+    stored = outbox.encode("debt", record)
+    legacy = ('{"amount":"7.00","arrears":"7.00","at":"2026-01-01T00:00:00",'
+              '"debt_id":"00000000-0000-4000-8000-000000000007","meter":"0123456789","reason":"old bill"}')
+    assert outbox.decode("debt", stored) == record and outbox.decode("debt", legacy, "KES") == record
+    refused = {
+        "a spaced record": stored.replace(",", ", "),
+        "a record of a newer version": stored.replace('"v":1', '"v":2'),
+        "a view that does not fit": legacy.replace('"amount":"7.00",', ""),
+        "a view whose money does not parse": legacy.replace('"7.00"', '"seven"', 1),
+        "not JSON": "debt 7.00",
+    }
+    for what, text in refused.items():
+        with pytest.raises(WireRecordInvalid):
+            outbox.decode("debt", text, "KES")
+        assert what
+    with pytest.raises(WireRecordInvalid):
+        outbox.encode("sale", record)   # a debt is not a sale
