@@ -268,6 +268,7 @@ class Ledger:
         self.clock: Callable[[], datetime] | None = None   # the terminal's clock (see the docstring)
         self.clock_tolerance_s = clock_tolerance_s
         self.min_free_mb = min_free_mb
+        self.seal_key_path = Path(seal_key_file) if seal_key_file else seal.key_file_for(self.path)
         self.db = ledger_db.connect(self.path, busy_timeout_s, seal_key_file)
         self.sealer = seal.sealer_of(self.db)
         self.models = Models(self.db)
