@@ -175,8 +175,9 @@ def _summary(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _size(ctx: Context) -> int:
+    db: Any = ctx.ledger.db
     with ctx.ledger.read():
-        row = ctx.ledger.db.execute_sql("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+        row = db.execute_sql("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
         return int(row.fetchone()[0])
 
 
