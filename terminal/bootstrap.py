@@ -13,6 +13,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from terminal import logs
 from terminal.config import Settings, load_settings
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
@@ -177,6 +178,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     )
     if card_station is not None:
         ctx.extras["card_station"] = card_station
+    logs.bind(terminal=ctx.terminal_id)
     return App(settings=settings, ledger=ledger, ctx=ctx)
 
 

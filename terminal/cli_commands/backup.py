@@ -43,11 +43,10 @@ def h_backup(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 
 
 def h_restore(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from terminal.ledger.seal import key_file_for
     from terminal.services import backup
     settings = app_of_settings(g)
     live = Path(g["db"] or settings.database.path).absolute()
-    key = Path(settings.database.seal_key_file) if settings.database.seal_key_file else key_file_for(live)
+    key = settings.database.seal_key_file or None
     by = f"{pwd.getpwuid(os.geteuid()).pw_name}@{os.uname().nodename}"
     as_owner_of(live)
     return backup.restore(opener(g), live, key, Path(ns.file), datetime.now(), by)

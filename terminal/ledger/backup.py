@@ -18,9 +18,11 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from terminal.ledger.errors import DiskFull
+from terminal.ledger.errors import DiskFull, NotALedgerCopy
 from terminal.ledger.private_files import PRIVATE, create_private
+from terminal.ledger.seal import key_file_for
 
 SIDE_FILES = (".key", ".head")
 
@@ -37,6 +39,30 @@ class Copy:
 
     def files(self) -> list[Path]:
         return [self.path, self.key, self.head]
+
+
+def ledger_copy(path: Path, configured_key: str | Path | None = None) -> Copy:
+    """A ledger's files: its key where `[database] seal_key_file` says, else beside it."""
+    return Copy(path, Path(configured_key) if configured_key else key_file_for(path))
+
+
+def size_of(db: Any) -> int:
+    """The ledger's size in bytes (its pages), what a copy of it needs."""
+    return int(db.execute_sql("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
+               .fetchone()[0])
+
+
+def snapshot_of_file(source: Copy, dest: Path) -> Copy:
+    """A copy on disk (`ppms restore FILE`) staged beside `dest`, as `snapshot` does; a file
+    SQLite cannot read is NotALedgerCopy."""
+    try:
+        con = sqlite3.connect(f"file:{source.path}?mode=ro&immutable=1", uri=True)
+        try:
+            return snapshot(con, source.key, source.head, dest)
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise NotALedgerCopy(f"{source.path} is not a ledger copy ({exc})", path=str(source.path)) from None
 
 
 def staging_for(dest: Path) -> Copy:

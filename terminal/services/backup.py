@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from typing import Any
 
 from terminal.ledger import Fact
 from terminal.ledger import backup as copies
-from terminal.ledger.errors import DiskFull
+from terminal.ledger.errors import DiskFull, NotALedgerCopy
 from terminal.ledger.space import free_bytes
 from terminal.services import check
 from terminal.services.context import Context
@@ -53,7 +52,8 @@ def backup(ctx: Context, open_copy: OpenCopy, out: Path) -> dict[str, Any]:
         raise DiskFull(f"{out.parent} has {free // 1024} kB free; the ledger's copy needs {need // 1024} kB: "
                        "nothing was copied", free_kb=free // 1024, needed_kb=need // 1024)
     dest = copies.Copy(out, Path(f"{out}.key"))
-    stage = copies.snapshot(_connection(ctx), ctx.ledger.seal_key_path, ctx.ledger.sealer.head_path, out)
+    stage = copies.snapshot(ctx.ledger.db.connection(), ctx.ledger.seal_key_path,  # type: ignore[no-untyped-call]
+                            ctx.ledger.sealer.head_path, out)
     report = _verify(open_copy, stage, refuse=BackupUnsound)
     copies.commit(stage, dest)
     log.info("backup %s: %d sales, seal head %s, %d bytes", out, report["sales"], report["seal_head"]["seq"],
@@ -79,24 +79,23 @@ def scheduled(ctx: Context, open_copy: OpenCopy, folder: Path, keep_days: int,
     return out
 
 
-def restore(open_copy: OpenCopy, live: Path, live_key: Path, source: Path, at: datetime, by: str) -> dict[str, Any]:
+def restore(open_copy: OpenCopy, live: Path, live_key: str | None, source: Path, at: datetime,
+            by: str) -> dict[str, Any]:
+    """`live_key`: `[database] seal_key_file` ("" or None: beside the ledger)."""
     src = copies.Copy(source.absolute(), Path(f"{source.absolute()}.key"))
     for f, what in ((src.path, "the copy"), (src.key, "its seal key")):
         if not f.is_file():
             raise RestoreRefused(f"{what} {f} is not there: nothing was restored", path=str(f), problems="MISSING")
     try:
-        con = sqlite3.connect(f"file:{src.path}?mode=ro&immutable=1", uri=True)
-        try:
-            stage = copies.snapshot(con, src.key, src.head, live)
-        finally:
-            con.close()
-    except sqlite3.Error as exc:
-        raise RestoreRefused(f"{src.path} is not a ledger copy ({exc}): nothing was restored",
-                             path=str(src.path), problems="NOT_A_LEDGER") from None
+        stage = copies.snapshot_of_file(src, live)
+    except NotALedgerCopy as exc:
+        raise RestoreRefused(f"{exc.message}: nothing was restored", path=str(src.path),
+                             problems=exc.code) from None
     report = _verify(open_copy, stage, refuse=RestoreRefused)
-    kept = copies.set_aside(copies.Copy(live, live_key), f"before-restore-{at.strftime(STAMP)}")
-    copies.commit(stage, copies.Copy(live, live_key))
-    with open_copy(live, live_key) as ctx, ctx.ledger.unit_of_work() as uow:
+    target = copies.ledger_copy(live, live_key)
+    kept = copies.set_aside(target, f"before-restore-{at.strftime(STAMP)}")
+    copies.commit(stage, target)
+    with open_copy(live, target.key) as ctx, ctx.ledger.unit_of_work() as uow:
         uow.record(Fact("ledger.restored", "ledger", by, ctx.now_iso(), after={
             "from": str(src.path), "kept": None if kept is None else str(kept.path), "sales": report["sales"]}))
     log.warning("ledger %s restored from %s by %s; the one it replaced is kept as %s", live, src.path, by,
@@ -175,12 +174,5 @@ def _summary(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _size(ctx: Context) -> int:
-    db: Any = ctx.ledger.db
     with ctx.ledger.read():
-        row = db.execute_sql("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")
-        return int(row.fetchone()[0])
-
-
-def _connection(ctx: Context) -> sqlite3.Connection:
-    con: sqlite3.Connection = ctx.ledger.db.connection()  # type: ignore[no-untyped-call]
-    return con
+        return copies.size_of(ctx.ledger.db)
