@@ -141,6 +141,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     check_database_file(path, key="--db" if db_path else "database.path")
     ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s,
                     clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb,
+                    warn_free_mb=settings.database.warn_free_mb,
                     seal_key_file=seal_key_file or settings.database.seal_key_file or None)
     decimals = 2
     lockout = settings.security.lockout_attempts
