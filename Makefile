@@ -12,9 +12,9 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel
 
-.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -61,3 +61,8 @@ card-rig: venv
 
 clean:
 	rm -rf $(VENV) .cache $(RUNDIR) *.egg-info
+
+# install onto this box (root): users, /opt/ppms, /etc/ppms, /var/lib/ppms, udev rules, units
+# (docs/install.md); again = upgrade in place. DESTDIR=DIR installs into a scratch root.
+install:
+	DESTDIR="$(DESTDIR)" ./deploy/install.sh $(INSTALL_ARGS)

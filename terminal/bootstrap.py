@@ -13,6 +13,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from terminal import logs
 from terminal.config import Settings, load_settings
 from terminal.devices.printer import EscposReceiptPrinter
 from terminal.devices.sts import StsCarriers
@@ -130,7 +131,8 @@ def build_clock(env: Mapping[str, str], fake_allowed: bool) -> Clock:
 def build(config: str | Path | None = None, db_path: str | Path | None = None,
           env: Mapping[str, str] | None = None, initialising: bool = False,
           allow_fake_clock: bool = False, carriers: CarrierFactory | None = None,
-          printer: ReceiptPrinter | None = None, card_station: ports.CardStation | None = None) -> App:
+          printer: ReceiptPrinter | None = None, card_station: ports.CardStation | None = None,
+          seal_key_file: str | Path | None = None) -> App:
     env = os.environ if env is None else env
     settings = load_settings(config, env)
     path = Path(db_path or settings.database.path)
@@ -139,7 +141,8 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     check_database_file(path, key="--db" if db_path else "database.path")
     ledger = Ledger(path, terminal_id=settings.terminal.id, busy_timeout_s=settings.database.busy_timeout_s,
                     clock_tolerance_s=settings.database.clock_tolerance_s, min_free_mb=settings.database.min_free_mb,
-                    seal_key_file=settings.database.seal_key_file or None)
+                    warn_free_mb=settings.database.warn_free_mb,
+                    seal_key_file=seal_key_file or settings.database.seal_key_file or None)
     decimals = 2
     lockout = settings.security.lockout_attempts
     if initialising:
@@ -176,6 +179,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     )
     if card_station is not None:
         ctx.extras["card_station"] = card_station
+    logs.bind(terminal=ctx.terminal_id)
     return App(settings=settings, ledger=ledger, ctx=ctx)
 
 

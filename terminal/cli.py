@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from terminal import logs
 from terminal.cli_commands.render import render
 from terminal.cli_parser import build_parser, split_globals
 from terminal.domain.errors import PpmsError
@@ -40,7 +41,10 @@ def login(app: Any) -> Any:
             raise AuthFailed("set PPMS_OPERATOR and PPMS_PASSWORD, or run from a terminal to be asked")
         user = user or ask("Operator: ")
         password = password if password is not None else ask("Password: ", secret=True)
-    return auth.login(app.ctx, user, password, record=False)
+    logs.secret(password)
+    session = auth.login(app.ctx, user, password, record=False)
+    logs.bind(operator=user)
+    return session
 
 
 def refuse_undecodable(args: Sequence[str]) -> None:
@@ -59,6 +63,8 @@ def refuse_undecodable(args: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     as_json, db_path, config, rest = split_globals(args_in)
+    logs.configure()
+    command = " ".join(a for a in rest[:2] if not a.startswith("-"))
     parser = build_parser()
     try:
         refuse_undecodable(args_in)
@@ -75,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         internal = isinstance(exc, LedgerError) and not isinstance(
             exc, (SchemaTooNew, LedgerUnavailable, SealKeyMissing))
         _error(as_json, exc.code, exc.message, exc.public_details())
+        logs.command_refused(command, exc.code, exc.message, isinstance(exc, LedgerUnavailable))
         return 3 if isinstance(exc, LedgerUnsound) else 1 if internal else 2
     except KeyboardInterrupt:
         _error(as_json, "INTERRUPTED", "interrupted", {})
@@ -85,13 +92,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             # a driver's own error (hardware/*/errors.py) from a support command: refused input
             _error(as_json, code, str(getattr(exc, "message", exc)), {})
             return 2
-        _error(as_json, "INTERNAL_ERROR", f"{type(exc).__name__}: {exc}", {})
+        _error(as_json, "INTERNAL_ERROR", logs.redact(f"{type(exc).__name__}: {exc}"), {})
+        logs.command_failed(command, exc)
         if os.environ.get("PPMS_DEBUG"):
             raise
         return 1
     exit_code = 0
     if isinstance(result, tuple):
         result, exit_code = result
+    logs.command_done(command, result)
     try:
         print(json.dumps(result, ensure_ascii=False) if as_json else render(result), flush=True)
     except BrokenPipeError:  # `ppms ... | head`: the reader left; what was done stands

@@ -45,6 +45,7 @@ class DatabaseSection:
     path: str = ""
     busy_timeout_s: float = 5.0   # how long a write waits for another writer's lock, then LEDGER_BUSY
     min_free_mb: float = 16.0     # a sale starts only with this much free on the ledger's disk, else DISK_FULL
+    warn_free_mb: float = 256.0   # below this much free, each sale and `ppms check` warn (DISK_LOW) in the journal
     clock_tolerance_s: float = 300.0  # a write with the clock further behind the ledger's latest: CLOCK_BEHIND_LEDGER
     seal_key_file: str = ""          # the ledger's seal key; "" = beside the database, <path>.key
 

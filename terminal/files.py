@@ -25,6 +25,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from terminal import logs
 from terminal.domain.errors import PpmsError
 
 MAX_DOCUMENT_BYTES = 1 << 20      # a tariff sheet, a config, an invoice format
@@ -74,9 +75,13 @@ def read_text_file(path: str | os.PathLike[str], *, what: str, key: str, limit: 
     if size > limit:
         raise refuse(f"is larger than {limit} bytes")
     try:
-        return b"".join(chunks).decode(encoding)
+        text = b"".join(chunks).decode(encoding)
     except UnicodeDecodeError as exc:
         raise refuse(f"is not {encoding} text (byte {exc.start})") from None
+    if private:                       # a key, a secret or a password: never in a log line
+        for line in text.splitlines():
+            logs.secret(line)
+    return text
 
 
 def check_database_file(path: str | os.PathLike[str], key: str = "database.path") -> None:

@@ -44,6 +44,10 @@ def attempts_from_counter(counter: int) -> int:
     return (counter & 0x07).bit_count()
 
 
+PSC_SENT = frozenset({"present PSC", "change PSC"})
+PSC_ANSWERED = frozenset({"read error counter"})
+
+
 class Sle4442:
     """One SLE4442 card behind one reader profile, for the length of a connection."""
 
@@ -56,7 +60,12 @@ class Sle4442:
     # public command with status checks and tracing; the transport is the backend hook
     def transmit(self, apdu: bytes, what: str) -> tuple[bytes, int, int]:
         data, sw1, sw2 = self.transport.transmit(apdu)
-        log.debug("%s > %s < %s %02X%02X", what, apdu.hex(), data.hex(), sw1, sw2)
+        sent, got = apdu.hex(), data.hex()
+        if what in PSC_SENT:          # the PSC never reaches a log line: its header and length only
+            sent = f"{apdu[:5].hex()} +{len(apdu) - 5} secret bytes"
+        if what in PSC_ANSWERED:      # the error counter is shown, the PSC bytes after it are not
+            got = f"{data[:1].hex()} +{max(len(data) - 1, 0)} secret bytes"
+        log.debug("%s > %s < %s %02X%02X", what, sent, got, sw1, sw2)
         return data, sw1, sw2
 
     def _ok(self, apdu: bytes, what: str) -> bytes:

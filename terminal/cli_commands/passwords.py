@@ -15,6 +15,7 @@ import getpass
 import os
 import sys
 
+from terminal import logs
 from terminal.files import MAX_KEY_BYTES, read_text_file
 from terminal.services.errors import AuthFailed, InvalidArgument
 
@@ -70,4 +71,5 @@ def new_password(ns: argparse.Namespace, what: str, flag_value: str | None = Non
     else:
         raise InvalidArgument(f"give the password for {what} with --password-file F, --password-stdin "
                               f"or {ns.password_env}, or run from a terminal to be asked", key="password")
+    logs.secret(password)
     return password

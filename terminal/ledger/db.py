@@ -8,17 +8,20 @@ unit of work refuses with LEDGER_BUSY. Transactions are opened by the unit of wo
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from peewee import SqliteDatabase
 
 from terminal.ledger.errors import SchemaTooNew
-from terminal.ledger.migrations import LATEST, MIGRATIONS
+from terminal.ledger.migrations import MIGRATIONS
 from terminal.ledger.private_files import private_database
 from terminal.ledger.seal import attach
 
 BUSY_TIMEOUT_S = 5.0
+APPLIED_KEY = "schema.migrations"     # meta: the migration numbers applied, "1,2,5,...,14"
+Migration = tuple[int, str, list[str]]
 
 
 def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S,
@@ -40,21 +43,45 @@ def schema_version(db: Any) -> int:
     return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: Any) -> list[int]:
-    """Apply every migration newer than the database, each in its own transaction."""
-    current = schema_version(db)
-    if current > LATEST:
+def applied_migrations(db: Any) -> set[int]:
+    """The migration numbers this database has had: the `schema.migrations` meta key, or for a
+    ledger from before that key (a legacy one) every number up to its `user_version`."""
+    version = schema_version(db)
+    if version == 0:
+        return set()
+    has_meta = db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+    row = db.execute_sql("SELECT value FROM meta WHERE key = ?", (APPLIED_KEY,)).fetchone() if has_meta else None
+    if row is None:
+        return set(range(1, version + 1))
+    return {int(n) for n in str(row[0]).split(",") if n.strip()}
+
+
+def migrate(db: Any, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply every migration the database has not had, in number order, all in one transaction:
+    a migration that fails rolls back every one before it, so the file is as it was and the
+    release that made it still opens it. Migrations land in any order (several are written at
+    once), so a number below the database's latest is applied too when the database lacks it.
+    A database that has had a migration this terminal does not know is refused (SCHEMA_TOO_NEW)."""
+    known = {number for number, _name, _sql in migrations}
+    version = schema_version(db)
+    applied = applied_migrations(db)
+    legacy = version > 0 and applied == set(range(1, version + 1))
+    unknown = sorted(n for n in applied - known if not legacy or n > max(known))
+    if unknown or version > max(known):
         raise SchemaTooNew(
-            f"this database has schema version {current}; this terminal knows up to {LATEST}",
-            found=current, known=LATEST,
+            f"this database has had migrations {unknown} that this terminal does not know "
+            f"(schema version {version}; this terminal knows up to {max(known)}): install the newer release",
+            found=version, known=max(known), unknown=unknown,
         )
-    applied: list[int] = []
-    for number, _name, statements in MIGRATIONS:
-        if number <= current:
-            continue
-        with db.atomic("IMMEDIATE"):
+    pending = [(n, sql) for n, _name, sql in sorted(migrations) if n not in applied]
+    if not pending:
+        return []
+    with db.atomic("IMMEDIATE"):
+        for _number, statements in pending:
             for sql in statements:
                 db.execute_sql(sql)
-            db.execute_sql(f"PRAGMA user_version = {number}")
-        applied.append(number)
-    return applied
+        done = sorted((applied & known) | {n for n, _sql in pending})
+        db.execute_sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                       "value = excluded.value", (APPLIED_KEY, ",".join(map(str, done))))
+        db.execute_sql(f"PRAGMA user_version = {max(done[-1], version)}")
+    return [n for n, _sql in pending]

@@ -8,6 +8,7 @@
         ├── SealKeyMissing               SEAL_KEY_MISSING    a sealed ledger's key file is missing or bad
         ├── LedgerUnsound                LEDGER_UNSOUND      the ledger's seal was removed   details: reason
         ├── OutsideUnitOfWork            LEDGER_NO_UNIT_OF_WORK  a write asked for with no unit of work open
+        ├── NotALedgerCopy               NOT_A_LEDGER        a file given as a ledger's copy is not SQLite
         └── LedgerUnavailable            LEDGER_UNAVAILABLE  the ledger cannot take a write now; nothing was
             │                                                written (a refusal, not a fault of the program)
             ├── LedgerBusy               LEDGER_BUSY         another writer held the write lock longer than
@@ -52,6 +53,10 @@ class LedgerUnsound(LedgerError):
 
 class OutsideUnitOfWork(LedgerError):
     code = "LEDGER_NO_UNIT_OF_WORK"
+
+
+class NotALedgerCopy(LedgerError):
+    code = "NOT_A_LEDGER"
 
 
 class LedgerUnavailable(LedgerError):

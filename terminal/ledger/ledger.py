@@ -271,6 +271,7 @@ class Ledger:
                  busy_timeout_s: float = ledger_db.BUSY_TIMEOUT_S,
                  clock_tolerance_s: float = clock_mark.DEFAULT_TOLERANCE_S,
                  min_free_mb: float = space.DEFAULT_MIN_FREE_MB,
+                 warn_free_mb: float = space.DEFAULT_WARN_FREE_MB,
                  seal_key_file: str | Path | None = None) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
@@ -278,6 +279,8 @@ class Ledger:
         self.clock: Callable[[], datetime] | None = None   # the terminal's clock (see the docstring)
         self.clock_tolerance_s = clock_tolerance_s
         self.min_free_mb = min_free_mb
+        self.warn_free_mb = warn_free_mb
+        self.seal_key_path = Path(seal_key_file) if seal_key_file else seal.key_file_for(self.path)
         self.db = ledger_db.connect(self.path, busy_timeout_s, seal_key_file)
         self.sealer = seal.sealer_of(self.db)
         self.models = Models(self.db)
@@ -303,7 +306,11 @@ class Ledger:
 
     def require_headroom(self) -> None:
         """DiskFull unless the ledger's disk has `min_free_mb` free (before a carrier is written)."""
-        space.require_headroom(self.path, self.min_free_mb)
+        space.require_headroom(self.path, self.min_free_mb, self.warn_free_mb)
+
+    def disk_space(self) -> space.SpaceState:
+        """The disk's free space against `min_free_mb` and `warn_free_mb` (DISK_LOW when below it)."""
+        return space.state(self.path, self.min_free_mb, self.warn_free_mb)
 
     def take_lease(self, sale_uuid: str) -> leases.Lease | None:
         """The sale's lease, or None when a live process holds it."""

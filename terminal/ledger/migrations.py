@@ -1,9 +1,13 @@
 """Numbered schema migrations.
 
 Each migration is plain SQL so that migration N creates exactly the schema of
-version N, whatever the models look like later. `PRAGMA user_version` holds the
-version; a newer terminal opens an older database and upgrades it inside one
-transaction; an older terminal refuses a newer database (SCHEMA_TOO_NEW).
+version N, whatever the models look like later. The meta key `schema.migrations` holds
+the numbers a database has had (`PRAGMA user_version` the highest; a ledger from before
+the key has had every number up to its user_version); a newer terminal opens an older
+database and applies every number it lacks, in order, all in one transaction (`db.migrate`);
+an older terminal refuses a database that has had a migration it does not know
+(SCHEMA_TOO_NEW). Migrations are appended here in any order: each engineer's number is
+fixed, the order they land in is not.
 
 Money rows (sale, sale_line, sale_usage, posting, posting_line, sale_event,
 diary) are append-only: triggers refuse UPDATE and DELETE.
@@ -390,4 +394,4 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (15, "office_files", [*M0015_OFFICE_FILES, *append_only_triggers(APPEND_ONLY_OFFICE)]),
 ]
 
-LATEST: Final = MIGRATIONS[-1][0]
+LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from terminal import logs
 from terminal.ledger.errors import LedgerUnsound, SealKeyMissing
 from terminal.ledger.private_files import create_private, write_slot
 
@@ -122,6 +123,7 @@ def read_key(path: Path) -> bytes:
     except (OSError, UnicodeDecodeError, ValueError):
         raise SealKeyMissing(f"the ledger's seal key {path} is missing or not hex; it was made when the "
                              "ledger was sealed and must stay beside it", path=str(path)) from None
+    logs.secret(key)
     if len(key) < MIN_KEY_BYTES:
         raise SealKeyMissing(f"the seal key in {path} is shorter than {MIN_KEY_BYTES} bytes", path=str(path))
     return key

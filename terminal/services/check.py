@@ -7,6 +7,7 @@ from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
 from terminal.services.context import Context
+from terminal.services.disk import disk_space
 
 Problem = dict[str, Any]
 
@@ -81,7 +82,7 @@ def verify(ctx: Context) -> dict[str, Any]:
             "postings": n_postings, "debits": format_money(debits, cur), "credits": format_money(credits, cur),
             "clock": {"latest_write": clock.latest, "now": clock.now, "behind": clock.behind,
                       "behind_s": clock.behind_s, "tolerance_s": clock.tolerance_s},
-            "seal_head": head.as_dict()}
+            "seal_head": head.as_dict(), "disk": disk_space(ctx)}
 
 
 def negative_balances(r: Repositories) -> list[Problem]:

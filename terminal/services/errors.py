@@ -52,7 +52,11 @@
         ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
         ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
         ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
-        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── BackupUnsound                  BACKUP_UNSOUND         the copy failed `ppms check`: no copy kept
+        └── RestoreRefused                 RESTORE_REFUSED        the file is no sound ledger copy (missing, no key,
+                                                                  not SQLite, or `ppms check` finds problems):
+                                                                  nothing changed; details: problems
 
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
@@ -290,3 +294,14 @@ class CardMeterNumberInvalid(CardRefused):
 
 class OutcomeUncertain(DeviceError):
     code = "OUTCOME_UNCERTAIN"
+
+
+# --- backups (deploy) ---------------------------------------------------------------------
+class BackupUnsound(ServiceError):
+    """BACKUP_UNSOUND: the ledger's copy did not pass `ppms check`; it was removed."""
+    code = "BACKUP_UNSOUND"
+
+
+class RestoreRefused(ServiceError):
+    """RESTORE_REFUSED: the file to restore is no sound ledger copy; the ledger is as it was."""
+    code = "RESTORE_REFUSED"

@@ -86,3 +86,36 @@ def test_disk_full_refuses_before_the_card_and_recovery_completes_later(tiny_dis
     report = check_sound(cli, NOW)
     assert report["pending_sales"] == 0
     assert sorted(statuses(cli).values()) == ["completed", "completed", "voided"]
+
+
+def test_selling_until_the_disk_is_full_keeps_every_reported_sale_and_resumes(tiny_disk: Path) -> None:
+    """Sell on a nearly full disk: DISK_LOW in the journal first (below `warn_free_mb`), then
+    DISK_FULL; the ledger is sound, every sale reported sold is in it, and selling goes on
+    once space is back."""
+    cli = Ppms(tiny_disk / "ppms.db", now=NOW,
+               extra_env={"PPMS_DATABASE_MIN_FREE_MB": "1", "PPMS_DATABASE_WARN_FREE_MB": "1.1"})
+    meter = setup(cli, "card")
+    filler = tiny_disk / "filler"
+    fill(filler, 1024 * 1024 + 160 * 1024)
+    reported: list[str] = []
+    warned = 0
+    for _ in range(120):
+        res = cli.run("sell", "--meter", meter, "--amount", "500.00")
+        if res.code != 0:
+            assert (res.code, res.error_code) == (2, "DISK_FULL"), res
+            assert "DISK_FULL" in res.stderr                  # the journal says why selling stopped
+            break
+        reported.append(res.data["receipt_no"])
+        warned += "DISK_LOW" in res.stderr
+    else:
+        pytest.fail("the disk never filled")
+    assert reported and warned, (len(reported), warned)
+    report = check_sound(cli, NOW)
+    assert report["disk"]["low"] is True and report["pending_sales"] == 0
+    assert {r: statuses(cli)[r] for r in reported} == {r: "completed" for r in reported}
+    assert report["sales"] == len(reported)
+
+    filler.unlink()                                          # space returns
+    assert cli.ok("sell", "--meter", meter, "--amount", "500.00")["status"] == "completed"
+    report = check_sound(cli, NOW)
+    assert report["sales"] == len(reported) + 1 and report["disk"]["low"] is False
