@@ -12,8 +12,8 @@ from terminal.ledger import db as ledger_db
 from terminal.ledger.errors import SchemaTooNew
 from terminal.ledger.migrations import MIGRATIONS
 
-T21 = (21, "landed_first", ["CREATE TABLE landed_first (x INTEGER)"])
-T15 = (15, "landed_later", ["CREATE TABLE landed_later (x INTEGER)"])
+T_HIGH = (999, "landed_first", ["CREATE TABLE landed_first (x INTEGER)"])
+T_LOW = (998, "landed_later", ["CREATE TABLE landed_later (x INTEGER)"])
 
 
 def legacy_ledger(path: Path, upto: int) -> None:
@@ -42,13 +42,13 @@ def content(path: Path) -> tuple[object, ...]:
 
 def test_a_migration_numbered_below_the_latest_applied_is_still_applied(tmp_path: Path) -> None:
     d = ledger_db.connect(tmp_path / "l.db")
-    assert ledger_db.migrate(d, [*MIGRATIONS, T21]) == [21]
-    assert ledger_db.schema_version(d) == 21
-    assert ledger_db.migrate(d, [*MIGRATIONS, T21, T15]) == [15]       # 15 landed after 21
+    assert ledger_db.migrate(d, [*MIGRATIONS, T_HIGH]) == [999]
+    assert ledger_db.schema_version(d) == 999
+    assert ledger_db.migrate(d, [*MIGRATIONS, T_HIGH, T_LOW]) == [998]       # 998 landed after 999
     assert d.execute_sql("SELECT name FROM sqlite_master WHERE name = 'landed_later'").fetchone()
-    assert ledger_db.migrate(d, [*MIGRATIONS, T15, T21]) == []         # once each
-    assert ledger_db.applied_migrations(d) == {n for n, _, _ in MIGRATIONS} | {15, 21}
-    assert ledger_db.schema_version(d) == 21
+    assert ledger_db.migrate(d, [*MIGRATIONS, T_LOW, T_HIGH]) == []         # once each
+    assert ledger_db.applied_migrations(d) == {n for n, _, _ in MIGRATIONS} | {998, 999}
+    assert ledger_db.schema_version(d) == 999
     d.close()
 
 
@@ -65,7 +65,7 @@ def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     legacy_ledger(path, upto=8)
     before = content(path)
-    broken = (21, "broken", ["CREATE TABLE half_done (x INTEGER)", "INSERT INTO no_such_table VALUES (1)"])
+    broken = (999, "broken", ["CREATE TABLE half_done (x INTEGER)", "INSERT INTO no_such_table VALUES (1)"])
     original = list(MIGRATIONS)
     MIGRATIONS.append(broken)
     try:
@@ -81,10 +81,10 @@ def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
 
 def test_a_database_that_had_an_unknown_migration_is_refused(tmp_path: Path) -> None:
     d = ledger_db.connect(tmp_path / "l.db")
-    ledger_db.migrate(d, [*MIGRATIONS, T15])
+    ledger_db.migrate(d, [*MIGRATIONS, T_LOW])
     d.close()
     before = content(tmp_path / "l.db")
-    with pytest.raises(SchemaTooNew) as info:          # a release without migration 15
+    with pytest.raises(SchemaTooNew) as info:          # a release without migration 998
         ledger_db.connect(tmp_path / "l.db")
-    assert info.value.details["unknown"] == [15]
+    assert info.value.details["unknown"] == [998]
     assert content(tmp_path / "l.db") == before
