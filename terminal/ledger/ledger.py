@@ -64,6 +64,7 @@ from terminal.ledger.diary import Diary
 from terminal.ledger.errors import DiskFull, LedgerBusy, LedgerUnavailable, OutsideUnitOfWork
 from terminal.ledger.journal import Journal
 from terminal.ledger.meta import Meta
+from terminal.ledger.meter_files import MeterFiles
 from terminal.ledger.models import Models
 from terminal.ledger.operators import Operators
 from terminal.ledger.outbox import Outbox
@@ -72,6 +73,7 @@ from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
 from terminal.ledger.sts_tokens import StsTokens
+from terminal.ledger.transfers import Transfers
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
 
@@ -118,6 +120,8 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.meter_files = MeterFiles(db)    # the office's files and installation (issue 11)
+        self.transfers = Transfers(db)       # account transfers awaiting approval (issue 11)
         self._db = db
 
     def quick_check(self) -> str:
