@@ -6,7 +6,8 @@
   the request's): approved (with the balanced posting that moved the money) or rejected,
   who decided and when. A request without a decision is awaiting approval.
 
-Both tables are sealed from their first row and refuse UPDATE and DELETE.
+Both tables are sealed from their first row and refuse UPDATE and DELETE. The admin and
+supervisor roles of an older ledger get the new permission `approve_transfer`.
 """
 from __future__ import annotations
 
@@ -43,4 +44,7 @@ M0017_ACCOUNT_TRANSFERS: Final = [
         CHECK ((decision = 'approved') = (posting_id IS NOT NULL)))""",
     *table_seal("account_transfer", ("id",), TRANSFER_COLUMNS),
     *table_seal("account_transfer_decision", ("transfer_id",), DECISION_COLUMNS),
+    # a ledger made before: its admin and supervisor roles may approve, as a new ledger's do
+    ("INSERT OR IGNORE INTO role_permission (role, permission) VALUES ('admin', 'approve_transfer'), "
+     "('supervisor', 'approve_transfer')"),
 ]
