@@ -1,8 +1,8 @@
 """The customer's and the meter's files as the office shows them, and installation.
 
-A meter is registered (`Meters.register`, installed at once or left `registered`); `install`
-writes its append-only `installation` row (date, installer, seal numbers, initial reading in
-0.01 kWh) and makes it `installed` in the same unit of work.
+A meter is registered (`Meters.register`, installed at once or left `registered`); its
+append-only `installation` row (date, installer, seal numbers, initial reading in 0.01 kWh)
+is written with it, or later with `mark_installed` in the same unit of work.
 """
 from __future__ import annotations
 
@@ -81,14 +81,17 @@ class MeterFiles(Repo):
         rows = self._rows(_FILE + cond + "ORDER BY m.number LIMIT ? OFFSET ?", (*params, limit, offset))
         return int(total[0]) if total else 0, [MeterFile(*r) for r in rows]
 
-    def install(self, uuid: str, meter_id: int, installed_on: str, installer: str | None, seals: str | None,
-                initial_kwh: int | None, recorded_at: str, operator_id: int) -> None:
-        """The installation row; the meter becomes installed (it must be `registered`)."""
+    def add_installation(self, uuid: str, meter_id: int, installed_on: str, installer: str | None,
+                         seals: str | None, initial_kwh: int | None, recorded_at: str, operator_id: int) -> None:
+        """The installation row (of a meter registered installed, or with `mark_installed`)."""
         self._run("INSERT INTO installation (uuid, meter_id, installed_on, installer, seals, initial_kwh, "
                   "recorded_at, operator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   (uuid, meter_id, installed_on, installer, seals, initial_kwh, recorded_at, operator_id))
+
+    def mark_installed(self, meter_id: int, at: str) -> None:
+        """A `registered` meter becomes installed."""
         done = self._run("UPDATE meter SET status = 'installed', installed_at = ? WHERE id = ? "
-                         "AND status = 'registered'", (recorded_at, meter_id))
+                         "AND status = 'registered'", (at, meter_id))
         assert done.rowcount == 1, "install only a registered meter"
 
     def installations(self, meter_id: int) -> list[Installation]:

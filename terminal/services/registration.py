@@ -135,9 +135,10 @@ def _installation(ctx: Context, how: Installing, registered_on: str, at: str) ->
                             seals, initial)
 
 
-def _install_in(uow: UnitOfWork, meter_id: int, ins: InstallationFile, session: Session) -> None:
-    uow.meter_files.install(ins.installation_id, meter_id, ins.installed_on, ins.installer,
-                            ",".join(ins.seals) or None, ins.initial_kwh, ins.recorded_at, session.operator_id)
+def _add_installation(uow: UnitOfWork, meter_id: int, ins: InstallationFile, session: Session) -> None:
+    uow.meter_files.add_installation(ins.installation_id, meter_id, ins.installed_on, ins.installer,
+                                     ",".join(ins.seals) or None, ins.initial_kwh, ins.recorded_at,
+                                     session.operator_id)
 
 
 def register(ctx: Context, session: Session, name: str, address: str, meter_no: str, power_type: str,
@@ -181,11 +182,11 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         account_no = f"{ctx.terminal_id}-C{uow.counters.next_value('customer'):06d}"
         cid = uow.customers.insert(cust_uuid, account_no, name_, address_, more.phone, more.category, more.area, at,
                                    building=more.building, id_number=more.id_number)
-        mid = uow.meters.register(meter_uuid, meter_no, cid, carrier, at, sts, list(split), installed=False,
-                                  meter_type=more.meter_type, maker=more.maker, model=more.model,
-                                  capacity_a=more.capacity_a)
+        mid = uow.meters.register(meter_uuid, meter_no, cid, carrier, at, sts, list(split),
+                                  installed=ins is not None, meter_type=more.meter_type, maker=more.maker,
+                                  model=more.model, capacity_a=more.capacity_a)
         if ins is not None:
-            _install_in(uow, mid, ins, session)
+            _add_installation(uow, mid, ins, session)
         customer_more = CustomerMore(more.building, more.id_number)
         meter_more = MeterMore(more.meter_type, more.maker, more.model, more.capacity_a)
         record = RegistrationRecord(
@@ -219,7 +220,8 @@ def install(ctx: Context, session: Session, meter_no: str, installing: Installin
     ins = _installation(ctx, installing, meter.registered_on, ctx.now_iso())
     with ctx.ledger.unit_of_work() as uow:
         meter = _installable(uow, meter.number)
-        _install_in(uow, meter.id, ins, session)
+        _add_installation(uow, meter.id, ins, session)
+        uow.meter_files.mark_installed(meter.id, ins.recorded_at)
         record = InstallationRecord(meter.uuid, meter.number, ins, session.username)
         shown = view(record)
         uow.record(Fact("meter.install", f"meter:{meter.number}", session.username, ins.recorded_at,

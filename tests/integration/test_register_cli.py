@@ -154,3 +154,23 @@ def test_check_names_a_transfer_posting_that_does_not_match(cli: Ppms) -> None:
     con.close()
     res = cli.run("check")
     assert res.code == 3 and "TRANSFER_MISMATCH" in {p["code"] for p in res.data["problems"]}, res
+
+
+def test_an_sts_meter_in_two_steps_gets_its_token_once_installed(tmp_path: Path) -> None:
+    key_file = tmp_path / "vend.key"
+    key_file.write_text("0123456789abcdef\n")
+    key_file.chmod(0o600)
+    cli = Ppms(tmp_path / "ppms.db", extra_env={"PPMS_STS_KEY_FILE": str(key_file)})
+    cli.init()
+    cli.ok("tariff", "import", str(SAMPLE_TARIFF))
+    reg = cli.ok("customer", "register", "--name", "K", "--address", "Shop 4", "--meter", STS, "--power-type", "RES",
+                 "--carrier", "sts", "--sgc", "123456", "--ti", "1", "--krn", "1", "--meter-type", "single_phase",
+                 "--no-install")
+    assert reg["meter"]["status"] == "registered" and reg["meter"]["sts"]["sgc"] == 123456
+    before = dump_tables(cli.db)
+    assert cli.refused("sell", "--meter", STS, "--amount", "1000.00") == "METER_NOT_INSTALLED"
+    assert dump_tables(cli.db) == before                     # no token made, no receipt number used
+    cli.ok("meter", "install", "--meter", STS, "--seals", "K-9")
+    sale = cli.ok("sell", "--meter", STS, "--amount", "1000.00")
+    assert len(sale["token"]) == 20 and query(cli.db, "SELECT COUNT(*) FROM sts_token") == [(1,)]
+    checked(cli)
