@@ -19,6 +19,7 @@ from sync.fields import (
     CODE,
     COUNT,
     CURRENCY,
+    DAY,
     ENERGY,
     METER,
     MONEY,
@@ -36,6 +37,7 @@ from sync.fields import (
     Text,
     Where,
 )
+from terminal.domain.meter_numbers import METER_TYPES
 
 #: a carrier kind: "card", "sts", or a kind added later (a new carrier needs no new record)
 CARRIER = CODE
@@ -45,6 +47,9 @@ RECEIPT_NO = Text(40, 1)
 OPERATOR = Text(64, 1)
 CARD_SERIAL = Text(32, 1, re.compile(r"[0-9a-f]+", re.ASCII))
 TOKEN = Text(20, 20, re.compile(r"[0-9]{20}", re.ASCII))
+SEAL = Text(40, 1)
+MAX_SEALS = 20
+MAX_CAPACITY_A = 100_000
 
 
 def pairs(mapping: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
@@ -225,12 +230,56 @@ class MeterFile:
 
 
 @dataclass(frozen=True)
+class CustomerMore:
+    """The customer's file beyond version 1's: building and ID number (registration v2)."""
+    building: str | None = None
+    id_number: str | None = None
+    WIRE: ClassVar = (Field("building", "bld", NAME, optional=True),
+                      Field("id_number", "idn", Text(40, 1), optional=True))
+
+
+@dataclass(frozen=True)
+class MeterMore:
+    """The meter's file beyond version 1's: type, maker, model, capacity in A (registration v2)."""
+    meter_type: str | None = None
+    maker: str | None = None
+    model: str | None = None
+    capacity_a: int | None = None
+    WIRE: ClassVar = (Field("meter_type", "mt", Choice(METER_TYPES), optional=True),
+                      Field("maker", "mk", NAME, optional=True), Field("model", "mo", NAME, optional=True),
+                      Field("capacity_a", "cap", Int(1, MAX_CAPACITY_A), optional=True))
+
+
+@dataclass(frozen=True)
+class InstallationFile:
+    """A meter's installation: the day, who installed it, the seal numbers, the initial reading."""
+    installation_id: str
+    installed_on: str
+    recorded_at: str
+    installer: str | None = None
+    seals: tuple[str, ...] = ()
+    initial_kwh: int | None = None
+    WIRE: ClassVar = (Field("installation_id", "id", UUID), Field("installed_on", "on", DAY),
+                      Field("recorded_at", "at", TIME), Field("installer", "by", NAME, optional=True),
+                      Field("seals", "seals", ListOf(SEAL, MAX_SEALS)),
+                      Field("initial_kwh", "e0", ENERGY, optional=True))
+
+
+@dataclass(frozen=True)
 class RegistrationRecord:
-    """kind ``registration``: a customer and the meter installed for it."""
+    """kind ``registration``: a customer and the meter registered for it (installed at once, with
+    its installation, or `registered` until `meter install`). Version 2 adds the files' new
+    fields and the installation."""
     customer: CustomerFile
     meter: MeterFile
+    customer_more: CustomerMore | None = None
+    meter_more: MeterMore | None = None
+    installation: InstallationFile | None = None
     KIND: ClassVar = "registration"
-    WIRE: ClassVar = (Field("customer", "c", Nested(CustomerFile)), Field("meter", "mf", Nested(MeterFile)))
+    WIRE: ClassVar = (Field("customer", "c", Nested(CustomerFile)), Field("meter", "mf", Nested(MeterFile)),
+                      Field("customer_more", "cx", Nested(CustomerMore), optional=True, since=2),
+                      Field("meter_more", "mx", Nested(MeterMore), optional=True, since=2),
+                      Field("installation", "ins", Nested(InstallationFile), optional=True, since=2))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,16 @@ from sync.device_records import (
 )
 from sync.errors import WireRecordInvalid
 from sync.fields import Where
+from sync.office_views import (
+    OFFICE_RECORDS,
+    customer_more_of,
+    customer_more_view,
+    installation_from_view,
+    installation_view,
+    meter_more_of,
+    meter_more_view,
+    office_view,
+)
 from sync.records import (
     CashHeldRecord,
     CustomerFile,
@@ -114,10 +124,13 @@ def _registration_view(rec: RegistrationRecord) -> dict[str, Any]:
     c, m = rec.customer, rec.meter
     return {
         "customer": {"customer_id": c.customer_id, "account_no": c.account_no, "name": c.name, "address": c.address,
-                     "phone": c.phone, "category": c.category, "area": c.area, "registered_at": c.registered_at},
+                     "phone": c.phone, "category": c.category, "area": c.area, "registered_at": c.registered_at,
+                     **customer_more_view(rec.customer_more)},
         "meter": {"meter_id": m.meter_id, "number": m.number, "carrier": m.carrier, "status": m.status,
                   "power_types": [{"code": s.power_type, "percent": s.percent} for s in m.power_types],
-                  "installed_at": m.installed_at, **({"sts": _sts_view(m.sts)} if m.sts else {})},
+                  "installed_at": m.installed_at, **({"sts": _sts_view(m.sts)} if m.sts else {}),
+                  **meter_more_view(rec.meter_more)},
+        "installation": installation_view(rec.installation),
     }
 
 
@@ -203,6 +216,8 @@ def view(record: Any) -> dict[str, Any]:
                 "new": _sts_view(record.new), "tokens": list(record.tokens)}
     if isinstance(record, TariffRecord):
         return _tariff_view(record)
+    if isinstance(record, OFFICE_RECORDS):
+        return office_view(record)
     raise WireRecordInvalid(f"{type(record).__name__} is not a wire record", kind=None, field=None,
                             reason="not a record")
 
@@ -322,7 +337,8 @@ def _from_view(kind: str, d: dict[str, Any], cur: str | None) -> Any:
                          c["category"], c["area"]),
             MeterFile(m["meter_id"], m["number"], m["carrier"], m["status"],
                       tuple(Share(s["code"], s["percent"]) for s in m["power_types"]), m["installed_at"],
-                      _sts(m.get("sts"))))
+                      _sts(m.get("sts"))),
+            customer_more_of(c), meter_more_of(m), installation_from_view(d.get("installation")))
     if kind == "debt":
         money = currency(str(cur))
         return DebtRecord(d["debt_id"], d["meter"], money.code, parse_money(d["amount"], money),

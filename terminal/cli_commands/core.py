@@ -9,6 +9,7 @@ from typing import Any
 from terminal.cli_commands.common import app_of, app_of_settings, session_of
 from terminal.cli_commands.passwords import new_password, password_options
 from terminal.cli_commands.receipts import h_reprint
+from terminal.cli_commands.register import file_options, installing, registration_files
 from terminal.cli_commands.sts import sts_meter_options, sts_settings
 from terminal.files import read_text_file
 
@@ -41,7 +42,8 @@ def h_register(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     app, s = session_of(g)
     return registration.register(app.ctx, s, ns.name, ns.address, ns.meter, ns.power_type,
                                  category=ns.category, phone=ns.phone, area=ns.area, carrier=ns.carrier,
-                                 sts=sts_settings(ns))
+                                 sts=sts_settings(ns), files=registration_files(ns), install=not ns.no_install,
+                                 installing=installing(ns))
 
 
 def h_quote(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -170,7 +172,8 @@ def register(sub: Any) -> None:
     x.set_defaults(handler=h_tariff_import)
 
     c = sub.add_parser("customer", help="customers and their meters").add_subparsers(dest="sub", required=True)
-    x = c.add_parser("register", help="registration and installation in one step")
+    x = c.add_parser("register", help="registration and installation in one step (--no-install: registration "
+                     "only)")
     x.add_argument("--name", required=True)
     x.add_argument("--address", required=True)
     x.add_argument("--meter", required=True)
@@ -180,6 +183,7 @@ def register(sub: Any) -> None:
     x.add_argument("--area")
     x.add_argument("--carrier", default="card", choices=("card", "sts"))
     sts_meter_options(x)
+    file_options(x)
     x.set_defaults(handler=h_register)
 
     x = sub.add_parser("quote", help="the vend calculation without selling")

@@ -71,6 +71,7 @@ from terminal.ledger.errors import (
 )
 from terminal.ledger.journal import Journal
 from terminal.ledger.meta import Meta
+from terminal.ledger.meter_files import MeterFiles
 from terminal.ledger.models import Models
 from terminal.ledger.operators import Operators
 from terminal.ledger.outbox import Outbox
@@ -79,6 +80,7 @@ from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
 from terminal.ledger.sts_tokens import StsTokens
+from terminal.ledger.transfers import Transfers
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
 
@@ -125,6 +127,8 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.meter_files = MeterFiles(db)    # the office's files and installation (issue 11)
+        self.transfers = Transfers(db)       # account transfers awaiting approval (issue 11)
         self._db = db
 
     def quick_check(self) -> str:

@@ -83,6 +83,9 @@ class Customer(Base):
     category = TextField(null=True)
     area = TextField(null=True)
     registered_at = TextField()
+    building = TextField(null=True)       # migration 15
+    id_number = TextField(null=True)
+    closed_at = TextField(null=True)
 
 
 class Meter(Base):
@@ -95,6 +98,11 @@ class Meter(Base):
     registered_on = TextField()
     installed_at = TextField(null=True)
     sts = TextField(null=True)
+    meter_type = TextField(null=True)     # migration 15
+    maker = TextField(null=True)
+    model = TextField(null=True)
+    capacity_a = IntegerField(null=True)
+    replaced_by = IntegerField(null=True)
 
 
 class MeterShare(Base):

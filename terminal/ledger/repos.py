@@ -71,11 +71,16 @@ class Meters(Repo):
         return [str(r[0]) for r in self._rows(sql, (area,) if area else ())]
 
     def register(self, uuid: str, number: str, customer_id: int, carrier: str, at: str,
-                 sts: dict[str, Any] | None, split: list[tuple[str, int]]) -> int:
-        """An installed meter and its split across power types."""
+                 sts: dict[str, Any] | None, split: list[tuple[str, int]], *, installed: bool = True,
+                 meter_type: str | None = None, maker: str | None = None, model: str | None = None,
+                 capacity_a: int | None = None) -> int:
+        """A meter (installed now, or only `registered` until `install`), its file and its split
+        across power types."""
         mid = int(self._m.Meter.insert(uuid=uuid, number=number, customer=customer_id, carrier=carrier,
-                                       status="installed", registered_on=at[:10], installed_at=at,
-                                       sts=dumps(sts) if sts else None).execute())
+                                       status="installed" if installed else "registered",
+                                       registered_on=at[:10], installed_at=at if installed else None,
+                                       sts=dumps(sts) if sts else None, meter_type=meter_type, maker=maker,
+                                       model=model, capacity_a=capacity_a).execute())
         self._m.MeterShare.insert_many([{"meter": mid, "ordinal": i, "power_type": c, "percent": p}
                                         for i, (c, p) in enumerate(split, 1)]).execute()
         return mid
@@ -95,10 +100,11 @@ class Customers(Repo):
         return bool(self._m.Customer.select().exists())
 
     def insert(self, uuid: str, account_no: str, name: str, address: str, phone: str | None,
-               category: str | None, area: str | None, at: str) -> int:
+               category: str | None, area: str | None, at: str, *, building: str | None = None,
+               id_number: str | None = None) -> int:
         return int(self._m.Customer.insert(uuid=uuid, account_no=account_no, name=name, address=address,
-                                           phone=phone, category=category, area=area,
-                                           registered_at=at).execute())
+                                           phone=phone, category=category, area=area, registered_at=at,
+                                           building=building, id_number=id_number).execute())
 
     def balances(self, customer_id: int) -> tuple[int, int]:
         """(carry-over, arrears) of a customer: the carry-over liability's credit balance and

@@ -53,6 +53,7 @@ class Permission(str, Enum):
     OPERATORS = "operators"
     UNLOCK_OPERATORS = "unlock_operators"
     CARD_SUPERVISION = "card_supervision"   # format a card, lift a blacklist (supervisor, admin)
+    APPROVE_TRANSFER = "approve_transfer"   # approve or reject another operator's account transfer
 
 
 ALL = frozenset(Permission)

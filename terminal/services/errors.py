@@ -305,3 +305,44 @@ class BackupUnsound(ServiceError):
 class RestoreRefused(ServiceError):
     """RESTORE_REFUSED: the file to restore is no sound ledger copy; the ledger is as it was."""
     code = "RESTORE_REFUSED"
+
+
+# -- registration, installation and account transfers (issue 11, register) -----------------
+
+class MeterNumberInvalid(InvalidArgument):
+    """METER_NUMBER_INVALID: not a meter number its carrier can hold (a card: 1-20 digits; an
+    STS meter: 11 or 13 digits whose last is the Luhn check digit). details: meter, reason."""
+    code = "METER_NUMBER_INVALID"
+
+
+class MeterAlreadyInstalled(ServiceError):
+    """METER_ALREADY_INSTALLED: `meter install` of a meter that is not `registered`. details: meter, status."""
+    code = "METER_ALREADY_INSTALLED"
+
+
+class TransferNotFound(NotFound):
+    """TRANSFER_NOT_FOUND: no account transfer with this id. details: transfer."""
+    code = "TRANSFER_NOT_FOUND"
+
+
+class TransferToItself(ServiceError):
+    """TRANSFER_TO_ITSELF: both meters are one customer account. details: from_meter, to_meter."""
+    code = "TRANSFER_TO_ITSELF"
+
+
+class TransferExceedsBalance(ServiceError):
+    """TRANSFER_EXCEEDS_BALANCE: more than the giving account holds (at the request and again at
+    approval). details: what, amount, balance (money)."""
+    code = "TRANSFER_EXCEEDS_BALANCE"
+    money_details = ("amount", "balance")
+
+
+class TransferDecided(ServiceError):
+    """TRANSFER_DECIDED: the transfer was approved or rejected already. details: transfer, status."""
+    code = "TRANSFER_DECIDED"
+
+
+class ApprovalBySameOperator(ServiceError):
+    """APPROVAL_BY_SAME_OPERATOR: a transfer is approved by another operator than the one who asked.
+    details: transfer, operator."""
+    code = "APPROVAL_BY_SAME_OPERATOR"

@@ -16,7 +16,7 @@ from terminal.services.meter_state import find_meter
 from tests.helpers.ppms import ADMIN_PASSWORD, SAMPLE_TARIFF, Ppms, Result, query
 
 CHILD = Path(__file__).resolve().parent / "race_child.py"
-CARD_METER, STS_METER = "0100000001", "01234567890"
+CARD_METER, STS_METER = "0100000001", "01234567897"
 STS_KEY = "0123456789abcdef"
 
 

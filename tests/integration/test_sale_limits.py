@@ -10,7 +10,7 @@ import pytest
 from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, dump_tables, sealed
 
 CARD_METER = "0123456789"
-STS_METER = "01234567890"
+STS_METER = "01234567897"
 
 
 @pytest.fixture(params=["2000"])

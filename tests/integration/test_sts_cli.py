@@ -84,13 +84,13 @@ def test_sts_sale_token_decodes_to_the_energy_sold(cli: Ppms, tmp_path: Path):
     cli.extra_env["PPMS_STS_KEY_FILE"] = str(key_file)
     cli.init()
     cli.ok("tariff", "import", str(Path(__file__).resolve().parents[1] / "unit" / "domain" / "sample_tariff.toml"))
-    reg = cli.ok("customer", "register", "--name", "Kip", "--address", "Plot 2", "--meter", "01234567890",
+    reg = cli.ok("customer", "register", "--name", "Kip", "--address", "Plot 2", "--meter", "01234567897",
                  "--power-type", "RES", "--carrier", "sts", "--sgc", "123456", "--ti", "1", "--krn", "1")
-    sale = cli.ok("sell", "--meter", "01234567890", "--amount", "1000.00")
+    sale = cli.ok("sell", "--meter", "01234567897", "--amount", "1000.00")
     assert sale["kwh"] == "56.50" and cli.ok("sale", "show", sale["receipt_no"])["token"] == sale["token"]
     from hardware.sts import make_pan
     m = reg["meter"]["sts"]
-    decoded = cli.ok("sts", "decode", "--key-file", str(key_file), "--pan", make_pan("01234567890"),
+    decoded = cli.ok("sts", "decode", "--key-file", str(key_file), "--pan", make_pan("01234567897"),
                      "--sgc", "123456", "--ti", "1", "--krn", "1", "--base-date", str(m["base_date"]),
                      "--token", sale["token"])
     assert decoded["kwh"] == sale["credit_kwh"]
@@ -116,7 +116,7 @@ def test_decode_defaults_to_base_date_2014_like_registration(cli: Ppms, tmp_path
     key_file = key(tmp_path, "0123456789abcdef")
     cli.init()
     from hardware.sts import make_pan
-    common = ["--key-file", str(key_file), "--pan", make_pan("01234567890"), "--sgc", "123456", "--ti", "1",
+    common = ["--key-file", str(key_file), "--pan", make_pan("01234567897"), "--sgc", "123456", "--ti", "1",
               "--krn", "1"]
     made = cli.ok("sts", "token", *common, "--base-date", "2014", "--class", "0", "--subclass", "0",
                   "--amount", "10.0", "--issued", "2026-03-05T10:00:00")

@@ -20,7 +20,7 @@ def bus(world):
     world.tariff()
     world.register("202106150042")
     world.register("14000000007", address="Plot 2", area="North")
-    world.register("ABC-1", address="Plot 3")          # no bus address: not a 1-12 digit number
+    world.register("1234567890123", address="Plot 3")  # no bus address: not a 1-12 digit number
     fake = FakeMeterReader()
     fake.add("202106150042", 123456, remaining_kwh=2507, purchases=7)
     fake.add("014000000007", 99, remaining_money=15050, purchases=3)

@@ -13,7 +13,7 @@ from terminal.services import auth, engineering, selling
 from terminal.services.errors import PermissionDenied, SaleNotReversible
 
 SETTINGS = {"sgc": 123456, "ti": 1, "krn": 1, "base_date": 2014}
-METER = "01234567890"
+METER = "01234567897"
 
 
 @pytest.fixture
