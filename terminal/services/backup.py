@@ -134,7 +134,12 @@ def _to_usb(ctx: Context, made: Path, usb: Path, keep_days: int) -> dict[str, An
     if not os.path.ismount(usb):
         return {"path": str(usb), "skipped": _skip("USB_NOT_MOUNTED", f"no USB stick mounted at {usb}: the "
                                                    "copy stays on the terminal only")}
-    need, free = made.stat().st_size, free_bytes(usb / "x")
+    need = made.stat().st_size
+    try:
+        free = free_bytes(usb / "x")          # an automount with no stick in it fails here
+    except OSError as exc:
+        return {"path": str(usb), "skipped": _skip("USB_WRITE_FAILED", f"the USB stick at {usb} cannot be read: "
+                                                   f"{exc.strerror or exc}")}
     if free < need + MARGIN:
         return {"path": str(usb), "skipped": _skip("USB_FULL", f"the USB stick at {usb} has {free // 1024} kB "
                                                    f"free, the copy needs {need // 1024} kB",
