@@ -39,6 +39,13 @@ from sync.records import (
     SaleRecord,
     SaleRewriteRecord,
 )
+from sync.setup_records import (
+    AuthorityRecord,
+    DeviceSettingRecord,
+    DictionaryRecord,
+    ParameterRecord,
+    ShiftRecord,
+)
 from sync.tariff_records import (
     TariffRecord,
 )
@@ -47,12 +54,14 @@ __all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "d
            "encode_value"]
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
-              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord)
+              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
+              | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
     SaleRecord, ReversalRecord, RegistrationRecord, DebtRecord, CashHeldRecord, CardRecord, ReadingRecord,
-    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord)}
+    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord,
+    ParameterRecord, DictionaryRecord, AuthorityRecord, DeviceSettingRecord, ShiftRecord)}
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 #: the largest encoded record a reader accepts (a tariff sheet is the largest, a few KB)

@@ -71,6 +71,7 @@ from terminal.ledger.readings import Readings
 from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
+from terminal.ledger.setup_rows import Authority, DeviceSettings, Dictionary, Parameters, Shifts, TariffBook
 from terminal.ledger.sts_tokens import StsTokens
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
@@ -118,6 +119,12 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.parameters = Parameters(db)          # system setup and shifts (migration 18)
+        self.dictionary = Dictionary(db)
+        self.authority = Authority(db)
+        self.device_settings = DeviceSettings(db)
+        self.shifts = Shifts(db)
+        self.tariff_book = TariffBook(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
+from terminal.services import setup_check
 from terminal.services.context import Context
 
 Problem = dict[str, Any]
@@ -75,6 +76,7 @@ def verify(ctx: Context) -> dict[str, Any]:
             bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
         for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
             problems += invariant(r)
+        problems += setup_check.findings(r)
         n_postings = r.journal.count()
     clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,
