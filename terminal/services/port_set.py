@@ -1,7 +1,7 @@
 """The port set: the device settings of the terminal config, stored in the ledger so that
 the setup screen (and `ppms setup port show|set|reset`) can change them; the config file
-stays the default. `bootstrap` applies the stored values over the file's (`applied`), so
-every command and the kiosk use them from their next start.
+stays the default. `bootstrap` applies the stored values over the file's (`applied`, through
+`stored_settings`), so every command and the kiosk use them from their next start.
 
 Only device settings can be stored (`KEYS`): the reader, printer, meter bus and note
 acceptor. Files holding secrets (card secret, STS key, receipt signing key) and the

@@ -77,6 +77,17 @@ def test_a_parameter_starts_at_its_default_and_keeps_every_change(world):
     assert world.verify()["ok"]
 
 
+def test_the_utility_name_parameter_is_the_terminals_from_the_next_start(world, tmp_path):
+    from terminal import bootstrap
+    env = {"PPMS_FAKE_NOW": "2026-03-05T10:00:00"}
+    parameters.set_param(world.ctx, world.admin, "utility.name", "Lakeside Power")
+    again = bootstrap.build(config=tmp_path / "terminal.toml", env=env)
+    try:
+        assert again.ctx.utility == "Lakeside Power"
+    finally:
+        again.close()
+
+
 def test_the_same_value_again_changes_nothing(world):
     parameters.set_param(world.ctx, world.admin, "account.check_tolerance_kwh", "2.5")
     assert parameters.param(world.ctx, "account.check_tolerance_kwh") == 250
