@@ -10,7 +10,7 @@ from typing import ClassVar
 from sync.fields import BALANCE, CODE, CURRENCY, MONEY, NAME, TIME, UUID, Bool, Choice, Field, Text
 from sync.records import OPERATOR
 
-PARAMETER_KEY = Text(64, 1, re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*", re.ASCII))
+PARAMETER_KEY = Text(64, 1, re.compile(r"[a-z][a-z0-9_.]*", re.ASCII))   # a dotted key: fee.reissue_card
 VALUE = Text(500)
 
 
