@@ -40,6 +40,13 @@ from sync.records import (
     SaleRecord,
     SaleRewriteRecord,
 )
+from sync.setup_records import (
+    AuthorityRecord,
+    DeviceSettingRecord,
+    DictionaryRecord,
+    ParameterRecord,
+    ShiftRecord,
+)
 from sync.tariff_records import (
     TariffRecord,
 )
@@ -49,13 +56,16 @@ __all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "d
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
               | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
-              | InstallationRecord | TransferRecord | TransferDecisionRecord)
+              | InstallationRecord | TransferRecord | TransferDecisionRecord
+              | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
     SaleRecord, ReversalRecord, RegistrationRecord, DebtRecord, CashHeldRecord, CardRecord, ReadingRecord,
     SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord)}
 RECORDS.update({cls.KIND: cls for cls in (InstallationRecord, TransferRecord, TransferDecisionRecord)})
+RECORDS.update({cls.KIND: cls for cls in (
+    ParameterRecord, DictionaryRecord, AuthorityRecord, DeviceSettingRecord, ShiftRecord)})
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 VERSIONS["registration"] = 2     # the office's files and the installation (issue 11)

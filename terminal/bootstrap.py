@@ -20,7 +20,7 @@ from terminal.devices.sts import StsCarriers
 from terminal.domain.money import currency
 from terminal.files import check_database_file
 from terminal.ledger import Ledger
-from terminal.services import ports
+from terminal.services import ports, stored_settings
 from terminal.services.clock import Clock, FixedClock, SystemClock, parse_fake_now
 from terminal.services.context import Context
 from terminal.services.errors import FakeClockRefused, InvalidArgument, NotInitialised
@@ -155,6 +155,7 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
             tid = r.meta.get("terminal_id")
             code = r.meta.get("currency")
             lockout = lockout_ceiling(lockout, r.meta.get("lockout_attempts"))
+            settings = stored_settings.applied(settings, r)   # the port set and utility name stored in the ledger
         if code is not None:
             decimals = currency(code).decimals
         if tid and tid != settings.terminal.id:

@@ -260,3 +260,9 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     if not db_path.is_absolute() and not env.get("PPMS_DB"):
         sections["database"] = replace(sections["database"], path=str((path.parent / db_path).resolve()))
     return Settings(**sections, source=str(path))
+
+
+def check_setting(key: str, raw: Any, default: Any) -> Any:
+    """One setting (`section.name`) as `load_settings` reads it: coerced to the default's type,
+    its choices and range checked (ConfigInvalid naming the key otherwise)."""
+    return _value(key, raw, default)

@@ -79,6 +79,7 @@ from terminal.ledger.readings import Readings
 from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
+from terminal.ledger.setup_rows import Authority, DeviceSettings, Dictionary, Parameters, Shifts, TariffBook
 from terminal.ledger.sts_tokens import StsTokens
 from terminal.ledger.transfers import Transfers
 
@@ -129,6 +130,12 @@ class Repositories:
         self.audit = Audit(db)
         self.meter_files = MeterFiles(db)    # the office's files and installation (issue 11)
         self.transfers = Transfers(db)       # account transfers awaiting approval (issue 11)
+        self.parameters = Parameters(db)          # system setup and shifts (migration 18)
+        self.dictionary = Dictionary(db)
+        self.authority = Authority(db)
+        self.device_settings = DeviceSettings(db)
+        self.shifts = Shifts(db)
+        self.tariff_book = TariffBook(db)
         self._db = db
 
     def quick_check(self) -> str:

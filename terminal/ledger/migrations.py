@@ -23,6 +23,7 @@ from typing import Final
 
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
+from terminal.ledger.migrations_setup import M0018_SETUP
 from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
@@ -394,6 +395,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the migration that seals the ledger
     (15, "office_files", [*M0015_OFFICE_FILES, *append_only_triggers(APPEND_ONLY_OFFICE)]),
     (17, "account_transfers", [*M0017_ACCOUNT_TRANSFERS, *append_only_triggers(APPEND_ONLY_TRANSFERS)]),
+    (18, "setup_and_shifts", M0018_SETUP),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

@@ -16,7 +16,8 @@ from enum import Enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from terminal.ledger import Fact, UnitOfWork
+from sync.setup_records import AuthorityRecord
+from terminal.ledger import Fact, Outgoing, UnitOfWork
 from terminal.ledger.operators import OperatorRow
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -54,6 +55,8 @@ class Permission(str, Enum):
     UNLOCK_OPERATORS = "unlock_operators"
     CARD_SUPERVISION = "card_supervision"   # format a card, lift a blacklist (supervisor, admin)
     APPROVE_TRANSFER = "approve_transfer"   # approve or reject another operator's account transfer
+    SHIFTS = "shifts"                       # open and close one's own cashier shift (migration 18)
+    SHIFT_SIGNOFF = "shift_signoff"         # sign off a closed shift (supervisor, admin)
 
 
 ALL = frozenset(Permission)
@@ -125,7 +128,8 @@ def login(ctx: Context, username: str, password: str, record: bool = True) -> Se
     plausible = shown_username(username) == username
     with ctx.ledger.read() as r:
         op = r.operators.by_username(username) if plausible else None
-        permissions = r.operators.permissions_of(op.role) if op is not None else frozenset()
+        permissions = (r.authority.effective(op.id, r.operators.permissions_of(op.role))  # role + operator's own
+                       if op is not None else frozenset())
     ok = (op is not None and op.active and not op.locked and _plausible_password(password)
           and _verify(op.password_hash, password))
     if ok and op is not None and not op.failed_attempts and not record:
@@ -259,5 +263,8 @@ def set_permission(ctx: Context, session: Session, role: str, permission: str, g
             uow.operators.grant(role, [permission])
         else:
             uow.operators.revoke(role, permission)
+        at = ctx.now_iso()
         uow.record(Fact("permission.grant" if granted else "permission.revoke", f"role:{role}", session.username,
-                        ctx.now_iso(), before={permission: before}, after={permission: granted}))
+                        at, before={permission: before}, after={permission: granted},
+                        outbox=Outgoing("authority", f"authority:role:{role}:{permission}:{at}", AuthorityRecord(
+                            "role", role, permission, "granted" if granted else "revoked", at, session.username))))

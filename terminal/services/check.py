@@ -6,7 +6,7 @@ from typing import Any
 from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
-from terminal.services import check_register
+from terminal.services import check_register, setup_check
 from terminal.services.context import Context
 from terminal.services.disk import disk_space
 
@@ -78,6 +78,7 @@ def verify(ctx: Context) -> dict[str, Any]:
         for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
             problems += invariant(r)
         problems += check_register.findings(r)
+        problems += setup_check.findings(r)
         n_postings = r.journal.count()
     clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write
     return {"ok": not problems, "problems": problems, "sales": count, "pending_sales": pending,

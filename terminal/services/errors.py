@@ -58,6 +58,22 @@
                                                                   not SQLite, or `ppms check` finds problems):
                                                                   nothing changed; details: problems
 
+        │   system setup and shifts (services/parameters.py, dictionary.py, authority.py, port_set.py, shifts.py)
+        ├── ParameterUnknown               PARAMETER_UNKNOWN      not a key of the parameter registry
+        ├── ParameterInvalid               PARAMETER_INVALID      a value that is not of the parameter's kind
+        ├── ParameterReadOnly              PARAMETER_READ_ONLY    terminal.id, currency: fixed by init / tariff
+        ├── DictionaryKindUnknown          DICTIONARY_KIND_UNKNOWN  not areas, buildings, categories, ...
+        ├── DictionaryEntryInvalid         DICTIONARY_ENTRY_INVALID  a code or name that cannot be one
+        ├── DictionaryEntryNotFound (NotFound) DICTIONARY_ENTRY_NOT_FOUND  no such (active) entry
+        ├── DeviceSettingUnknown           DEVICE_SETTING_UNKNOWN  not a device setting of the port set
+        ├── DeviceSettingInvalid           DEVICE_SETTING_INVALID  a value the config file would refuse
+        ├── ShiftAlreadyOpen               SHIFT_ALREADY_OPEN     the operator has an open shift: close it first
+        ├── ShiftNotOpen                   SHIFT_NOT_OPEN         no open shift to close
+        ├── ShiftNotFound (NotFound)       SHIFT_NOT_FOUND
+        ├── ShiftNotClosed                 SHIFT_NOT_CLOSED       a shift is signed off after it is closed
+        ├── ShiftAlreadySigned             SHIFT_ALREADY_SIGNED   signed off once
+        └── ShiftSignoffByCashier          SHIFT_SIGNOFF_BY_CASHIER  the cashier cannot sign off their own shift
+
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
 caller catches the class (`CardRefused`, `OutcomeUncertain`, `DeviceAbsent`) and never reads
@@ -346,3 +362,60 @@ class ApprovalBySameOperator(ServiceError):
     """APPROVAL_BY_SAME_OPERATOR: a transfer is approved by another operator than the one who asked.
     details: transfer, operator."""
     code = "APPROVAL_BY_SAME_OPERATOR"
+
+
+# -- system setup and shifts ----------------------------------------------------------------
+class ParameterUnknown(ServiceError):
+    code = "PARAMETER_UNKNOWN"
+
+
+class ParameterInvalid(ServiceError):
+    code = "PARAMETER_INVALID"
+
+
+class ParameterReadOnly(ServiceError):
+    code = "PARAMETER_READ_ONLY"
+
+
+class DictionaryKindUnknown(ServiceError):
+    code = "DICTIONARY_KIND_UNKNOWN"
+
+
+class DictionaryEntryInvalid(ServiceError):
+    code = "DICTIONARY_ENTRY_INVALID"
+
+
+class DictionaryEntryNotFound(NotFound):
+    code = "DICTIONARY_ENTRY_NOT_FOUND"
+
+
+class DeviceSettingUnknown(ServiceError):
+    code = "DEVICE_SETTING_UNKNOWN"
+
+
+class DeviceSettingInvalid(ServiceError):
+    code = "DEVICE_SETTING_INVALID"
+
+
+class ShiftAlreadyOpen(ServiceError):
+    code = "SHIFT_ALREADY_OPEN"
+
+
+class ShiftNotOpen(ServiceError):
+    code = "SHIFT_NOT_OPEN"
+
+
+class ShiftNotFound(NotFound):
+    code = "SHIFT_NOT_FOUND"
+
+
+class ShiftNotClosed(ServiceError):
+    code = "SHIFT_NOT_CLOSED"
+
+
+class ShiftAlreadySigned(ServiceError):
+    code = "SHIFT_ALREADY_SIGNED"
+
+
+class ShiftSignoffByCashier(ServiceError):
+    code = "SHIFT_SIGNOFF_BY_CASHIER"

@@ -49,7 +49,8 @@ def import_tariff(ctx: Context, session: Session, text: str) -> dict[str, Any]:
         if current is not None and current != sheet.currency.code:
             raise CurrencyMismatch(f"this terminal sells in {current}, the file is in {sheet.currency.code}",
                                    key="currency")
-        uow.meta.put("currency", sheet.currency.code)
+        if current is None:
+            uow.meta.put("currency", sheet.currency.code)
         for pt in sheet.power_types:
             data = dumps(power_type_to_json(pt))
             eff = pt.effective_from.isoformat()
