@@ -31,6 +31,7 @@ from sync.device_records import (
 )
 from sync.errors import WireKindUnknown, WireRecordInvalid, WireVersionUnknown
 from sync.fields import Where, dump_fields, load_fields
+from sync.office_records import AmendmentRecord
 from sync.records import (
     CashHeldRecord,
     DebtRecord,
@@ -47,12 +48,13 @@ __all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "d
            "encode_value"]
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
-              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord)
+              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
+              | AmendmentRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
     SaleRecord, ReversalRecord, RegistrationRecord, DebtRecord, CashHeldRecord, CardRecord, ReadingRecord,
-    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord)}
+    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord, AmendmentRecord)}
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 #: the largest encoded record a reader accepts (a tariff sheet is the largest, a few KB)

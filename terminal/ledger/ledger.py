@@ -56,6 +56,7 @@ import peewee
 from sync.schema import WireRecord
 from terminal.ledger import cash_intakes, clock_mark, leases, seal, seal_check, space
 from terminal.ledger import db as ledger_db
+from terminal.ledger.amendments import Amendments
 from terminal.ledger.audit import Audit
 from terminal.ledger.cards import Cards
 from terminal.ledger.cash_intakes import CashIntakes
@@ -118,6 +119,7 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.amendments = Amendments(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -279,6 +279,7 @@ def _rewrite(ctx: Context, session: Session, key: str, supervisor_override: str 
         if status not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
+        check_sellable(r.meters.by_id(rec.meter_id))   # a replaced or cancelled meter's credit has moved
         done = r.outbox.count("sale_rewrite", rec.uuid)
         carrier, purchase = purchase_of(ctx, r, rec)
     if supervisor_override is not None:

@@ -52,7 +52,9 @@
         ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
         ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
         ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
-        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── MeterReplaced                  METER_REPLACED         the meter was replaced: it sells and amends nothing
+        └── RemainingCreditTooHigh         REMAINING_CREDIT_TOO_HIGH  more credit than the meter's records ever gave
 
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
@@ -233,6 +235,15 @@ class AmountAboveMaximum(ServiceError):
 
 class SaleAlreadyRewritten(ServiceError):
     code = "SALE_ALREADY_REWRITTEN"
+
+
+# -- amendments (the amendment file)
+class MeterReplaced(ServiceError):
+    code = "METER_REPLACED"
+
+
+class RemainingCreditTooHigh(ServiceError):
+    code = "REMAINING_CREDIT_TOO_HIGH"
 
 
 _D = TypeVar("_D", bound="DeviceError")

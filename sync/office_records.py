@@ -1,0 +1,69 @@
+"""The wire records of the office functions: the amendment file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sync.fields import (
+    CURRENCY,
+    ENERGY,
+    METER,
+    MONEY,
+    REASON,
+    TIME,
+    UUID,
+    Choice,
+    Field,
+    ListOf,
+    MapOf,
+    Text,
+)
+from sync.records import CARD_SERIAL, OPERATOR, TOKEN
+
+AMENDMENT_KINDS = ("basic_file", "power_type", "capacity", "reissue_card", "replace_meter", "cancel_meter")
+PAYMENTS = ("cash", "bank", "mobile", "acceptor")
+FILE_TEXT = Text(500)
+
+
+@dataclass(frozen=True)
+class AmendmentRecord:
+    """kind ``amendment``: one row of the amendment file and the money it moved (minor units,
+    energy in 0.01 kWh). `before`/`after`: the fields of the file it changed, as text."""
+    amendment_id: str
+    kind: str
+    meter: str
+    at: str
+    operator: str
+    currency: str
+    fee: int = 0
+    payment: str | None = None
+    reason: str | None = None
+    before: tuple[tuple[str, str], ...] | None = None
+    after: tuple[tuple[str, str], ...] | None = None
+    new_meter: str | None = None
+    final_reading_kwh: int | None = None
+    remaining_kwh: int | None = None
+    credit_transferred_kwh: int | None = None
+    credit_value: int | None = None
+    carry_over: int | None = None
+    arrears_settled: int | None = None
+    refund: int | None = None
+    arrears_left: int | None = None
+    old_card: str | None = None
+    new_card: str | None = None
+    tokens: tuple[str, ...] | None = None
+    KIND: ClassVar = "amendment"
+    WIRE: ClassVar = (
+        Field("amendment_id", "id", UUID), Field("kind", "k", Choice(AMENDMENT_KINDS)), Field("meter", "m", METER),
+        Field("at", "at", TIME), Field("operator", "op", OPERATOR), Field("currency", "cur", CURRENCY),
+        Field("fee", "fee", MONEY), Field("payment", "pay", Choice(PAYMENTS), optional=True),
+        Field("reason", "why", REASON, optional=True),
+        Field("before", "was", MapOf(FILE_TEXT), optional=True), Field("after", "now", MapOf(FILE_TEXT), optional=True),
+        Field("new_meter", "nm", METER, optional=True),
+        Field("final_reading_kwh", "fr", ENERGY, optional=True), Field("remaining_kwh", "re", ENERGY, optional=True),
+        Field("credit_transferred_kwh", "ce", ENERGY, optional=True),
+        Field("credit_value", "cv", MONEY, optional=True), Field("carry_over", "co", MONEY, optional=True),
+        Field("arrears_settled", "as", MONEY, optional=True), Field("refund", "rf", MONEY, optional=True),
+        Field("arrears_left", "al", MONEY, optional=True),
+        Field("old_card", "osn", CARD_SERIAL, optional=True), Field("new_card", "nsn", CARD_SERIAL, optional=True),
+        Field("tokens", "toks", ListOf(TOKEN, 8), optional=True))
