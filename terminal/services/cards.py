@@ -36,6 +36,7 @@ from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
     CardAlreadyIssued,
+    CardBlacklisted,
     CardNotFound,
     CardPurchasePending,
     InvalidArgument,
@@ -167,8 +168,15 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
 
 
 def read(ctx: Context, session: Session) -> dict[str, Any]:
+    """A blacklisted card is refused (CARD_BLACKLISTED) and its return data not recorded."""
     session.require(Permission.METER_READING)
     info = station(ctx).read()
+    if info.card_serial is not None:
+        with ctx.ledger.read() as r:
+            row = r.cards.by_serial(info.card_serial)
+        if row is not None and row.status == "blacklisted":
+            raise CardBlacklisted(f"card {info.card_serial} is blacklisted: keep it and call a supervisor",
+                                  card=info.card_serial)
     view = card_view(info)
     recorded = None
     if info.returned is not None:

@@ -395,6 +395,10 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
             raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
                                     "sales first")
         check_sellable(r.meters.by_id(rec.meter_id))   # a replaced or cancelled meter's credit has moved
+        if r.outbox.count("sale_rewrite", rec.uuid):
+            raise SaleNotReversible(f"sale {rec.receipt_no}'s purchase was written onto another card as well "
+                                    "(error-tolerance selling or a reissued card): one copy could still reach the "
+                                    "meter, so it cannot be taken back")
         carrier, purchase = purchase_of(ctx, r, rec)
     if not carrier.take_back(purchase):
         raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")
