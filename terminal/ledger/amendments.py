@@ -169,3 +169,9 @@ class Amendments(Repo):
                 (pid,))}
             out.append((str(uuid), str(kind), int(fee), json.loads(after) if after else {}, nets))
         return out
+
+    def stray_postings(self) -> list[int]:
+        """Postings of kind `amendment` that no amendment names."""
+        return [int(r[0]) for r in self._rows(
+            "SELECT id FROM posting WHERE kind = 'amendment' AND id NOT IN "
+            "(SELECT posting_id FROM amendment WHERE posting_id IS NOT NULL) ORDER BY id")]

@@ -209,3 +209,21 @@ def test_replace_meter_moves_the_credit_and_its_value_and_restarts_the_sequence(
     assert second["lines"][0] == {"kind": "fixed", "amount": "0.00"}
     assert w.carriers.cards[NEW].purchases.keys() == {2}          # the transfer was purchase 1
     assert w.verify()["ok"]
+
+
+def test_check_finds_an_amendment_posting_off_its_row_and_a_closed_account_not_at_zero(w: Any) -> None:
+    from pathlib import Path
+
+    from tests.helpers.ppms import sealed
+    selling.sell(w.ctx, w.admin, METER, "1000.00")
+    amendment_credit.cancel_meter(w.ctx, w.admin, METER, "10", "20.00", "moved away")
+    assert w.verify()["ok"]
+    (pid,) = rows(w, "SELECT posting_id FROM amendment")[0]
+    cid = customer_id(w)
+    con = sealed(Path(w.app.db.database))
+    with con:
+        con.executemany("INSERT INTO posting_line (posting_id, account, customer_id, debit, credit) VALUES "
+                        "(?, ?, ?, ?, ?)", [(pid, "CASH", None, 100, 0), (pid, "CARRY_OVER", cid, 0, 100)])
+    con.close()
+    codes = {p["code"] for p in w.verify()["problems"]}
+    assert codes == {"AMENDMENT_POSTING_MISMATCH", "ACCOUNT_CLOSED_NOT_ZERO"}
