@@ -109,7 +109,7 @@ def file_amendment(ctx: Context, session: Session, uow: UnitOfWork, meter: Meter
     return {"amendment_id": uuid, "kind": filed.kind, "meter": meter.number, "at": at,
             "operator": session.username, "fee": format_money(filed.fee, cur),
             "payment": filed.payment if filed.fee else None, "reason": filed.reason,
-            "before": filed.before, "after": filed.after}
+            "before": filed.before, "after": None if filed.after is None else shown(filed.after, cur)}
 
 
 def _clean(text: str | None, key: str, required: bool = False) -> str | None:
@@ -196,10 +196,10 @@ def listed(ctx: Context, session: Session, meter_no: str | None = None) -> dict[
     for a in rows:
         item: dict[str, Any] = {"amendment_id": a.uuid, "kind": a.kind, "meter": a.meter, "at": a.at,
                                 "operator": a.operator, "reason": a.reason, "fee": format_money(a.fee, cur),
-                                "before": a.before, "after": a.after}
+                                "before": a.before, "after": None if a.after is None else shown(a.after, cur)}
         if a.new_meter:
             item["new_meter"] = a.new_meter
-        item |= money_view(a.after or {}, cur)
+        item |= {k: v for k, v in (item["after"] or {}).items() if k in MONEY_KEYS or k in ENERGY_KEYS}
         items.append(item)
     return {"meter": None if meter is None else meter.number, "total": len(items), "items": items}
 
@@ -208,7 +208,17 @@ MONEY_KEYS = ("credit_value", "carry_over", "arrears_settled", "refund", "arrear
 ENERGY_KEYS = ("final_reading_kwh", "remaining_kwh", "credit_transferred_kwh")
 
 
-def money_view(after: dict[str, Any], cur: Currency) -> dict[str, str]:
-    """The money and energy an amendment stored (integers) as the JSON's decimal strings."""
-    return ({k: format_money(int(after[k]), cur) for k in MONEY_KEYS if after.get(k) is not None}
-            | {k: format_kwh(int(after[k])) for k in ENERGY_KEYS if after.get(k) is not None})
+def shown(after: dict[str, Any], cur: Currency) -> dict[str, Any]:
+    """An amendment's stored `after` for people and scripts: money and energy (integers in the
+    ledger) as the JSON's decimal strings; the transfer's `credit_kwh` as `credit_transferred_kwh`."""
+    out: dict[str, Any] = {}
+    for k, v in after.items():
+        if k == "credit_kwh":
+            out["credit_transferred_kwh"] = format_kwh(int(v))
+        elif k in MONEY_KEYS and v is not None:
+            out[k] = format_money(int(v), cur)
+        elif k in ENERGY_KEYS and v is not None:
+            out[k] = format_kwh(int(v))
+        else:
+            out[k] = v
+    return out
