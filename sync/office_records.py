@@ -1,8 +1,8 @@
 """The wire records of the office functions: the amendment file."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 from sync.fields import (
     CURRENCY,
@@ -19,6 +19,7 @@ from sync.fields import (
     Text,
 )
 from sync.records import CARD_SERIAL, OPERATOR, TOKEN
+from terminal.domain.money import currency, format_kwh, format_money
 
 AMENDMENT_KINDS = ("basic_file", "power_type", "capacity", "reissue_card", "replace_meter", "cancel_meter")
 PAYMENTS = ("cash", "bank", "mobile", "acceptor")
@@ -67,3 +68,27 @@ class AmendmentRecord:
         Field("arrears_left", "al", MONEY, optional=True),
         Field("old_card", "osn", CARD_SERIAL, optional=True), Field("new_card", "nsn", CARD_SERIAL, optional=True),
         Field("tokens", "toks", ListOf(TOKEN, 8), optional=True))
+
+
+MONEY_FIELDS = ("fee", "credit_value", "carry_over", "arrears_settled", "refund", "arrears_left")
+ENERGY_FIELDS = ("final_reading_kwh", "remaining_kwh", "credit_transferred_kwh")
+
+
+def amendment_view(rec: AmendmentRecord) -> dict[str, Any]:
+    """The record as JSON for people: money and energy as decimal strings, absent fields left out."""
+    cur = currency(rec.currency)
+    out: dict[str, Any] = {}
+    for f in fields(rec):
+        value = getattr(rec, f.name)
+        if value is None:
+            continue
+        if f.name in MONEY_FIELDS:
+            value = format_money(value, cur)
+        elif f.name in ENERGY_FIELDS:
+            value = format_kwh(value)
+        elif f.name in ("before", "after"):
+            value = dict(value)
+        elif f.name == "tokens":
+            value = list(value)
+        out[f.name] = value
+    return out

@@ -20,6 +20,7 @@ from sync.device_records import (
 )
 from sync.errors import WireRecordInvalid
 from sync.fields import Where
+from sync.office_records import AmendmentRecord, amendment_view
 from sync.records import (
     CashHeldRecord,
     CustomerFile,
@@ -203,6 +204,8 @@ def view(record: Any) -> dict[str, Any]:
                 "new": _sts_view(record.new), "tokens": list(record.tokens)}
     if isinstance(record, TariffRecord):
         return _tariff_view(record)
+    if isinstance(record, AmendmentRecord):
+        return amendment_view(record)
     raise WireRecordInvalid(f"{type(record).__name__} is not a wire record", kind=None, field=None,
                             reason="not a record")
 

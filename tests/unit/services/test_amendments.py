@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sync.schema import decode
+from sync.views import view
 from terminal.domain.errors import PpmsError
 from terminal.services import accounts, amendment_credit, amendments, auth, selling
 
@@ -163,6 +164,9 @@ def test_cancel_meter_refunds_the_selling_md_figure_and_closes_the_account(w: An
     assert rows(w, "SELECT source, total_kwh, remaining_kwh FROM reading") == [("amendment", 123456, 2000)]
     record = decode("amendment", rows(w, "SELECT payload FROM outbox WHERE kind = 'amendment'")[0][0])
     assert (record.credit_value, record.refund, record.arrears_settled, record.carry_over) == (29232, 19237, 10000, 5)
+    shown = view(record)
+    assert (shown["kind"], shown["refund"], shown["remaining_kwh"], shown["fee"]) == ("cancel_meter", "192.37",
+                                                                                     "20.00", "0.00")
     before = dump(w)
     assert code_of(selling.sell, w.ctx, w.admin, METER, "100.00") == "METER_CANCELLED"
     assert code_of(amendments.basic, w.ctx, w.admin, METER, name="X") == "METER_CANCELLED"
