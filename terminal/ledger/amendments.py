@@ -82,7 +82,7 @@ class Amendments(Repo):
                                             (meter_id, meter_id))]
 
     def transfer_into(self, meter_id: int) -> Transfer | None:
-        r = self._one("SELECT meter_id, at, after FROM amendment WHERE kind = 'replace_meter' AND new_meter_id = ?",
+        r = self._one("SELECT meter_id, at, after FROM amendment WHERE new_meter_id = ? AND kind = 'replace_meter'",
                       (meter_id,))
         if r is None:
             return None
