@@ -4,6 +4,7 @@ old card refused by selling, error-tolerance selling and card reading."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -81,5 +82,6 @@ def test_reissue_on_the_real_reader(rig: tuple[bootstrap.App, RigCards, Slot], t
     assert code_of(selling.sell, ctx, admin, METER, "500.00") == "CARD_BLACKLISTED"
     assert code_of(cards.rewrite, ctx, admin, sale["sale_id"], supervisor_override="insists") == "CARD_BLACKLISTED"
     assert code_of(cards.read, ctx, admin) == "CARD_BLACKLISTED"
-    assert PrepaidMeterSim(METER, KEYS).take_card(new_card.emu.chip).added == 5651   # nothing paid is lost
+    meter = PrepaidMeterSim(METER, KEYS, clock=lambda: datetime(2026, 3, 6, 8, 0, 0).astimezone())
+    assert meter.take_card(new_card.emu.chip).added == 5651   # nothing paid is lost
     assert check.verify(ctx)["ok"]
