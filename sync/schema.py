@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sync.amendment_records import AmendmentRecord
 from sync.device_records import (
     CardRecord,
     ReadingRecord,
@@ -57,7 +58,8 @@ __all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "d
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
               | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
               | InstallationRecord | TransferRecord | TransferDecisionRecord
-              | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord)
+              | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord
+              | AmendmentRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
@@ -66,6 +68,7 @@ RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
 RECORDS.update({cls.KIND: cls for cls in (InstallationRecord, TransferRecord, TransferDecisionRecord)})
 RECORDS.update({cls.KIND: cls for cls in (
     ParameterRecord, DictionaryRecord, AuthorityRecord, DeviceSettingRecord, ShiftRecord)})
+RECORDS.update({AmendmentRecord.KIND: AmendmentRecord})
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 VERSIONS["registration"] = 2     # the office's files and the installation (issue 11)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from sync.amendment_records import AmendmentRecord, amendment_view
 from sync.device_records import (
     CardOrder,
     CardRecord,
@@ -218,6 +219,8 @@ def view(record: Any) -> dict[str, Any]:
         return _tariff_view(record)
     if isinstance(record, OFFICE_RECORDS):
         return office_view(record)
+    if isinstance(record, AmendmentRecord):
+        return amendment_view(record)
     raise WireRecordInvalid(f"{type(record).__name__} is not a wire record", kind=None, field=None,
                             reason="not a record")
 

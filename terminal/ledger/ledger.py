@@ -57,6 +57,7 @@ import peewee
 from sync.schema import WireRecord
 from terminal.ledger import cash_intakes, clock_mark, leases, seal, seal_check, space
 from terminal.ledger import db as ledger_db
+from terminal.ledger.amendments import Amendments
 from terminal.ledger.audit import Audit
 from terminal.ledger.cards import Cards
 from terminal.ledger.cash_intakes import CashIntakes
@@ -136,6 +137,7 @@ class Repositories:
         self.device_settings = DeviceSettings(db)
         self.shifts = Shifts(db)
         self.tariff_book = TariffBook(db)
+        self.amendments = Amendments(db)
         self._db = db
 
     def quick_check(self) -> str:

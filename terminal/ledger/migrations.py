@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_amend import M0016_AMENDMENT_NEW_METER
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
 from terminal.ledger.migrations_setup import M0018_SETUP
@@ -394,6 +395,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
     (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the migration that seals the ledger
     (15, "office_files", [*M0015_OFFICE_FILES, *append_only_triggers(APPEND_ONLY_OFFICE)]),
+    (16, "amendment_new_meter", M0016_AMENDMENT_NEW_METER),
     (17, "account_transfers", [*M0017_ACCOUNT_TRANSFERS, *append_only_triggers(APPEND_ONLY_TRANSFERS)]),
     (18, "setup_and_shifts", M0018_SETUP),
 ]

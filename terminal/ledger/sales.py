@@ -125,6 +125,11 @@ class Sales(Repo):
         row = self._one("SELECT id FROM posting WHERE sale_id = ? AND kind = ?", (sale_id, kind))
         return None if row is None else int(row[0])
 
+    def usage(self, sale_id: int) -> dict[str, int]:
+        """The sale's kWh per power type (its usage rows), in power type order."""
+        return {str(pt): int(k) for pt, k in self._rows(
+            "SELECT power_type, kwh FROM sale_usage WHERE sale_id = ? ORDER BY power_type", (sale_id,))}
+
     def status(self, sale_id: int) -> str:
         r = self._one("SELECT status FROM sale_status WHERE sale_id = ?", (sale_id,))
         assert r is not None

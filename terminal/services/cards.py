@@ -36,6 +36,7 @@ from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
     CardAlreadyIssued,
+    CardBlacklisted,
     CardNotFound,
     CardPurchasePending,
     InvalidArgument,
@@ -167,8 +168,15 @@ def make(ctx: Context, session: Session, card_type: str, meter_no: str | None = 
 
 
 def read(ctx: Context, session: Session) -> dict[str, Any]:
+    """A blacklisted card is refused (CARD_BLACKLISTED) and its return data not recorded."""
     session.require(Permission.METER_READING)
     info = station(ctx).read()
+    if info.card_serial is not None:
+        with ctx.ledger.read() as r:
+            row = r.cards.by_serial(info.card_serial)
+        if row is not None and row.status == "blacklisted":
+            raise CardBlacklisted(f"card {info.card_serial} is blacklisted: keep it and call a supervisor",
+                                  card=info.card_serial)
     view = card_view(info)
     recorded = None
     if info.returned is not None:
@@ -279,6 +287,7 @@ def _rewrite(ctx: Context, session: Session, key: str, supervisor_override: str 
         if status not in COUNTED:
             raise SaleNotReversible(f"sale {rec.receipt_no} is {status}: only a completed sale is written again",
                                     status=status)
+        check_sellable(r.meters.by_id(rec.meter_id))   # a replaced or cancelled meter's credit has moved
         done = r.outbox.count("sale_rewrite", rec.uuid)
         carrier, purchase = purchase_of(ctx, r, rec)
     if supervisor_override is not None:

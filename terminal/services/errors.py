@@ -74,6 +74,9 @@
         ├── ShiftAlreadySigned             SHIFT_ALREADY_SIGNED   signed off once
         └── ShiftSignoffByCashier          SHIFT_SIGNOFF_BY_CASHIER  the cashier cannot sign off their own shift
 
+        ├── MeterReplaced                  METER_REPLACED         the meter was replaced: it sells and amends nothing
+        └── RemainingCreditTooHigh         REMAINING_CREDIT_TOO_HIGH  more credit than the meter's records ever gave
+
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
 caller catches the class (`CardRefused`, `OutcomeUncertain`, `DeviceAbsent`) and never reads
@@ -253,6 +256,15 @@ class AmountAboveMaximum(ServiceError):
 
 class SaleAlreadyRewritten(ServiceError):
     code = "SALE_ALREADY_REWRITTEN"
+
+
+# -- amendments (the amendment file)
+class MeterReplaced(ServiceError):
+    code = "METER_REPLACED"
+
+
+class RemainingCreditTooHigh(ServiceError):
+    code = "REMAINING_CREDIT_TOO_HIGH"
 
 
 _D = TypeVar("_D", bound="DeviceError")

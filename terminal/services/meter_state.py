@@ -21,6 +21,7 @@ from terminal.services.errors import (
     MeterCancelled,
     MeterNotFound,
     MeterNotInstalled,
+    MeterReplaced,
     NoTariff,
     NotInitialised,
 )
@@ -100,8 +101,25 @@ def find_meter(r: Repositories, meter_no: str) -> MeterRow:
 def check_sellable(meter: MeterRow) -> None:
     if meter.status == "cancelled":
         raise MeterCancelled(f"meter {meter.number} is cancelled", meter=meter.number)
+    if meter.status == "replaced":
+        raise MeterReplaced(f"meter {meter.number} was replaced: sell to its new meter", meter=meter.number)
     if meter.status != "installed":
         raise MeterNotInstalled(f"meter {meter.number} is not installed", meter=meter.number)
+
+
+def fixed_charge_start(r: Repositories, meter_id: int, registered_on: str,
+                       last_charged: int | None) -> tuple[str, int | None, int]:
+    """(first month to charge from, last month charged, purchases before the first sale) of a
+    meter: a replacement meter continues its old meter's months of fixed charge (they stay with
+    the customer, selling.md) and its credit transfer is its purchase 1."""
+    transfer = r.amendments.transfer_into(meter_id)
+    if transfer is None:
+        return registered_on, last_charged, 0
+    old = r.meters.by_id(transfer.old_meter_id)
+    old_last = r.sales.history(old.id, "", "").last_charged_month
+    start, inherited, _ = fixed_charge_start(r, old.id, old.registered_on, old_last)
+    both = [m for m in (last_charged, inherited) if m is not None]
+    return start, max(both) if both else None, 1
 
 
 def load_meter_state(ctx: Context, meter_no: str) -> MeterState:
@@ -137,8 +155,8 @@ def meter_state(r: Repositories, now: datetime, meter_no: str) -> MeterState:
         pref = _preferential(pv[0], pv[2]) if pv else None
     free_start, free_end = free_kwh_period_bounds(primary.tariff.tier_period, today)
     history = r.sales.history(meter.id, free_start.isoformat(), free_end.isoformat())
-    last = history.last_charged_month
-    months = months_to_charge(date.fromisoformat(meter.registered_on),
+    start_on, last, transferred = fixed_charge_start(r, meter.id, meter.registered_on, history.last_charged_month)
+    months = months_to_charge(date.fromisoformat(start_on),
                               None if last is None else (last // 12, last % 12 + 1), today)
     carry, arrears = r.customers.balances(meter.customer_id)
     return MeterState(
@@ -146,5 +164,5 @@ def meter_state(r: Repositories, now: datetime, meter_no: str) -> MeterState:
         preferential=pref, months_to_charge=months, first_sale_in_period=history.counted_in_period == 0,
         free_period_start=free_start.isoformat(), carry_over=carry, arrears=arrears,
         tariff_index=versions[primary.tariff.code] % 100, pending=history.pending,
-        next_sequence=history.carried + 1, max_tender=r.meta.max_tender(),
+        next_sequence=history.carried + transferred + 1, max_tender=r.meta.max_tender(),
     )

@@ -46,7 +46,14 @@ from terminal.services.errors import (
     SaleNotReversible,
     SalePending,
 )
-from terminal.services.meter_state import MeterState, find_meter, load_meter_state, meter_ref, meter_state
+from terminal.services.meter_state import (
+    MeterState,
+    check_sellable,
+    find_meter,
+    load_meter_state,
+    meter_ref,
+    meter_state,
+)
 from terminal.services.ports import (
     BLACKLISTED_CARDS,
     LAST_STS_TID,
@@ -182,7 +189,7 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
         history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
-        seq = history.carried + 1
+        seq = state.next_sequence   # (after a replacement, the credit transfer was purchase 1)
         receipt_no = f"{ctx.terminal_id}-{uow.counters.next_value('receipt'):06d}"
         if learnt.reading:
             card_readings.record(ctx, session, uow, learnt.reading, learnt.source)
@@ -387,6 +394,11 @@ def reverse(ctx: Context, session: Session, key: str, reason: str,
         if r.sales.latest_counted_id(rec.meter_id) != sale_id:
             raise SaleNotReversible(f"sale {rec.receipt_no} is not the meter's latest sale; reverse the later "
                                     "sales first")
+        check_sellable(r.meters.by_id(rec.meter_id))   # a replaced or cancelled meter's credit has moved
+        if r.outbox.count("sale_rewrite", rec.uuid):
+            raise SaleNotReversible(f"sale {rec.receipt_no}'s purchase was written onto another card as well "
+                                    "(error-tolerance selling or a reissued card): one copy could still reach the "
+                                    "meter, so it cannot be taken back")
         carrier, purchase = purchase_of(ctx, r, rec)
     if not carrier.take_back(purchase):
         raise SaleNotReversible(f"the meter has already taken sale {rec.receipt_no}'s credit")

@@ -71,9 +71,22 @@ def stored_sale(r: Repositories, sale_id: int) -> wire.SaleRecord:
     """The wire record of a sale as the ledger holds it."""
     rec, lines = r.sales.load(sale_id)
     meter = r.meters.by_id(rec.meter_id)
-    shares = r.meters.shares(rec.meter_id)
-    primary = shares[primary_index([percent for _, percent in shares])][0]
-    return sale_record(rec, lines, meter.number, primary, r.operators.name(rec.operator_id))
+    return sale_record(rec, lines, meter.number, sale_primary(r, sale_id, rec.meter_id),
+                       r.operators.name(rec.operator_id))
+
+
+def sale_primary(r: Repositories, sale_id: int, meter_id: int) -> str:
+    """The primary power type a sale was made under: the share that took the most of its energy
+    (the primary takes the rest of a split), the meter's current primary on a tie; a power-type
+    amendment since the sale does not change it."""
+    shares = r.meters.shares(meter_id)
+    current = shares[primary_index([percent for _, percent in shares])][0]
+    usage = r.sales.usage(sale_id)
+    if not usage:
+        return current
+    most = max(usage.values())
+    tied = [pt for pt, kwh in usage.items() if kwh == most]
+    return current if current in tied else tied[0]
 
 
 def sale_view(r: Repositories, sale_id: int) -> dict[str, Any]:

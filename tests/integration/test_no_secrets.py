@@ -73,7 +73,7 @@ def test_no_secret_reaches_a_log_a_diary_entry_or_an_error(tmp_path: Path) -> No
 
     recording(cli)
     card_meter = setup(cli, "card")
-    sts_meter = "01234567890"
+    sts_meter = "01234567897"
     cli.ok("customer", "register", "--name", "Keypad", "--address", "Plot 2", "--meter", sts_meter,
            "--power-type", "RES", "--carrier", "sts", "--sgc", "123456", "--ti", "1", "--krn", "1")
     cli.add_operator("cashier1", "cashier", CASHIER_PASSWORD)

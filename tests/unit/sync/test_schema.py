@@ -189,7 +189,7 @@ def test_extra_field_float_and_spacing_are_refused() -> None:
 
 def test_unknown_kind_and_newer_version_have_their_own_codes() -> None:
     with pytest.raises(WireKindUnknown) as err:
-        decode("amendment", b"{}")
+        decode("no_such_kind", b"{}")
     assert err.value.code == "WIRE_KIND_UNKNOWN"
     newer = encode(_sale()).replace(b'"v":1', b'"v":2')
     with pytest.raises(WireVersionUnknown) as v_err:
