@@ -14,6 +14,7 @@ from terminal.domain.errors import PpmsError
 from terminal.ledger import db as ledger_db
 from terminal.ledger.migrations import LATEST, MIGRATIONS
 from terminal.services import auth, cards, registration, selling, setup
+from tests.helpers.ppms import sealed
 
 from .conftest import SAMPLE
 
@@ -61,11 +62,21 @@ def test_emulated_station_makes_and_reads_a_card(tmp_path: Path) -> None:
 
 def test_a_meter_number_a_card_cannot_carry(tmp_path: Path) -> None:
     app = _build(tmp_path, 'type = "emulated"')
-    admin = _ready(app, meter="DEMO-0001")
+    admin = _ready(app)
+    with pytest.raises(PpmsError) as info:                 # registration refuses it now
+        registration.register(app.ctx, admin, "Joe", "Plot 2", "DEMO-0001", "RES")
+    assert info.value.code == "METER_NUMBER_INVALID"
+    app.close()
+    con = sealed(tmp_path / "ppms.db")                     # a meter registered before that rule
+    con.execute("UPDATE meter SET number = 'DEMO-0001' WHERE number = '0123456789'")
+    con.commit()
+    con.close()
+    app = bootstrap.build(config=tmp_path / "terminal.toml", env={"PPMS_FAKE_NOW": "2026-03-05T10:00:00"})
+    admin = auth.login(app.ctx, "admin", "secret1")
     assert selling.quote(app.ctx, admin, "DEMO-0001", amount="500.00")["status"] == "quote"
     with pytest.raises(PpmsError) as info:
         selling.sell(app.ctx, admin, "DEMO-0001", "500.00")
-    assert info.value.code == "CARD_METER_NUMBER_INVALID"
+    assert info.value.code == "CARD_METER_NUMBER_INVALID"    # the card still refuses to carry it
     app.close()
 
 
