@@ -69,6 +69,7 @@ from terminal.ledger.operators import Operators
 from terminal.ledger.outbox import Outbox
 from terminal.ledger.readings import Readings
 from terminal.ledger.receipt_queue import ReceiptQueue
+from terminal.ledger.report_rows import ReportRows
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
 from terminal.ledger.sts_tokens import StsTokens
@@ -118,6 +119,7 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.reports = ReportRows(db)
         self._db = db
 
     def quick_check(self) -> str:

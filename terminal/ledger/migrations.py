@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
@@ -385,6 +386,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (11, "sale_write_cost", M0011_SALE_WRITE_COST),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
     (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
+    (19, "report_indexes", M0019_REPORT_INDEXES),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]
