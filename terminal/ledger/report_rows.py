@@ -86,10 +86,10 @@ class ReportRows(Repo):
             (*money, fee_prefix + "%", start, end))
 
     def readings(self, start: str, end: str) -> list[tuple[Any, ...]]:
-        """(area, meter number, read_at, source, total kWh, remaining kWh, flags) of the readings
-        taken between two times, by area, meter and time."""
+        """(area, meter number, read_at, source, total kWh, remaining kWh, flags, detail) of the
+        readings taken between two times, by area, meter and time."""
         return self._rows(
-            "SELECT c.area, m.number, r.read_at, r.source, r.total_kwh, r.remaining_kwh, r.status_flags "
+            "SELECT c.area, m.number, r.read_at, r.source, r.total_kwh, r.remaining_kwh, r.status_flags, r.detail "
             "FROM reading r JOIN meter m ON m.id = r.meter_id JOIN customer c ON c.id = m.customer_id "
             "WHERE r.read_at >= ? AND r.read_at < ? ORDER BY c.area, m.number, r.read_at", (start, end))
 
