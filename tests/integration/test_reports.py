@@ -210,3 +210,59 @@ def test_narrow_layout_prints_on_the_receipt_printer(demo: Ppms) -> None:
 
 def test_check_passes_after_the_reports(demo: Ppms) -> None:
     assert demo.ok("check")["ok"] is True
+
+
+def _pdf(demo: Ppms, tmp_path: Path, name: str, *args: str) -> Path:
+    out = tmp_path / f"{name}.pdf"
+    made = demo.ok("report", name, *args, "--format", "pdf", "--out", str(out))
+    assert made["out"] == str(out) and made["bytes"] == out.stat().st_size
+    return out
+
+
+def _text(pdf: Path, page: int | None = None) -> str:
+    import subprocess
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_pdf_has_header_period_pages_and_totals_on_the_last_page(demo: Ppms, tmp_path: Path) -> None:
+    pdf = _pdf(demo, tmp_path, "daily", "--from", "2025-12-01", "--to", "2026-01-31")
+    data = report(demo, "daily", "2025-12-01", "2026-01-31")
+    whole = _text(pdf)
+    pages = whole.count("\f")
+    assert pages >= 2
+    first, last = _text(pdf, 1), _text(pdf, pages)
+    for page in (first, last):
+        assert "PPMS Demo Power" in page and "Daily report" in page
+        assert "Period 2025-12-01 to 2026-01-31 (KES)" in page
+    assert f"Page 1 of {pages}" in first and f"Page {pages} of {pages}" in last
+    assert "Sales per day" in first
+    total_line = next(line for line in last.splitlines() if line.strip().startswith("Total"))
+    assert data["totals"]["net_takings"] in total_line and data["totals"]["sales"]["tendered"] in total_line
+    assert "Total" not in first.split("Sales per day")[1]
+    for row in data["rows"]:     # every day's net takings is text in the PDF
+        assert row["net_takings"] in whole
+
+
+def test_pdf_renders_chinese_and_its_chart(demo: Ppms, tmp_path: Path) -> None:
+    import subprocess
+
+    from PIL import Image
+    pdf = _pdf(demo, tmp_path, "monthly", "--from", "2025-03-01", "--to", "2026-02-28", "--language", "zh")
+    text = _text(pdf)
+    assert "月报表" in text and "合计" in text and "净收入" in text and "第 1 页" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    blue = sum(n for n, (r, g, b) in colours if b > 140 and r < 90)       # the chart's bars
+    dark = sum(n for n, (r, g, b) in colours if r + g + b < 200)         # text and rules
+    assert blue > 500 and dark > 500
+    assert image.size[0] > image.size[1]          # many columns: A4 landscape
+
+
+def test_pdf_is_the_same_for_the_same_report(demo: Ppms, tmp_path: Path) -> None:
+    a = _pdf(demo, tmp_path, "yearly", "--from", "2025-01-01", "--to", "2026-12-31").read_bytes()
+    b = _pdf(demo, tmp_path, "yearly", "--from", "2025-01-01", "--to", "2026-12-31").read_bytes()
+    assert a == b and a.startswith(b"%PDF-")
