@@ -87,13 +87,14 @@ def show(kind: Kind, value: Value, cur: Currency) -> str:
 
 
 def change_permille(now: int, before: int) -> int | None:
-    """now against before, in tenths of a percent (ROUND_HALF_UP away from zero); None when before is 0."""
+    """now against before, in tenths of a percent of |before| (ROUND_HALF_UP away from zero), signed as
+    now - before; None when before is 0."""
     if before == 0:
         return None
     num = (now - before) * 1000
     q, r = divmod(abs(num), abs(before))
     q += 2 * r >= abs(before)
-    return q if (num >= 0) == (before > 0) else -q
+    return q if num >= 0 else -q
 
 
 KEY_LABELS: Final[dict[str, tuple[str, str]]] = {

@@ -288,9 +288,9 @@ def _charts(rep: MoneyReport, language: str) -> list[Chart]:
     if rep.report == "daily":
         return [Chart("每日售电金额" if zh else "Sales per day", "tendered")]
     if rep.report == "monthly":
-        keys = list(rep.rows)
+        before = [rep.year_before.get(k, 0) for k in rep.rows]
         return [Chart("月净收入与上年同月" if zh else "Net takings per month against the year before",
-                      "net_takings", compare=("上年" if zh else "Year before", [rep.year_before.get(k, 0) for k in keys]),
+                      "net_takings", compare=("上年" if zh else "Year before", before),
                       compare_to="本年" if zh else "This year")]
     if rep.report == "yearly":
         return [Chart("年净收入" if zh else "Net takings per year", "net_takings")]

@@ -110,7 +110,7 @@ def _table(pdf: _Page, t: Table, language: str) -> None:
 
 
 def _chart(pdf: _Page, t: Table, chart: Chart) -> None:
-    values = [int(r.get(chart.column) or 0) for r in t.rows]  # type: ignore[call-overload]
+    values = [int(r.get(chart.column) or 0) for r in t.rows]
     second = chart.compare[1] if chart.compare else None
     if not values:
         return
