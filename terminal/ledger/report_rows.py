@@ -82,14 +82,16 @@ class ReportRows(Repo):
 
     def account_moves(self, group: str, start: str, end: str, money: tuple[str, ...],
                       fee_prefix: str) -> list[tuple[Any, ...]]:
-        """(key, money accounts' debit - credit, fee accounts' credit - debit) of every posting made
-        between two times."""
+        """(key, money accounts' debit - credit, fee accounts' credit - debit) of the postings other
+        than sales and reversals made between two times (a sale's posting debits its money account
+        with the sale's tendered, its reversal credits it back: `sale_sums` has those)."""
         marks = ", ".join("?" * len(money))
         return self._rows(
             f"SELECT {_key(group)} AS k, "
             f"COALESCE(SUM(CASE WHEN l.account IN ({marks}) THEN l.debit - l.credit END), 0), "
             "COALESCE(SUM(CASE WHEN l.account LIKE ? THEN l.credit - l.debit END), 0) "
-            f"{_from(group, sale=False)}JOIN posting_line l ON l.posting_id = p.id WHERE {_WHEN} GROUP BY k",
+            f"{_from(group, sale=False)}JOIN posting_line l ON l.posting_id = p.id "
+            f"WHERE p.kind NOT IN ('sale', 'reversal') AND {_WHEN} GROUP BY k",
             (*money, fee_prefix + "%", start, end))
 
     def readings(self, start: str, end: str) -> list[tuple[Any, ...]]:

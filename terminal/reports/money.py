@@ -114,6 +114,8 @@ def _figures(r: Repositories, group: str, start: date, end: date) -> dict[str, F
     for key, money, fees in r.reports.account_moves(group, lo, hi, MONEY_ACCOUNTS, FEE_PREFIX):
         fig(key).net_takings += int(money)
         fig(key).fees += int(fees)
+    for f in rows.values():   # what the sales' and reversals' postings moved on the money accounts
+        f.net_takings += f.sales.sums["tendered"] - f.reversals.sums["tendered"]
     return rows
 
 
