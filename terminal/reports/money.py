@@ -161,7 +161,7 @@ def gather(r: Repositories, cur: Currency, report: str, start: date, end: date,
     if report in PERIODS:
         unit = PERIODS[report]
         before = _unit_before(unit, start)
-        found = _figures(r, unit, before, end)
+        found = _figures(r, unit, start, end) | _figures(r, unit, before, _unit_start(unit, start) - timedelta(days=1))
         keys = _keys(unit, start, end)
         rows = {k: found.get(k, Figures()) for k in keys}
         nets = [found[k].net_takings if k in found else 0 for k in [before.isoformat()[:_SIZE[unit]], *keys]]

@@ -269,3 +269,11 @@ def test_pdf_is_the_same_for_the_same_report(demo: Ppms, tmp_path: Path) -> None
     a = _pdf(demo, tmp_path, "yearly", "--from", "2025-01-01", "--to", "2026-12-31").read_bytes()
     b = _pdf(demo, tmp_path, "yearly", "--from", "2025-01-01", "--to", "2026-12-31").read_bytes()
     assert a == b and a.startswith(b"%PDF-")
+
+
+def test_a_period_from_mid_month_counts_from_its_first_day(demo: Ppms) -> None:
+    data = report(demo, "monthly", "2026-01-15", "2026-02-10")
+    want = journal(demo, "month", "2026-01-15", "2026-02-11")
+    assert {row["key"]: reported(row) for row in data["rows"]} == want
+    assert cents(data["rows"][0]["previous_net_takings"]) == journal(demo, "month", "2025-12-01",
+                                                                     "2026-01-01")["2025-12"]["net"]
