@@ -36,15 +36,15 @@ run: venv
 	$(BIN)/python -m terminal.demo_run --dir $(RUNDIR)
 
 # soak/fuzz tests (marked slow) run a short bounded form here; `make soak` runs them long
-test: venv
+test: venv lint
 	$(BIN)/python -m pytest -q tests
 
 soak: venv
 	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests
 
 lint: venv
-	$(BIN)/ruff check terminal hardware tests benches
-	$(BIN)/mypy terminal/domain terminal/services terminal/devices hardware
+	$(BIN)/ruff check terminal hardware sync tests benches
+	$(BIN)/mypy terminal hardware sync
 
 bench: venv
 	$(BIN)/python -m benches

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from sync.errors import WireRecordInvalid
 
@@ -96,7 +96,6 @@ CURRENCY = Text(3, 3, re.compile(r"[A-Z]{3}", re.ASCII))
 METER = Text(20, 1, re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*", re.ASCII))
 NAME = Text(200)
 REASON = Text(500)
-DIGITS = Text(32, 1, re.compile(r"[0-9]+", re.ASCII))
 
 
 @dataclass(frozen=True)
@@ -213,11 +212,6 @@ class Field:
     type: WireType
     optional: bool = False     # None is left out on the wire; a present value is never null
     since: int = 1             # the record version that added it (a later field is always optional)
-
-
-class Record(Protocol):
-    KIND: ClassVar[str]
-    WIRE: ClassVar[tuple[Field, ...]]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from terminal.cli_commands.render import render
@@ -24,8 +24,6 @@ from terminal.services.errors import (
     SchemaTooNew,
     SealKeyMissing,
 )
-
-Handler = Callable[[Any, Any], Any]
 
 
 class CliUsageError(PpmsError):

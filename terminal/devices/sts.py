@@ -17,6 +17,7 @@ from terminal.devices.errors import NotConfigured, driver_errors
 from terminal.services.ports import (
     LAST_STS_TID,
     CarrierLimits,
+    CarrierRef,
     Delivery,
     IssuedToken,
     MeterRef,
@@ -50,7 +51,7 @@ def _issued(token: sts.Token) -> IssuedToken:
 
 class StsCarrier:
     kind = "sts"
-    ref_type = TokenRef
+    ref_type: type[CarrierRef] = TokenRef
     needs = frozenset({LAST_STS_TID})
 
     def __init__(self, module: Callable[[], sts.SecurityModule], meter: MeterRef) -> None:

@@ -41,6 +41,7 @@ process at a time works the note acceptor's intakes (`cash_intake_owner`, `cash_
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -61,7 +62,13 @@ from terminal.ledger.cards import Cards
 from terminal.ledger.cash_intakes import CashIntakes
 from terminal.ledger.counters import Counters
 from terminal.ledger.diary import Diary
-from terminal.ledger.errors import DiskFull, LedgerBusy, LedgerUnavailable, OutsideUnitOfWork
+from terminal.ledger.errors import (
+    AppendOnlyViolation,
+    DiskFull,
+    LedgerBusy,
+    LedgerError,
+    OutsideUnitOfWork,
+)
 from terminal.ledger.journal import Journal
 from terminal.ledger.meta import Meta
 from terminal.ledger.models import Models
@@ -154,7 +161,7 @@ class _State(threading.local):
     changes = 0      # the connection's total_changes when the outermost read began
 
 
-def _classify(exc: BaseException) -> LedgerUnavailable | None:
+def _classify(exc: BaseException) -> LedgerError | None:
     """The ledger fault an sqlite3/peewee error stands for, if it is one a user must hear of."""
     orig = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc  # peewee wraps
     if not isinstance(orig, sqlite3.Error) and not isinstance(exc, peewee.DatabaseError):
@@ -166,6 +173,9 @@ def _classify(exc: BaseException) -> LedgerUnavailable | None:
         return DiskFull("the ledger's disk is full: nothing was written; free some space and try again")
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
         return LedgerBusy("the ledger is busy with another writer: nothing was written; try again")
+    if found := re.search(r"LEDGER_APPEND_ONLY: (.*)", str(orig)):
+        return AppendOnlyViolation(f"refused: {found[1]} (the ledger keeps every money row as written); "
+                                   "nothing was written")
     return None
 
 

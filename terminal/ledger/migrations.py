@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.seal_schema import M0014_SEAL
 
@@ -26,9 +27,10 @@ APPEND_ONLY: Final = (
 )
 
 
-def _append_only_triggers() -> list[str]:
+def append_only_triggers(tables: tuple[str, ...] = APPEND_ONLY) -> list[str]:
+    """The triggers that refuse an UPDATE or DELETE of each table's rows (LEDGER_APPEND_ONLY)."""
     out: list[str] = []
-    for table in APPEND_ONLY:
+    for table in tables:
         for op in ("UPDATE", "DELETE"):
             out.append(
                 f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
@@ -220,7 +222,7 @@ M0001_INITIAL: Final = [
         status_flags INTEGER,
         detail TEXT)""",
     "CREATE INDEX reading_meter ON reading(meter_id, read_at)",
-    *_append_only_triggers(),
+    *append_only_triggers(),
     """CREATE TRIGGER reading_no_update BEFORE UPDATE ON reading
         BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: reading rows are never updated'); END""",
 ]
@@ -385,7 +387,8 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (10, "note_intake", M0010_NOTE_INTAKE),
     (11, "sale_write_cost", M0011_SALE_WRITE_COST),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
-    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
+    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the migration that seals the ledger
+    (15, "office_files", [*M0015_OFFICE_FILES, *append_only_triggers(APPEND_ONLY_OFFICE)]),
     (19, "report_indexes", M0019_REPORT_INDEXES),
 ]
 

@@ -3,6 +3,7 @@ with plain sqlite3 by someone who has the file but not the terminal's key (dropp
 triggers that stand in the way), and `ppms check` must exit 3 and name the rows."""
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import stat
@@ -290,8 +291,10 @@ def test_a_ledger_whose_seal_was_removed_is_refused(ledger: Path, tmp_path: Path
 
 
 def strip_seal(db: Path) -> None:
-    """The ledger as a terminal before the seal left it: the version before the seal's, no seal."""
+    """The ledger as a terminal before the seal left it: the version before the seal's, no seal,
+    and none of what the (additive) migrations after the seal added."""
     con = sqlite3.connect(db)
+    undo_after_seal(con)
     names = con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'seal%'").fetchall()
     for (name,) in names:
         con.execute(f"DROP TRIGGER {name}")
@@ -299,6 +302,17 @@ def strip_seal(db: Path) -> None:
     con.execute(f"PRAGMA user_version = {BEFORE_SEAL}")
     con.commit()
     con.close()
+
+
+def undo_after_seal(con: sqlite3.Connection) -> None:
+    """Take back the migrations after the seal's: each only adds tables, indexes, triggers
+    and columns, so dropping them leaves the schema the seal's migration found."""
+    for _number, _name, statements in (m for m in reversed(MIGRATIONS) if m[0] > SEALED_SINCE):
+        for sql in reversed(statements):
+            if found := re.match(r"\s*CREATE (TABLE|INDEX|TRIGGER) (\w+)", sql):
+                con.execute(f"DROP {found[1]} IF EXISTS {found[2]}")
+            elif found := re.match(r"\s*ALTER TABLE (\w+) ADD COLUMN (\w+)", sql):
+                con.execute(f"ALTER TABLE {found[1]} DROP COLUMN {found[2]}")
 
 
 def test_a_ledger_made_before_the_seal_is_sealed_on_upgrade(ledger: Path, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from terminal.ledger import Ledger, db
-from terminal.ledger.errors import SchemaTooNew, UnbalancedPosting
+from terminal.ledger.errors import AppendOnlyViolation, SchemaTooNew, UnbalancedPosting
 from terminal.ledger.journal import Line
 from terminal.ledger.migrations import APPEND_ONLY, LATEST
 from tests.helpers.ppms import sealed
@@ -52,6 +52,8 @@ def test_posting_must_balance_and_rows_are_append_only(ledger, led):
     with pytest.raises(UnbalancedPosting), led.unit_of_work() as uow:
         uow.journal.post("test", [Line("CASH", debit=100), Line("VAT_PAYABLE", credit=99)],
                          "2026-01-01T00:00:00", None)
+    with pytest.raises(AppendOnlyViolation, match="posting rows are never updated"), led.unit_of_work():
+        led.db.execute_sql(f"UPDATE posting SET memo = 'x' WHERE id = {pid}")   # the typed error, code kept
     con = sealed(ledger)
     for sql in ("UPDATE posting_line SET debit = 1", "DELETE FROM posting_line", "DELETE FROM posting",
                 f"UPDATE posting SET memo = 'x' WHERE id = {pid}"):
