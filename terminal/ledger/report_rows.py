@@ -122,12 +122,7 @@ class ReportRows(Repo):
         return {str(k): int(n) for k, n in self._rows(MONTHLY_COUNTS[what], (start, end))}
 
     def amendments_by_kind(self, start: str, end: str) -> list[tuple[str, str, int]]:
-        """(YYYY-MM, kind, how many) of the `amendment` table's rows between two times ([] without it)."""
-        if not self.has_table("amendment"):
-            return []
+        """(YYYY-MM, kind, how many) of the amendment file's rows between two times."""
         return [(str(m), str(k), int(n)) for m, k, n in self._rows(
             "SELECT substr(at, 1, 7), kind, COUNT(*) FROM amendment WHERE at >= ? AND at < ? "
             "GROUP BY 1, 2", (start, end))]
-
-    def has_table(self, name: str) -> bool:
-        return self._one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) is not None

@@ -2,8 +2,8 @@
 
     registrations   customers registered (customer.registered_at)
     installations   meters installed (meter.installed_at)
-    amend.<kind>    amendments of each kind, counted from the `amendment` table's
-                    (kind, at) rows when the ledger has that table
+    amend.<kind>    amendments of each kind, counted from the amendment file's
+                    (kind, at) rows
     cancellations   amendments of kind `cancel_meter`
     cards_made      user and other cards personalised (card events `made`)
     cards_reissued  of those, cards made for a meter that had a card made before

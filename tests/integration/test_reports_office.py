@@ -1,13 +1,11 @@
 """The meter reading and registration monthly reports, over rows written through a
-sealed connection (readings, cards made, and an `amendment` table as the office
-functions keep it: kind, at)."""
+sealed connection (readings, and amendments in the office functions' `amendment` file)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from terminal.ledger.seal_schema import table_seal
 from tests.helpers.ppms import Ppms, sealed
 
 METERS = ("0100000001", "0100000002", "0100000003")
@@ -29,12 +27,14 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Ppms:
             con.execute("INSERT INTO reading (uuid, meter_id, read_at, recorded_at, source, total_kwh, "
                         "remaining_kwh, status_flags) VALUES (?, ?, ?, ?, 'manual', ?, 800, ?)",
                         (f"r{i}", ids[meter], at, at, total, flags))
-        con.execute("CREATE TABLE amendment (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL)")
-        for sql in table_seal("amendment", ("id",), ("id", "kind", "at")):
-            con.execute(sql)
-        con.executemany("INSERT INTO amendment (kind, at) VALUES (?, ?)", [
-            ("basic", "2026-03-06T10:00:00"), ("basic", "2026-03-07T10:00:00"), ("reissue_card", "2026-03-08T10:00:00"),
-            ("cancel_meter", "2026-04-02T10:00:00"), ("basic", "2026-05-01T10:00:00")])
+        # the office functions' amendment file (migration 15); the report counts its (kind, at)
+        meter_of = {"basic_file": METERS[0], "reissue_card": METERS[1], "cancel_meter": METERS[2]}
+        con.executemany("INSERT INTO amendment (uuid, kind, meter_id, customer_id, at) "
+                        "SELECT ?, ?, m.id, m.customer_id, ? FROM meter m WHERE m.number = ?", [
+            (f"a{i}", kind, at, meter_of[kind]) for i, (kind, at) in enumerate((
+                ("basic_file", "2026-03-06T10:00:00"), ("basic_file", "2026-03-07T10:00:00"),
+                ("reissue_card", "2026-03-08T10:00:00"), ("cancel_meter", "2026-04-02T10:00:00"),
+                ("basic_file", "2026-05-01T10:00:00")))])
     con.close()
     return cli
 
@@ -56,13 +56,13 @@ def test_registration_report_counts_amendments_by_kind(office: Ppms) -> None:
     months = {r["key"]: r for r in data["rows"]}
     assert list(months) == ["2026-03", "2026-04", "2026-05"]
     assert months["2026-03"]["registrations"] == 3 and months["2026-03"]["installations"] == 3
-    assert months["2026-03"]["amendments"] == {"basic": 2, "cancel_meter": 0, "reissue_card": 1}
-    assert months["2026-04"]["cancellations"] == 1 and months["2026-05"]["amendments"]["basic"] == 1
-    assert data["totals"]["amendments"] == {"basic": 3, "cancel_meter": 1, "reissue_card": 1}
+    assert months["2026-03"]["amendments"] == {"basic_file": 2, "cancel_meter": 0, "reissue_card": 1}
+    assert months["2026-04"]["cancellations"] == 1 and months["2026-05"]["amendments"]["basic_file"] == 1
+    assert data["totals"]["amendments"] == {"basic_file": 3, "cancel_meter": 1, "reissue_card": 1}
     assert data["totals"]["registrations"] == 3
 
 
-def test_registration_report_without_an_amendment_table(tmp_path: Path) -> None:
+def test_registration_report_of_a_month_without_amendments(tmp_path: Path) -> None:
     cli = Ppms(tmp_path / "ppms.db")
     cli.with_sample_tariff(METERS[0])
     data = cli.ok("report", "registration", "--from", "2026-03-01", "--to", "2026-03-31")
