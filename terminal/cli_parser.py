@@ -32,11 +32,11 @@ def split_globals(argv: list[str]) -> tuple[bool, str | None, str | None, list[s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from terminal.cli_commands import amend, backup, cards, core, devices, receipts, register, setup, sts
+    from terminal.cli_commands import amend, backup, cards, core, devices, receipts, register, reports, setup, sts
     p = argparse.ArgumentParser(prog="ppms", description="Prepayment Power-selling Management System "
                                 "(global options anywhere: --json, --db PATH, --config PATH)")
     sub = p.add_subparsers(dest="command", required=True)
     # cards after core: it adds `sale rewrite`
-    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend):
+    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports):
         area.register(sub)
     return p

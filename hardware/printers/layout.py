@@ -165,7 +165,7 @@ def build_layout(data: ReceiptData, fmt: InvoiceFormat) -> ReceiptLayout:
     b = _Builder(columns)
     # a Z report is the cashier's, not a customer's: its total is the day's net takings and it
     # ends with its own words, not the customer footer ("Thank you ...")
-    z_report = data.kind is ReceiptKind.Z_REPORT
+    z_report = data.kind in (ReceiptKind.Z_REPORT, ReceiptKind.REPORT)
 
     if data.copy:
         b.text(words["copy"], "center", bold=True, double_height=True)

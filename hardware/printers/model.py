@@ -18,6 +18,7 @@ class ReceiptKind(str, Enum):
     REVERSAL = "reversal"
     AMENDMENT = "amendment"
     Z_REPORT = "z_report"
+    REPORT = "report"       # a report of terminal.reports in its narrow layout
     TEST_PAGE = "test_page"
 
 

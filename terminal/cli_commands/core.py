@@ -1,4 +1,4 @@
-"""Core commands: init, demo, tariffs, registration, selling, accounts, reports, check, operators."""
+"""Core commands: init, demo, tariffs, registration, selling, accounts, check, operators."""
 from __future__ import annotations
 
 import argparse
@@ -87,19 +87,6 @@ def h_account_show(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import accounts
     app, s = session_of(g)
     return accounts.balances(app.ctx, s, ns.meter)
-
-
-def h_report_daily(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
-    from terminal.reports import daily
-    from terminal.services import reporting
-    app, s = session_of(g)
-    report = reporting.daily_report(app.ctx, s, ns.date)
-    if ns.print:
-        from terminal.services import receipts
-        report = report | {"z_report": receipts.print_z_report(app.ctx, s, report)}
-    if g["json"] or ns.format == "json":
-        return report
-    return daily.as_csv(report) if ns.format == "csv" else daily.as_text(report)
 
 
 def h_check(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -227,13 +214,6 @@ def register(sub: Any) -> None:
     x = a.add_parser("show", help="a customer's arrears and carry-over")
     x.add_argument("--meter", required=True)
     x.set_defaults(handler=h_account_show)
-
-    r = sub.add_parser("report", help="the daily report (and the Z report)").add_subparsers(dest="sub", required=True)
-    x = r.add_parser("daily", help="the day's sales, reversals, net figures and takings")
-    x.add_argument("--date", help="YYYY-MM-DD (default: today, by the terminal's clock)")
-    x.add_argument("--format", choices=("json", "csv", "text"), default="text")
-    x.add_argument("--print", action="store_true", help="also print it as a Z report")
-    x.set_defaults(handler=h_report_daily)
 
     x = sub.add_parser("check", help="verify the ledger; exit 0 when sound, 3 when not")
     x.set_defaults(handler=h_check)

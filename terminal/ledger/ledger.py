@@ -78,6 +78,7 @@ from terminal.ledger.operators import Operators
 from terminal.ledger.outbox import Outbox
 from terminal.ledger.readings import Readings
 from terminal.ledger.receipt_queue import ReceiptQueue
+from terminal.ledger.report_rows import ReportRows
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
 from terminal.ledger.setup_rows import Authority, DeviceSettings, Dictionary, Parameters, Shifts, TariffBook
@@ -138,6 +139,7 @@ class Repositories:
         self.shifts = Shifts(db)
         self.tariff_book = TariffBook(db)
         self.amendments = Amendments(db)
+        self.reports = ReportRows(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -24,6 +24,7 @@ from typing import Final
 from terminal.ledger.migrations_amend import M0016_AMENDMENT_NEW_METER
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
+from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.migrations_setup import M0018_SETUP
 from terminal.ledger.seal_schema import M0014_SEAL
 
@@ -398,6 +399,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (16, "amendment_new_meter", M0016_AMENDMENT_NEW_METER),
     (17, "account_transfers", [*M0017_ACCOUNT_TRANSFERS, *append_only_triggers(APPEND_ONLY_TRANSFERS)]),
     (18, "setup_and_shifts", M0018_SETUP),
+    (19, "report_indexes", M0019_REPORT_INDEXES),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

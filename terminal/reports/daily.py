@@ -41,9 +41,9 @@ from terminal.ledger import Repositories
 from terminal.ledger.journal import MONEY_ACCOUNTS
 from terminal.ledger.sales import DaySale
 
-_SALE_COLUMNS = ("tendered", "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
+SALE_COLUMNS = ("tendered", "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
 # the report's name of each sale column (cli.md)
-_NAMES = {"debt": "debt_recovered", "change": "change_carried"}
+NAMES = {"debt": "debt_recovered", "change": "change_carried"}
 _ENERGY = ("kwh", "free_kwh")
 
 
@@ -51,20 +51,20 @@ _ENERGY = ("kwh", "free_kwh")
 class Totals:
     """The sales behind one kind of posting of the day ('sale' or 'reversal'), in integers."""
     count: int = 0
-    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SALE_COLUMNS, 0))
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SALE_COLUMNS, 0))
     energy_by_sub_item: dict[str, int] = field(default_factory=dict)
     by_payment: dict[str, int] = field(default_factory=dict)
 
     def add(self, sale: DaySale) -> None:
         self.count += 1
-        for column in _SALE_COLUMNS:
+        for column in SALE_COLUMNS:
             self.sums[column] += getattr(sale, column)
         self.by_payment[sale.payment] = self.by_payment.get(sale.payment, 0) + sale.tendered
 
     def minus(self, other: Totals) -> Totals:
         def each(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
             return {k: a.get(k, 0) - b.get(k, 0) for k in sorted(set(a) | set(b))}
-        return Totals(self.count - other.count, {c: self.sums[c] - other.sums[c] for c in _SALE_COLUMNS},
+        return Totals(self.count - other.count, {c: self.sums[c] - other.sums[c] for c in SALE_COLUMNS},
                       each(self.energy_by_sub_item, other.energy_by_sub_item),
                       each(self.by_payment, other.by_payment))
 
@@ -106,10 +106,10 @@ def gather(r: Repositories, day: date) -> DailyFigures:
     return fig
 
 
-def _shown(t: Totals, cur: Currency) -> dict[str, Any]:
+def shown(t: Totals, cur: Currency) -> dict[str, Any]:
     out: dict[str, Any] = {"count": t.count}
-    for column in _SALE_COLUMNS:
-        out[_NAMES.get(column, column)] = (format_kwh(t.sums[column]) if column in _ENERGY
+    for column in SALE_COLUMNS:
+        out[NAMES.get(column, column)] = (format_kwh(t.sums[column]) if column in _ENERGY
                                            else format_money(t.sums[column], cur))
     out["energy_by_sub_item"] = {k: format_money(v, cur) for k, v in sorted(t.energy_by_sub_item.items())}
     out["by_payment"] = {k: format_money(v, cur) for k, v in sorted(t.by_payment.items())}
@@ -121,7 +121,7 @@ def as_json(fig: DailyFigures, cur: Currency) -> dict[str, Any]:
     (held_count, held), (debt_count, debt) = fig.cash_held, fig.arrears_added
     return {
         "report": "daily", "date": fig.day.isoformat(), "currency": cur.code,
-        "sales": _shown(fig.sales, cur), "reversals": _shown(fig.reversals, cur), "net": _shown(fig.net, cur),
+        "sales": shown(fig.sales, cur), "reversals": shown(fig.reversals, cur), "net": shown(fig.net, cur),
         "cash_held": {"count": held_count, "amount": format_money(held, cur)},
         "arrears_added": {"count": debt_count, "amount": format_money(debt, cur)},
         "voided": fig.voided, "pending": fig.pending,

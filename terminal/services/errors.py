@@ -431,3 +431,23 @@ class ShiftAlreadySigned(ServiceError):
 
 class ShiftSignoffByCashier(ServiceError):
     code = "SHIFT_SIGNOFF_BY_CASHIER"
+
+# reports (terminal/reports, `ppms report ...`)
+class ReportColumnUnknown(InvalidArgument):
+    """REPORT_COLUMN_UNKNOWN: --columns names a column the report does not have (details: known)."""
+    code = "REPORT_COLUMN_UNKNOWN"
+
+
+class ReportPeriodInvalid(InvalidArgument):
+    """REPORT_PERIOD_INVALID: a date that is not YYYY-MM-DD, or --from after --to."""
+    code = "REPORT_PERIOD_INVALID"
+
+
+class ReportLayoutNotFound(NotFound):
+    """REPORT_LAYOUT_NOT_FOUND: --layout names no layout this operator saved for this report."""
+    code = "REPORT_LAYOUT_NOT_FOUND"
+
+
+class ReportFontMissing(ServiceError):
+    """REPORT_FONT_MISSING: no CJK font for the PDF (install fonts-wqy-microhei)."""
+    code = "REPORT_FONT_MISSING"
