@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sync.account_records import CheckResultRecord, MeterReadingRecord
 from sync.device_records import (
     CardRecord,
     ReadingRecord,
@@ -47,12 +48,14 @@ __all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "d
            "encode_value"]
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
-              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord)
+              | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
+              | MeterReadingRecord | CheckResultRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
     SaleRecord, ReversalRecord, RegistrationRecord, DebtRecord, CashHeldRecord, CardRecord, ReadingRecord,
-    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord)}
+    SaleRewriteRecord, StsTokenRecord, StsKeyChangeRecord, TariffRecord,
+    MeterReadingRecord, CheckResultRecord)}
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 #: the largest encoded record a reader accepts (a tariff sheet is the largest, a few KB)

@@ -64,6 +64,7 @@ from terminal.ledger.diary import Diary
 from terminal.ledger.errors import DiskFull, LedgerBusy, LedgerUnavailable, OutsideUnitOfWork
 from terminal.ledger.journal import Journal
 from terminal.ledger.meta import Meta
+from terminal.ledger.meter_accounts import AccountBooks, CheckResults, MeterHistory
 from terminal.ledger.models import Models
 from terminal.ledger.operators import Operators
 from terminal.ledger.outbox import Outbox
@@ -71,6 +72,7 @@ from terminal.ledger.readings import Readings
 from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
+from terminal.ledger.search import Search
 from terminal.ledger.sts_tokens import StsTokens
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
@@ -118,6 +120,10 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.meter_history = MeterHistory(db)    # readings, checking results, the meter account, searches
+        self.checks = CheckResults(db)
+        self.books = AccountBooks(db)
+        self.search = Search(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_accounts import APPEND_ONLY_ACCOUNTS, M0023_CHECKS_AND_SEARCH
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.seal_schema import M0014_SEAL
 
@@ -388,6 +389,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
     (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the migration that seals the ledger
     (15, "office_files", [*M0015_OFFICE_FILES, *append_only_triggers(APPEND_ONLY_OFFICE)]),
+    (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

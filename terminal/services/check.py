@@ -6,6 +6,7 @@ from typing import Any
 from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
+from terminal.services.check_accounts import accounts_findings
 from terminal.services.context import Context
 
 Problem = dict[str, Any]
@@ -73,7 +74,8 @@ def verify(ctx: Context) -> dict[str, Any]:
         n_out, max_seq = r.outbox.extent()
         if n_out != max_seq or max_seq != r.counters.current_value("outbox"):
             bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
-        for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted):
+        for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted,
+                          accounts_findings):
             problems += invariant(r)
         n_postings = r.journal.count()
     clock = ctx.ledger.clock_state(ctx.now())   # time only goes forward: the ledger's latest write

@@ -52,7 +52,9 @@
         ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
         ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
         ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
-        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── CsvRowInvalid                  CSV_ROW_INVALID        a reading file row: details line (header = 1), reason
+        └── ReadingExists                  READING_EXISTS         the meter's reading at that time is already recorded
 
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
@@ -233,6 +235,18 @@ class AmountAboveMaximum(ServiceError):
 
 class SaleAlreadyRewritten(ServiceError):
     code = "SALE_ALREADY_REWRITTEN"
+
+
+# -- meter reading and the meter account (accounts) --
+class CsvRowInvalid(ServiceError):
+    """CSV_ROW_INVALID: a row of a reading file is refused (details: line, the file's line number
+    counting the header as line 1; reason); nothing of the file is stored."""
+    code = "CSV_ROW_INVALID"
+
+
+class ReadingExists(ServiceError):
+    """READING_EXISTS: the meter already has a reading of this source at this time."""
+    code = "READING_EXISTS"
 
 
 _D = TypeVar("_D", bound="DeviceError")
