@@ -28,6 +28,7 @@ from terminal.ledger import Fact, Outgoing, Repositories, UnitOfWork
 from terminal.ledger.ids import new_id
 from terminal.ledger.repos import MeterRow
 from terminal.services import account_params
+from terminal.services.account_books import day_span
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import CsvRowInvalid, InvalidArgument, MeterCancelled, ReadingExists
@@ -166,9 +167,10 @@ def consumption(ctx: Context, session: Session, meter_no: str, start: str | None
                 end: str | None = None) -> dict[str, Any]:
     """Consumption per period: between each two readings of the meter (within the days given)."""
     session.require(Permission.METER_READING)
+    since, until = day_span(start, end)
     with ctx.ledger.read() as r:
         meter = find_meter(r, meter_no)
-        points = r.meter_history.between(meter.id, start or "", end or "9999")
+        points = r.meter_history.between(meter.id, since or "", until or "9999")
     periods = [{"from": a.read_at, "to": b.read_at, "kwh": format_kwh(b.total_kwh - a.total_kwh),
                 "days": round(_days(a.read_at, b.read_at), 2)} for a, b in zip(points, points[1:])]
     total = points[-1].total_kwh - points[0].total_kwh if len(points) > 1 else 0
