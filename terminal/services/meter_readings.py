@@ -63,14 +63,15 @@ def reading_time(text: str, now: datetime, key: str = "at") -> str:
 
 def _entry(r: Repositories, meter_no: str, read_at: str, kwh: str, remaining: str | None, source: str,
            line: int | None = None) -> Entry:
+    total = parse_kwh(kwh.strip())
+    left = None if remaining is None or not remaining.strip() else parse_kwh(remaining.strip())
     meter = find_meter(r, meter_no)
     if meter.status == "cancelled":
         raise MeterCancelled(f"meter {meter.number} is cancelled", meter=meter.number)
     if r.meter_history.seen(meter.id, read_at, source):
         raise ReadingExists(f"meter {meter.number} already has a {source} reading at {read_at}",
                             meter=meter.number, read_at=read_at)
-    return Entry(meter, read_at, parse_kwh(kwh.strip()),
-                 None if remaining is None or not remaining.strip() else parse_kwh(remaining.strip()), line)
+    return Entry(meter, read_at, total, left, line)
 
 
 def _store(uow: UnitOfWork, session: Session, e: Entry, source: str, at: str,
