@@ -74,7 +74,7 @@ def _paging(x: Any, size: int) -> None:
 
 
 def register(sub: Any) -> None:
-    from terminal.ledger.search import KINDS
+    from terminal.services.search import KINDS
     rd = sub.add_parser("reading", help="meter readings by hand and from a handheld device's file").add_subparsers(
         dest="sub", required=True)
     x = rd.add_parser("add", help="one reading entered by hand (checked for anomalies)")
