@@ -9,7 +9,7 @@
   tolerance in force; the reading it was found on, when there is one. Sealed from its first
   row.
 - indexes for the searches (`terminal/ledger/search.py`): sales by time and by operator,
-  customers by area and by name, readings by time, diary entries by time, operator and
+  meters by registration day, customers by area and by name, readings by time, diary entries by time, operator and
   entity.
 """
 from __future__ import annotations
@@ -42,6 +42,7 @@ M0023_CHECKS_AND_SEARCH: Final = [
     *table_seal("check_result", ("id",), CHECK_RESULT_COLUMNS),
     "CREATE INDEX sale_sold_at ON sale(sold_at)",
     "CREATE INDEX sale_operator ON sale(operator_id, sold_at)",
+    "CREATE INDEX meter_registered ON meter(registered_on)",
     "CREATE INDEX customer_area ON customer(area, name)",
     "CREATE INDEX customer_name ON customer(name)",
     "CREATE INDEX reading_read_at ON reading(read_at)",

@@ -16,7 +16,7 @@ from terminal.services.errors import (
     PermissionDenied,
     ReadingExists,
 )
-from tests.helpers.ppms import dump_tables
+from tests.helpers.ppms import dump_tables, sealed
 
 METER = "0123456789"
 OTHER = "0123456790"
@@ -203,3 +203,21 @@ def test_meter_reading_needs_its_permission(sold):
             call()
     assert dump_tables(sold.ctx.ledger.path) == before
     assert json.loads(json.dumps(before["reading"])) == []
+
+
+def test_check_names_a_reading_or_checking_result_without_its_outbox_row(sold):
+    out = meter_readings.add_reading(sold.ctx, sold.admin, METER, "20.00", at="2026-03-06T08:00:00")
+    con = sealed(sold.ctx.ledger.path)   # written with the key, as a buggy service would: no outbox rows
+    try:
+        with con:
+            con.execute("INSERT INTO reading (uuid, meter_id, read_at, recorded_at, source, total_kwh) SELECT "
+                        "'00000000-0000-7000-8000-000000000001', id, '2026-03-06T09:00:00', '2026-03-06T10:00:00', "
+                        "'handheld', 2100 FROM meter WHERE number = ?", (METER,))
+            con.execute("INSERT INTO check_result (uuid, kind, meter_id, reading_id, found_at, expected_kwh, "
+                        "observed_kwh) SELECT '00000000-0000-7000-8000-000000000002', 'reading_lower', m.id, r.id, "
+                        "'2026-03-06T10:00:00', 1, 0 FROM meter m, reading r WHERE m.number = ? AND r.uuid = ?",
+                        (OTHER, out["reading_id"]))
+    finally:
+        con.close()
+    codes = sorted(p["code"] for p in sold.verify()["problems"])
+    assert codes == ["CHECK_OUTBOX_MISSING", "CHECK_READING_MISMATCH", "READING_OUTBOX_MISSING"]
