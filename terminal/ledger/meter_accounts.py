@@ -33,6 +33,7 @@ class StatementRow:
     at: str
     memo: str
     receipt_no: str | None
+    meter: str | None        # the sale's meter (None for a posting that names no sale)
     operator: str | None
     paid: int
     kwh: int
@@ -143,22 +144,22 @@ class CheckResults(Repo):
 class AccountBooks(Repo):
     """The meter account's statement, the receivable and the transaction book."""
 
-    def statement(self, customer_id: int, meter_id: int, start: str | None, end: str | None) -> list[StatementRow]:
-        """Postings on the meter's account in time order: its sales' and reversals' postings
-        and the customer's postings that name no sale (debts, fees, transfers, money held)."""
+    def statement(self, customer_id: int, start: str | None, end: str | None) -> list[StatementRow]:
+        """Postings on the customer's account in time order: the sales and reversals of each of
+        its meters (with the meter's number) and the postings that name no sale (debts, fees,
+        transfers, money held)."""
         cond, params = self._span("p.posted_at", start, end)
         rows = self._rows(
-            "SELECT p.id, p.kind, p.posted_at, p.memo, s.receipt_no, o.username, "
+            "SELECT p.id, p.kind, p.posted_at, p.memo, s.receipt_no, sm.number, o.username, "
             f" COALESCE(SUM(CASE WHEN l.account IN {_MONEY_IN} THEN l.debit - l.credit END), 0),"
             " CASE p.kind WHEN 'sale' THEN s.credit_kwh WHEN 'reversal' THEN -s.credit_kwh ELSE 0 END,"
             " COALESCE(SUM(CASE WHEN l.account IN ('CARRY_OVER', 'ARREARS') AND l.customer_id = p.customer_id"
             "  THEN l.credit - l.debit END), 0)"
             " FROM posting p JOIN posting_line l ON l.posting_id = p.id LEFT JOIN sale s ON s.id = p.sale_id"
-            " LEFT JOIN operator o ON o.id = p.operator_id"
-            f" WHERE p.customer_id = ? AND (p.sale_id IS NULL OR s.meter_id = ?){cond}"
-            " GROUP BY p.id ORDER BY p.posted_at, p.id", (customer_id, meter_id, *params))
-        return [StatementRow(int(a), str(b), str(c), str(d), e, f, int(g), int(h or 0), int(i))
-                for a, b, c, d, e, f, g, h, i in rows]
+            " LEFT JOIN meter sm ON sm.id = s.meter_id LEFT JOIN operator o ON o.id = p.operator_id"
+            f" WHERE p.customer_id = ?{cond} GROUP BY p.id ORDER BY p.posted_at, p.id", (customer_id, *params))
+        return [StatementRow(int(a), str(b), str(c), str(d), e, m, f, int(g), int(h or 0), int(i))
+                for a, b, c, d, e, m, f, g, h, i in rows]
 
     def balance_before(self, customer_id: int, start: str) -> int:
         """The customer's balance (carry-over less arrears) before `start`."""

@@ -51,20 +51,23 @@ def day_span(start: str | None, end: str | None) -> tuple[str | None, str | None
 
 def statement(ctx: Context, session: Session, meter_no: str, start: str | None = None,
               end: str | None = None) -> dict[str, Any]:
-    """Every posting on the meter's account with the running balance and energy credited."""
+    """Every posting on the meter's account with the running balance and the energy credited to
+    the meter. The account is the customer's: a sale on another of its meters moves the balance
+    too and is listed with that meter's number (its energy is not counted here)."""
     session.require(Permission.ACCOUNTS)
     since, until = day_span(start, end)
     with ctx.ledger.read() as r:
         cur = money_of(r)
         meter = find_meter(r, meter_no)
         opening = 0 if since is None else r.books.balance_before(meter.customer_id, since)
-        rows = r.books.statement(meter.customer_id, meter.id, since, until)
+        rows = r.books.statement(meter.customer_id, since, until)
     balance, kwh = opening, 0
     events = []
     for row in rows:
         balance += row.balance_change
-        kwh += row.kwh
-        events.append({"at": row.at, "kind": row.kind, "receipt_no": row.receipt_no, "memo": row.memo,
+        kwh += row.kwh if row.meter == meter.number else 0
+        events.append({"at": row.at, "kind": row.kind, "meter": row.meter, "receipt_no": row.receipt_no,
+                       "memo": row.memo,
                        "operator": row.operator, "paid": format_money(row.paid, cur), "kwh": format_kwh(row.kwh),
                        "change": format_money(row.balance_change, cur), "balance": format_money(balance, cur),
                        "kwh_credited": format_kwh(kwh)})

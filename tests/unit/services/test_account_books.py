@@ -52,6 +52,7 @@ def test_statement_running_balance_is_the_journals_to_the_minor_unit(shop):
         cash = r.search._rows("SELECT SUM(l.debit - l.credit) FROM posting p JOIN posting_line l "
                               "ON l.posting_id = p.id WHERE p.customer_id = ? AND l.account = 'CASH'", (cust,))[0][0]
     assert [e["kind"] for e in out["events"]] == ["sale", "debt", "sale", "reversal"]
+    assert [e["meter"] for e in out["events"]] == [METER, None, METER, METER]
     running = 0
     by_id = dict(per_posting)
     assert len(by_id) == 4
