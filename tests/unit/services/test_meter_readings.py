@@ -12,6 +12,7 @@ from terminal.services import auth, meter_readings, selling
 from terminal.services.errors import (
     CsvRowInvalid,
     InvalidArgument,
+    MeterCancelled,
     MeterNotFound,
     PermissionDenied,
     ReadingExists,
@@ -221,3 +222,18 @@ def test_check_names_a_reading_or_checking_result_without_its_outbox_row(sold):
         con.close()
     codes = sorted(p["code"] for p in sold.verify()["problems"])
     assert codes == ["CHECK_OUTBOX_MISSING", "CHECK_READING_MISMATCH", "READING_OUTBOX_MISSING"]
+
+
+def test_a_cancelled_meter_takes_no_reading(sold):
+    con = sealed(sold.ctx.ledger.path)   # as cancel-meter leaves it
+    try:
+        with con:
+            con.execute("UPDATE meter SET status = 'cancelled' WHERE number = ?", (OTHER,))
+    finally:
+        con.close()
+    with pytest.raises(MeterCancelled):
+        meter_readings.add_reading(sold.ctx, sold.admin, OTHER, "1.00")
+    with pytest.raises(CsvRowInvalid) as refused:
+        meter_readings.import_readings(sold.ctx, sold.admin, HEADER + f"{OTHER},2026-03-06T08:00:00,1.00,\n")
+    assert refused.value.details == {"line": 2, "reason": "METER_CANCELLED"}
+    assert sold.verify()["ok"]
