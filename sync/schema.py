@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sync.account_records import CheckResultRecord, MeterReadingRecord
 from sync.amendment_records import AmendmentRecord
 from sync.device_records import (
     CardRecord,
@@ -59,7 +60,7 @@ WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | Ca
               | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
               | InstallationRecord | TransferRecord | TransferDecisionRecord
               | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord
-              | AmendmentRecord)
+              | AmendmentRecord | MeterReadingRecord | CheckResultRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
@@ -69,6 +70,7 @@ RECORDS.update({cls.KIND: cls for cls in (InstallationRecord, TransferRecord, Tr
 RECORDS.update({cls.KIND: cls for cls in (
     ParameterRecord, DictionaryRecord, AuthorityRecord, DeviceSettingRecord, ShiftRecord)})
 RECORDS.update({AmendmentRecord.KIND: AmendmentRecord})
+RECORDS.update({cls.KIND: cls for cls in (MeterReadingRecord, CheckResultRecord)})
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 VERSIONS["registration"] = 2     # the office's files and the installation (issue 11)

@@ -32,11 +32,23 @@ def split_globals(argv: list[str]) -> tuple[bool, str | None, str | None, list[s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from terminal.cli_commands import amend, backup, cards, core, devices, receipts, register, reports, setup, sts
+    from terminal.cli_commands import (
+        accounts,
+        amend,
+        backup,
+        cards,
+        core,
+        devices,
+        receipts,
+        register,
+        reports,
+        setup,
+        sts,
+    )
     p = argparse.ArgumentParser(prog="ppms", description="Prepayment Power-selling Management System "
                                 "(global options anywhere: --json, --db PATH, --config PATH)")
     sub = p.add_subparsers(dest="command", required=True)
     # cards after core: it adds `sale rewrite`
-    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports):
+    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports, accounts):
         area.register(sub)
     return p

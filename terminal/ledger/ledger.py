@@ -72,6 +72,7 @@ from terminal.ledger.errors import (
 )
 from terminal.ledger.journal import Journal
 from terminal.ledger.meta import Meta
+from terminal.ledger.meter_accounts import AccountBooks, CheckResults, MeterHistory
 from terminal.ledger.meter_files import MeterFiles
 from terminal.ledger.models import Models
 from terminal.ledger.operators import Operators
@@ -81,6 +82,7 @@ from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.report_rows import ReportRows
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
+from terminal.ledger.search import Search
 from terminal.ledger.setup_rows import Authority, DeviceSettings, Dictionary, Parameters, Shifts, TariffBook
 from terminal.ledger.sts_tokens import StsTokens
 from terminal.ledger.transfers import Transfers
@@ -140,6 +142,10 @@ class Repositories:
         self.tariff_book = TariffBook(db)
         self.amendments = Amendments(db)
         self.reports = ReportRows(db)
+        self.meter_history = MeterHistory(db)    # readings, checking results, the meter account, searches
+        self.checks = CheckResults(db)
+        self.books = AccountBooks(db)
+        self.search = Search(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_accounts import APPEND_ONLY_ACCOUNTS, M0023_CHECKS_AND_SEARCH
 from terminal.ledger.migrations_amend import M0016_AMENDMENT_NEW_METER
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
@@ -400,6 +401,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (17, "account_transfers", [*M0017_ACCOUNT_TRANSFERS, *append_only_triggers(APPEND_ONLY_TRANSFERS)]),
     (18, "setup_and_shifts", M0018_SETUP),
     (19, "report_indexes", M0019_REPORT_INDEXES),
+    (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

@@ -7,6 +7,7 @@ from terminal.domain.money import Currency, currency, format_money
 from terminal.domain.sale import CARRIED
 from terminal.ledger import Repositories
 from terminal.services import check_register, setup_check
+from terminal.services.check_accounts import accounts_findings
 from terminal.services.check_amendments import amendment_findings
 from terminal.services.context import Context
 from terminal.services.disk import disk_space
@@ -77,7 +78,7 @@ def verify(ctx: Context) -> dict[str, Any]:
         if n_out != max_seq or max_seq != r.counters.current_value("outbox"):
             bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
         for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted,
-                          amendment_findings):
+                          amendment_findings, accounts_findings):
             problems += invariant(r)
         problems += check_register.findings(r)
         problems += setup_check.findings(r)

@@ -77,6 +77,9 @@
         ├── MeterReplaced                  METER_REPLACED         the meter was replaced: it sells and amends nothing
         └── RemainingCreditTooHigh         REMAINING_CREDIT_TOO_HIGH  more credit than the meter's records ever gave
 
+        ├── CsvRowInvalid                  CSV_ROW_INVALID        a reading file row: details line (header = 1), reason
+        └── ReadingExists                  READING_EXISTS         the meter's reading at that time is already recorded
+
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
 caller catches the class (`CardRefused`, `OutcomeUncertain`, `DeviceAbsent`) and never reads
@@ -265,6 +268,17 @@ class MeterReplaced(ServiceError):
 
 class RemainingCreditTooHigh(ServiceError):
     code = "REMAINING_CREDIT_TOO_HIGH"
+
+# -- meter reading and the meter account (accounts) --
+class CsvRowInvalid(ServiceError):
+    """CSV_ROW_INVALID: a row of a reading file is refused (details: line, the file's line number
+    counting the header as line 1; reason); nothing of the file is stored."""
+    code = "CSV_ROW_INVALID"
+
+
+class ReadingExists(ServiceError):
+    """READING_EXISTS: the meter already has a reading of this source at this time."""
+    code = "READING_EXISTS"
 
 
 _D = TypeVar("_D", bound="DeviceError")

@@ -60,6 +60,8 @@ REGISTRY: tuple[Parameter, ...] = (
     Parameter("fee.cancel_meter", "money", 0, "fee for cancelling a meter"),
     Parameter("account.check_tolerance_kwh", "kwh", 100,
               "account check: bought - consumed - remaining beyond this is flagged"),
+    Parameter("reading.high_consumption_factor", "count", 3,
+              "a reading whose consumption is above this many times the meter's own average is flagged", lowest=1),
     Parameter("sale.max_tender", "money", MAX_TENDER_DEFAULT, "the most money one sale may tender", lowest=1),
     Parameter("shift.max_difference", "money", 0,
               "a closed shift whose difference is larger than this (either way) is flagged for the supervisor"),
