@@ -26,7 +26,7 @@ system-deps:
 $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,devices,cards]'
+	$(BIN)/pip install -q -e '.[dev,devices,cards,central]'
 	mkdir -p .cache/escpos .cache/hypothesis
 	touch $@
 
