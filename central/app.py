@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -97,13 +98,14 @@ def create_app(url: str | None = None) -> FastAPI:
         client, _ = auth(request, body, ("terminal",))
         with db.connection_context():
             results = ingest.ingest(client, _json(body))
-        return {"results": results, "server_time": now_text()}
+        return {"results": results, "server_time": now_text(), "server_unix": time.time()}
 
     @app.get("/api/v1/feed", openapi_extra=_signed(), responses=RESPONSES)
     def get_feed(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
         client, _ = auth(request, body, ("terminal",))
         with db.connection_context():
-            return feed.page(client, request.query_params.get("cursor"), request.query_params.get("limit"))
+            page = feed.page(client, request.query_params.get("cursor"), request.query_params.get("limit"))
+        return page | {"server_unix": time.time()}
 
     @app.get("/api/v1/reports/summary", openapi_extra=_signed(), responses=RESPONSES)
     def get_summary(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:

@@ -59,7 +59,8 @@ def c_serve(ns: argparse.Namespace) -> Any:
     env = {**os.environ, central_db.ENV_DB: url}
     args = [sys.executable, "-m", "gunicorn", "--workers", str(ns.workers), "--bind", ns.bind,
             "--worker-class", "uvicorn_worker.UvicornWorker", "--graceful-timeout", "5", "--timeout", "60",
-            "--access-logfile", "-", "--error-logfile", "-", "central.app:create_app()"]
+            "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket",
+            "central.app:create_app()"]
     if ns.certfile:
         args[-1:-1] = ["--certfile", ns.certfile, "--keyfile", ns.keyfile]
     os.execvpe(args[0], args, env)

@@ -33,9 +33,10 @@ def split_globals(argv: list[str]) -> tuple[bool, str | None, str | None, list[s
 
 def build_parser() -> argparse.ArgumentParser:
     from terminal.cli_commands import cards, core, devices, receipts, sts
+    from terminal.cli_commands import sync as sync_commands
     p = argparse.ArgumentParser(prog="ppms", description="Prepayment Power-selling Management System "
                                 "(global options anywhere: --json, --db PATH, --config PATH)")
     sub = p.add_subparsers(dest="command", required=True)
-    for area in (core, sts, cards, receipts, devices):  # cards after core: it adds `sale rewrite`
+    for area in (core, sts, cards, receipts, devices, sync_commands):  # cards after core: it adds `sale rewrite`
         area.register(sub)
     return p

@@ -72,6 +72,7 @@ from terminal.ledger.receipt_queue import ReceiptQueue
 from terminal.ledger.repos import Customers, Meters, Tariffs
 from terminal.ledger.sales import Sales
 from terminal.ledger.sts_tokens import StsTokens
+from terminal.ledger.sync_state import SyncState
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
 
@@ -118,6 +119,7 @@ class Repositories:
         self.receipts = ReceiptQueue(db)
         self.cash_intakes = CashIntakes(db)
         self.audit = Audit(db)
+        self.sync = SyncState(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -52,7 +52,10 @@
         ├── CashIntakeBusy                 CASH_INTAKE_BUSY       another process is taking notes on this terminal
         ├── CreditAboveCarrierLimit        CREDIT_ABOVE_CARRIER_LIMIT  details: max_kwh (the most one purchase carries)
         ├── AmountAboveMaximum             AMOUNT_ABOVE_MAXIMUM   details: maximum (parameter sale.max_tender)
-        └── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
+        ├── OfflineLimitReached            OFFLINE_LIMIT_REACHED  too long or too much since the last sync
+        │                                                         details: limit, last_sync
+        └── FeedChangeUnsupported          FEED_CHANGE_UNSUPPORTED  a feed change this terminal does not apply
 
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
@@ -290,3 +293,17 @@ class CardMeterNumberInvalid(CardRefused):
 
 class OutcomeUncertain(DeviceError):
     code = "OUTCOME_UNCERTAIN"
+
+
+# --- sync (issue 14) -------------------------------------------------------------------------
+class OfflineLimitReached(ServiceError):
+    """OFFLINE_LIMIT_REACHED: the last sync with the center is older than its offline
+    ``max_hours``, or the money sold since it is above ``max_amount``; details: limit
+    (``max_hours`` | ``max_amount``), last_sync. Selling resumes after a sync."""
+    code = "OFFLINE_LIMIT_REACHED"
+
+
+class FeedChangeUnsupported(ServiceError):
+    """FEED_CHANGE_UNSUPPORTED: a change of the center's feed of a kind this terminal does
+    not apply; details: kind. Recorded in the diary (sync.feed_refused), the feed goes on."""
+    code = "FEED_CHANGE_UNSUPPORTED"
