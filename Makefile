@@ -12,7 +12,7 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 postgresql
 
 .PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig
 

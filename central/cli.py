@@ -99,8 +99,9 @@ def c_admin_add(ns: argparse.Namespace) -> Any:
                            key="password")
     open_db(ns)
     with central_db.write(Admin._meta.database):
-        Admin.insert(username=ns.username, password_hash=PasswordHasher().hash(password),
-                     created_at=now_text()).on_conflict_replace().execute()
+        hashed = PasswordHasher().hash(password)
+        Admin.insert(username=ns.username, password_hash=hashed, created_at=now_text()).on_conflict(
+            conflict_target=[Admin.username], update={Admin.password_hash: hashed}).execute()
     return {"admin": ns.username}
 
 

@@ -158,7 +158,10 @@ def _insert(client: str, fresh: list[Incoming], at: str) -> set[str]:
     for p in fresh:
         if p.uuid in stored and isinstance(p.record, RegistrationRecord):
             MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,
-                             updated_at=at).on_conflict_replace().execute()
+                             updated_at=at).on_conflict(
+                conflict_target=[MeterFile.number],
+                update={MeterFile.carrier: p.record.meter.carrier, MeterFile.record: p.payload,
+                        MeterFile.updated_at: at}).execute()
     return set(stored)
 
 
