@@ -98,7 +98,8 @@ class Center:
         return self.cli(*args, *(["--terminal", terminal] if terminal else []))
 
 
-def terminal(folder: Path, tid: str, url: str, secret: Path, interval_s: float = 60) -> Ppms:
+def terminal(folder: Path, tid: str, url: str, secret: Path, interval_s: float = 60, batch_size: int = 500,
+             backoff_max_s: float = 900) -> Ppms:
     """A terminal ledger whose `[sync]` points at `url` (its config beside the database)."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / "terminal.toml"
@@ -108,7 +109,8 @@ def terminal(folder: Path, tid: str, url: str, secret: Path, interval_s: float =
                         f'invoice_format = "{ROOT / "config" / "receipts" / "default.toml"}"')
     text = text.replace('[sync]\nurl = ""', f'[sync]\nurl = "{url}"')
     text = text.replace('secret_file = ""                 # this', f'secret_file = "{secret}" # this')
-    text = text.replace("interval_s = 60 ", f"interval_s = {interval_s} ")
+    text = text.replace("interval_s = 60 ", f"interval_s = {interval_s}\nbackoff_max_s = {backoff_max_s} ")
+    text = text.replace("batch_size = 500 ", f"batch_size = {batch_size} ")
     text = text.replace('path = "../var/receipts.bin"', 'path = "receipts.bin"')
     text = text.replace('secret_file = "../var/card-secret.hex"', 'secret_file = "card-secret.hex"')
     cfg.write_text(text)
@@ -145,3 +147,17 @@ class Postgres:
         subprocess.run(["runuser", "-u", "postgres", "--", str(self.bindir / "pg_ctl"), "-D",
                         str(self.dir / "data"), "-m", "immediate", "stop"], capture_output=True, timeout=60, cwd="/")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Agent:
+    """`ppms sync run` for one terminal, as the systemd service runs it."""
+
+    def __init__(self, cli: Ppms) -> None:
+        self.cli = cli
+        self.log = cli.db.parent / "agent.log"
+        self.proc = subprocess.Popen([sys.executable, "-m", "terminal.cli", "sync", "run"], env=cli.env(),
+                                     cwd=cli.db.parent, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
