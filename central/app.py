@@ -89,15 +89,20 @@ def create_app(url: str | None = None) -> FastAPI:
     def refused(request: Request, exc: CentralError) -> JSONResponse:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
 
-    def auth(request: Request, body: bytes, kinds: tuple[str, ...]) -> tuple[str, str]:
+    def auth(request: Request, body: bytes, kinds: tuple[str, ...], owner: str | None = None) -> tuple[str, str]:
         with db.connection_context():
-            return signing.verify(request.headers, request.method, _path(request), body, kinds)
+            return signing.verify(request.headers, request.method, _path(request), body, kinds, owner)
 
     @app.post("/api/v1/batches", openapi_extra=_signed(BATCH), responses=RESPONSES)
     def post_batch(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
-        client, _ = auth(request, body, ("terminal",))
+        try:
+            data = _json(body)
+        except BadRequest:
+            data = None      # refused below, once the signature is known to hold
+        owner = data.get("terminal_id") if isinstance(data, dict) else None
+        client, _ = auth(request, body, ("terminal",), owner if isinstance(owner, str) else None)
         with db.connection_context():
-            results = ingest.ingest(client, _json(body))
+            results = ingest.ingest(client, _json(body) if data is None else data)
         return {"results": results, "server_time": now_text(), "server_unix": time.time()}
 
     @app.get("/api/v1/feed", openapi_extra=_signed(), responses=RESPONSES)

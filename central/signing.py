@@ -1,7 +1,7 @@
 """Checking a signed request (docs/sync.md, "Signing"): client, timestamp, nonce, HMAC.
 
 The nonce is stored only once every other check has passed, in its own short transaction;
-a refused request stores nothing else. Each refusal is logged (client, path, code), never
+a refused request stores nothing. Each refusal is logged (client, path, code), never
 with the secret or the signature.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from central.errors import (
     ReplayedNonce,
     StaleTimestamp,
     UnknownClient,
+    WrongClient,
 )
 from central.models import Gateway, Nonce, Terminal
 
@@ -47,18 +48,20 @@ def secret_of(client: str, kind: str) -> str | None:
 
 
 def verify(headers: Mapping[str, str], method: str, path_with_query: str, body: bytes, kinds: tuple[str, ...],
-           now: float | None = None) -> tuple[str, str]:
-    """The (client, kind) a request is signed by, or a Refused error (logged)."""
+           owner: str | None = None, now: float | None = None) -> tuple[str, str]:
+    """The (client, kind) a request is signed by, or a Refused error (logged). `owner`: the
+    client the request speaks for (a batch's terminal_id): another one is WrongClient (403)."""
     client = headers.get("x-ppms-client", "")
     try:
-        return _verify(client, headers, method, path_with_query, body, kinds, time.time() if now is None else now)
-    except Refused as exc:
+        return _verify(client, headers, method, path_with_query, body, kinds, owner,
+                       time.time() if now is None else now)
+    except (Refused, WrongClient) as exc:
         log.warning("refused %s %s from client %r: %s", method, path_with_query[:200], client[:64], exc.code)
         raise
 
 
 def _verify(client: str, headers: Mapping[str, str], method: str, path: str, body: bytes, kinds: tuple[str, ...],
-            now: float) -> tuple[str, str]:
+            owner: str | None, now: float) -> tuple[str, str]:
     stamp = headers.get("x-ppms-timestamp", "")
     nonce = headers.get("x-ppms-nonce", "")
     signature = headers.get("x-ppms-signature", "")
@@ -79,6 +82,8 @@ def _verify(client: str, headers: Mapping[str, str], method: str, path: str, bod
         raise BadSignature("the request's signature does not match")
     if abs(now - int(stamp)) > MAX_SKEW_S:
         raise StaleTimestamp(f"the request's time is more than {MAX_SKEW_S} s from the center's clock")
+    if owner is not None and owner != client:
+        raise WrongClient(f"client {client} cannot speak for {owner[:32]!r}")
     _use_nonce(client, nonce, int(now))
     return client, kind
 
