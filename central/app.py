@@ -23,7 +23,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from central import db as central_db
-from central import feed, ingest, reports, signing
+from central import feed, ingest, payments, reports, signing
 from central.clock import now_text
 from central.errors import BadRequest, CentralError
 from central.models import proxy
@@ -37,24 +37,35 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
 
 
-def _signed(body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _signed(body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     extra: dict[str, Any] = {"parameters": [{"name": h, "in": "header", "required": True, "description": d,
                                              "schema": {"type": "string"}} for h, d in SIGNED.items()]}
+    for name, spec in (query or {}).items():
+        extra["parameters"].append({"name": name, "in": "query", "required": spec.pop("required", False),
+                                    "schema": spec})
     if body is not None:
         extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return extra
 
 
+TEXT = {"type": "string", "minLength": 1, "maxLength": 64}
 BATCH = {"type": "object", "required": ["terminal_id", "items"], "properties": {
     "terminal_id": {"type": "string"}, "backlog": {"type": "integer"}, "clock_drift_s": {"type": "number"},
     "items": {"type": "array", "maxItems": ingest.MAX_ITEMS, "items": {
         "type": "object", "required": ["seq", "uuid", "kind", "entity_uuid", "created_at", "payload"],
-        "properties": {"seq": {"type": "integer", "minimum": 1}, "uuid": {"type": "string"},
-                       "kind": {"type": "string"}, "entity_uuid": {"type": "string"},
-                       "created_at": {"type": "string"}, "payload": {"type": "object"}}}}}}
+        "properties": {"seq": {"type": "integer", "minimum": 1, "maximum": 2 ** 62 - 1},
+                       "uuid": {"type": "string", "pattern": f"^{ingest.UUID.pattern}$"},
+                       "kind": TEXT, "entity_uuid": TEXT,
+                       "created_at": {"type": "string", "pattern": f"^{ingest.TIME.pattern}$"},
+                       "payload": {"type": "object"}}}}}}
+DAY = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"}
+FEED_QUERY = {"cursor": {"type": "integer", "minimum": 0, "maximum": 2 ** 62},
+              "limit": {"type": "integer", "minimum": 1, "maximum": feed.MAX_LIMIT}}
 PAYMENT = {"type": "object", "required": ["reference", "meter", "amount", "paid_at"], "properties": {
-    "reference": {"type": "string"}, "meter": {"type": "string"}, "amount": {"type": "string"},
-    "paid_at": {"type": "string"}}}
+    "reference": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "meter": {"type": "string", "pattern": "^[0-9A-Za-z][0-9A-Za-z-]{0,19}$"},
+    "amount": {"type": "string", "pattern": "^[0-9]{1,12}(\\.[0-9]{1,2})?$"},
+    "paid_at": {"type": "string", "pattern": f"^{ingest.TIME.pattern}$"}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/json": {"schema": ERROR}}}
     for code, text in ((400, "bad request"), (401, "signature refused"), (403, "another client's path"),
@@ -105,14 +116,15 @@ def create_app(url: str | None = None) -> FastAPI:
             results = ingest.ingest(client, _json(body) if data is None else data)
         return {"results": results, "server_time": now_text(), "server_unix": time.time()}
 
-    @app.get("/api/v1/feed", openapi_extra=_signed(), responses=RESPONSES)
+    @app.get("/api/v1/feed", openapi_extra=_signed(query=dict(FEED_QUERY)), responses=RESPONSES)
     def get_feed(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
         client, _ = auth(request, body, ("terminal",))
         with db.connection_context():
             page = feed.page(client, request.query_params.get("cursor"), request.query_params.get("limit"))
         return page | {"server_unix": time.time()}
 
-    @app.get("/api/v1/reports/summary", openapi_extra=_signed(), responses=RESPONSES)
+    @app.get("/api/v1/reports/summary", responses=RESPONSES, openapi_extra=_signed(query={
+        "from": {**DAY, "required": True}, "to": {**DAY, "required": True}, "terminal": dict(TEXT)}))
     def get_summary(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
         auth(request, body, ("terminal",))
         q = request.query_params
@@ -121,7 +133,6 @@ def create_app(url: str | None = None) -> FastAPI:
 
     @app.post("/api/v1/payments", openapi_extra=_signed(PAYMENT), responses=RESPONSES)
     def post_payment(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
-        from central import payments
         client, _ = auth(request, body, ("gateway",))
         with db.connection_context():
             return payments.receive(client, _json(body))

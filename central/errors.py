@@ -14,6 +14,7 @@
         ├── WrongClient              WRONG_CLIENT      403  a client using another client's path or body
         ├── NotFound                 NOT_FOUND         404  no such terminal, meter or payment
         ├── PaymentConflict          PAYMENT_CONFLICT  409  the reference again with another meter or amount
+        ├── PaymentMeterUnsupported  PAYMENT_METER_UNSUPPORTED 409  a meter whose token the center cannot vend
         └── AdminInvalid             ADMIN_INVALID     400  an administration command's bad input
 """
 from __future__ import annotations
@@ -67,6 +68,11 @@ class NotFound(CentralError):
 
 class PaymentConflict(CentralError):
     code = "PAYMENT_CONFLICT"
+    status = 409
+
+
+class PaymentMeterUnsupported(CentralError):
+    code = "PAYMENT_METER_UNSUPPORTED"
     status = 409
 
 
