@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from terminal.ledger.migrations_sync import M0020_SYNC
 from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
@@ -384,7 +385,8 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (10, "note_intake", M0010_NOTE_INTAKE),
     (11, "sale_write_cost", M0011_SALE_WRITE_COST),
     (12, "clock_high_water", M0012_CLOCK_HIGH_WATER),
-    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE: the last migration; both change together
+    (14, "seal", M0014_SEAL),         # = seal.SEALED_SINCE
+    (20, "sync", M0020_SYNC),
 ]
 
 LATEST: Final = MIGRATIONS[-1][0]

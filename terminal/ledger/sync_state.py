@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from terminal.ledger.rows import COUNTED_SQL, Repo
+from terminal.ledger.rows import Repo
 
 CURSOR = "sync.cursor"
 LAST_OK = "sync.last_ok"               # the terminal's time of the last sync that reached the center
@@ -54,8 +54,9 @@ class SyncState(Repo):
         return {str(k): str(v) for k, v in self._rows(
             f"SELECT key, value FROM meta WHERE key IN ({', '.join('?' * len(KEYS))})", KEYS)}
 
-    def tendered_since(self, at: str) -> int:
-        """Money tendered by the sales sold at or after `at` that count (not voided, not pending)."""
-        row = self._one(f"SELECT COALESCE(SUM(s.tendered), 0) FROM sale s JOIN sale_status ss ON ss.sale_id = s.id "
-                        f"WHERE s.sold_at >= ? AND ss.status IN {COUNTED_SQL}", (at,))
+    def unsent_tendered(self) -> int:
+        """Money tendered by the completed sales the center has not acknowledged yet (the
+        money sold since the last sync), from the unsent outbox rows (index outbox_unsent)."""
+        row = self._one("SELECT COALESCE(SUM(s.tendered), 0) FROM outbox o JOIN sale s ON s.uuid = o.entity_uuid "
+                        "WHERE o.sent_at IS NULL AND o.kind = 'sale'")
         return 0 if row is None else int(row[0])

@@ -1,6 +1,7 @@
 """Offline limits from the center (docs/sync.md): past the longest time without a sync, or
 with more money sold since the last sync than the center allows, a sale is refused with
-OFFLINE_LIMIT_REACHED before anything is stored. A terminal that has never heard the
+OFFLINE_LIMIT_REACHED before anything is stored. The money sold since the last sync
+is that of the sales the center has not acknowledged yet (their outbox rows unsent). A terminal that has never heard the
 center's limits (never synced) has none."""
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def check(ctx: Context, tendered: int, cur: Currency) -> None:
         state = r.sync.values()
         last = state.get(keys.LAST_OK)
         hours, amount = state.get(keys.MAX_HOURS), state.get(keys.MAX_AMOUNT)
-        sold = r.sync.tendered_since(last) if last is not None and amount is not None else 0
+        sold = r.sync.unsent_tendered() if last is not None and amount is not None else 0
     if last is None:
         return
     if hours is not None and ctx.now() - datetime.fromisoformat(last) > timedelta(hours=int(hours)):
