@@ -2,6 +2,7 @@
 #   make run    set up and start the terminal on its embedded defaults (demo data, emulated devices)
 #   make test   install system packages + venv, then run the whole suite (short soak/fuzz)
 #   make bench  print benchmark JSON
+#   make central  the center computer on SQLite with a demo terminal (docs/sync.md)
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -14,7 +15,7 @@ export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 # Debian packages the devices and their tests need (pyscard builds from source).
 APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 postgresql
 
-.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig central
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +49,16 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m benches
+
+# the center computer on its embedded default (SQLite) with a demo terminal T01 registered
+# (secret in var/central/T01.secret: point a terminal's [sync] secret_file at it)
+CENTRAL_DB := sqlite:///$(CURDIR)/$(RUNDIR)/central/center.db
+central: venv
+	@mkdir -p $(RUNDIR)/central
+	@test -f $(RUNDIR)/central/T01.secret || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(RUNDIR)/central/T01.secret)
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) init
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) terminal add T01 --secret-file $(RUNDIR)/central/T01.secret
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) serve --bind 127.0.0.1:8600 --workers 2
 
 # the receipt pictures in docs/ come from the same layout as the printer's bytes
 receipt-previews: venv
