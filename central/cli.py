@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from terminal.domain.errors import PpmsError
-from terminal.domain.money import currency, parse_money
-
 from central import db as central_db
 from central import feed, reports
 from central.clock import now_text
 from central.errors import AdminInvalid
 from central.models import TABLES, Admin, Gateway, Setting, Terminal, proxy
+from terminal.domain.errors import PpmsError
+from terminal.domain.money import currency, parse_money
 
 MAX_SECRET_FILE = 4096
 

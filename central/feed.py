@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from terminal.domain.money import currency, format_money
-
 from central import db as central_db
 from central.clock import now_text
 from central.errors import BadRequest
 from central.models import Change, Terminal
 from central.reports import center_currency
+from terminal.domain.money import currency, format_money
 
 MAX_LIMIT = 1000
 KINDS = ("tariff", "customer", "meter", "blacklist", "parameter", "operator", "payment")

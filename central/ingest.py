@@ -19,14 +19,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sync import schema
-from sync.errors import WireRecordInvalid
-from sync.records import RegistrationRecord, ReversalRecord, SaleRecord
-
 from central import db as central_db
 from central.clock import now_text
 from central.errors import BadRequest, WrongClient
-from central.models import Conflict, Item, MeterFile, Sale, Terminal
+from central.models import Conflict, Item, MeterFile, Terminal
+from sync import schema
+from sync.errors import WireRecordInvalid
+from sync.records import RegistrationRecord, ReversalRecord, SaleRecord
 
 MAX_ITEMS = 1000
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -133,12 +132,12 @@ def _store(client: str, incoming: list[Incoming], at: str) -> dict[int, dict[str
     stored = _insert(client, fresh, at)
     for p in fresh:
         if p.uuid not in stored:   # another worker stored this key a moment ago
-            row = Item.get_or_none(Item.uuid == p.uuid)
-            if row is not None and row.terminal == client and p.same_as(row):
+            other = Item.get_or_none(Item.uuid == p.uuid)
+            if other is not None and other.terminal == client and p.same_as(other):
                 answers[id(p)] = {"seq": p.seq, "status": "exists"}
             else:
                 answers[id(p)] = {"seq": p.seq, "status": "conflict"}
-                conflicts.append((p, "uuid" if row is not None else "seq"))
+                conflicts.append((p, "uuid" if other is not None else "seq"))
     if conflicts:
         Conflict.insert_many([
             {"terminal": client, "seq": p.seq, "uuid": p.uuid, "kind": p.kind, "payload": p.payload,

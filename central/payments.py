@@ -14,15 +14,14 @@ import re
 import uuid
 from typing import Any
 
-from terminal.domain.errors import PpmsError
-from terminal.domain.money import currency, format_money, parse_money
-
 from central import db as central_db
 from central.clock import now_text
 from central.errors import BadRequest, NotFound, PaymentConflict, PaymentMeterUnsupported
 from central.ingest import TIME
 from central.models import Change, MeterFile, Payment
 from central.reports import center_currency
+from terminal.domain.errors import PpmsError
+from terminal.domain.money import currency, format_money, parse_money
 
 REFERENCE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 METER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")

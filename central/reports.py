@@ -12,10 +12,9 @@ from typing import Any
 
 from peewee import fn
 
-from terminal.domain.money import currency, format_kwh, format_money
-
 from central.errors import BadRequest
 from central.models import Conflict, Item, Sale, Setting, Terminal
+from terminal.domain.money import currency, format_kwh, format_money
 
 _MONEY = ("tendered", "fixed", "debt", "vat", "carry_over_used", "change")
 _ENERGY = ("kwh", "free_kwh")
@@ -58,11 +57,12 @@ def _totals(kind: str, lo: str, hi: str, terminal: str | None) -> dict[str, Any]
     if terminal is not None:
         where &= Sale.terminal == terminal
     cols = [fn.COUNT(Sale.item), *[fn.COALESCE(fn.SUM(getattr(Sale, c)), 0) for c in (*_MONEY, *_ENERGY)]]
-    row = Sale.select(*cols).where(where).tuples().get()
+    row: Any = Sale.select(*cols).where(where).tuples().get()
     out: dict[str, Any] = {"count": int(row[0])}
     out.update({c: int(v) for c, v in zip((*_MONEY, *_ENERGY), row[1:], strict=True)})
-    out["by_payment"] = {p: int(v) for p, v in Sale.select(Sale.payment, fn.SUM(Sale.tendered)).where(where)
-                         .group_by(Sale.payment).order_by(Sale.payment).tuples()}
+    by_payment: Any = Sale.select(Sale.payment, fn.SUM(Sale.tendered)).where(where).group_by(Sale.payment) \
+        .order_by(Sale.payment).tuples()
+    out["by_payment"] = {str(p): int(v) for p, v in by_payment}
     return out
 
 
@@ -78,7 +78,8 @@ def _shown(t: dict[str, Any], cur: Any) -> dict[str, Any]:
 
 def gaps(terminal: str, limit: int = 100) -> list[list[int]]:
     """The ranges [first, last] of sequence numbers missing below the terminal's highest."""
-    seqs = [s for (s,) in Item.select(Item.seq).where(Item.terminal == terminal).order_by(Item.seq).tuples()]
+    found: Any = Item.select(Item.seq).where(Item.terminal == terminal).order_by(Item.seq).tuples()
+    seqs = [int(s) for (s,) in found]
     out: list[list[int]] = []
     expected = 1
     for s in seqs:

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import peewee
 
@@ -41,9 +42,8 @@ def message(method: str, path_with_query: str, timestamp: str, nonce: str, body:
 
 
 def secret_of(client: str, kind: str) -> str | None:
-    model = Terminal if kind == "terminal" else Gateway
-    key = model.id if kind == "terminal" else model.name
-    row = model.select(model.secret).where(key == client).first()
+    row: Any = (Terminal.get_or_none(Terminal.id == client) if kind == "terminal"
+                else Gateway.get_or_none(Gateway.name == client))
     return None if row is None else str(row.secret)
 
 

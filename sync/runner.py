@@ -49,7 +49,7 @@ def status(app: Any) -> dict[str, Any]:
 def backoff_s(failures: int, interval_s: float, most_s: float, rnd: Callable[[], float] = random.random) -> float:
     """The wait before the next try after `failures` passes in a row found no center."""
     ceiling = min(most_s, interval_s * 2 ** min(failures, 30))
-    return ceiling * (0.5 + 0.5 * rnd())
+    return float(ceiling * (0.5 + 0.5 * rnd()))
 
 
 class Runner:

@@ -15,7 +15,6 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
