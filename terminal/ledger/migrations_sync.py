@@ -6,5 +6,5 @@ from __future__ import annotations
 from typing import Final
 
 M0020_SYNC: Final = [
-    "CREATE INDEX outbox_unsent ON outbox(seq) WHERE sent_at IS NULL",
+    "CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(seq) WHERE sent_at IS NULL",
 ]
