@@ -2,6 +2,7 @@
 #   make run    set up and start the terminal on its embedded defaults (demo data, emulated devices)
 #   make test   install system packages + venv, then run the whole suite (short soak/fuzz)
 #   make bench  print benchmark JSON
+#   make central  the center computer on SQLite with a demo terminal (docs/sync.md)
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -12,9 +13,9 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql
 
-.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,7 +27,7 @@ system-deps:
 $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,devices,cards]'
+	$(BIN)/pip install -q -e '.[dev,devices,cards,central]'
 	mkdir -p .cache/escpos .cache/hypothesis
 	touch $@
 
@@ -43,11 +44,21 @@ soak: venv
 	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests
 
 lint: venv
-	$(BIN)/ruff check terminal hardware sync tests benches
-	$(BIN)/mypy terminal hardware sync
+	$(BIN)/ruff check terminal hardware sync central tests benches
+	$(BIN)/mypy terminal hardware sync central
 
 bench: venv
 	$(BIN)/python -m benches
+
+# the center computer on its embedded default (SQLite) with a demo terminal T01 registered
+# (secret in var/central/T01.secret: point a terminal's [sync] secret_file at it)
+CENTRAL_DB := sqlite:///$(CURDIR)/$(RUNDIR)/central/center.db
+central: venv
+	@mkdir -p $(RUNDIR)/central
+	@test -f $(RUNDIR)/central/T01.secret || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(RUNDIR)/central/T01.secret)
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) init
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) terminal add T01 --secret-file $(RUNDIR)/central/T01.secret
+	$(BIN)/python -m central.cli --db $(CENTRAL_DB) serve --bind 127.0.0.1:8600 --workers 2
 
 # the receipt pictures in docs/ come from the same layout as the printer's bytes
 receipt-previews: venv

@@ -8,13 +8,21 @@ and the reason.
 
     PpmsError                          (terminal.domain.errors)
     └── SyncError                      SYNC_ERROR             root of this package
-        └── WireRecordInvalid          WIRE_RECORD_INVALID    bad JSON, not canonical, missing, extra
-            │                                                 or mistyped field, value out of range
-            │                                                 details: kind, field, reason
-            ├── WireKindUnknown        WIRE_KIND_UNKNOWN      no record type for this kind
-            │                                                 details: kind
-            └── WireVersionUnknown     WIRE_VERSION_UNKNOWN   a version this reader does not know (newer)
-                                                              details: kind, field "v", version, known
+        ├── WireRecordInvalid          WIRE_RECORD_INVALID    bad JSON, not canonical, missing, extra
+        │   │                                             or mistyped field, value out of range
+        │   │                                             details: kind, field, reason
+        │   ├── WireKindUnknown        WIRE_KIND_UNKNOWN      no record type for this kind
+        │   │                                             details: kind
+        │   └── WireVersionUnknown     WIRE_VERSION_UNKNOWN   a version this reader does not know (newer)
+        │                                                     details: kind, field "v", version, known
+        ├── SyncNotConfigured          SYNC_NOT_CONFIGURED    no [sync] url, or no secret file      details: key
+        ├── SyncSecretInvalid          SYNC_SECRET_INVALID    the secret file is not one hex line, not a
+        │                                                     regular file, or readable by others   details: key
+        ├── SyncUnreachable            SYNC_UNREACHABLE       no answer from the center (refused connection,
+        │                                                     timeout, reset, a 5xx, an answer not JSON):
+        │                                                     nothing marked sent; try again later
+        └── SyncRefused                SYNC_REFUSED           the center refused the request (401/403/4xx)
+                                                              details: status, center_code
 """
 from __future__ import annotations
 
@@ -35,3 +43,19 @@ class WireKindUnknown(WireRecordInvalid):
 
 class WireVersionUnknown(WireRecordInvalid):
     code = "WIRE_VERSION_UNKNOWN"
+
+
+class SyncNotConfigured(SyncError):
+    code = "SYNC_NOT_CONFIGURED"
+
+
+class SyncSecretInvalid(SyncError):
+    code = "SYNC_SECRET_INVALID"
+
+
+class SyncUnreachable(SyncError):
+    code = "SYNC_UNREACHABLE"
+
+
+class SyncRefused(SyncError):
+    code = "SYNC_REFUSED"

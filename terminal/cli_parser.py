@@ -45,10 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         setup,
         sts,
     )
+    from terminal.cli_commands import sync as sync_commands
     p = argparse.ArgumentParser(prog="ppms", description="Prepayment Power-selling Management System "
                                 "(global options anywhere: --json, --db PATH, --config PATH)")
     sub = p.add_subparsers(dest="command", required=True)
     # cards after core: it adds `sale rewrite`
-    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports, accounts):
+    for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports, accounts,
+                 sync_commands):
         area.register(sub)
     return p

@@ -116,6 +116,18 @@ class CashAcceptorSection:
 
 
 @dataclass(frozen=True)
+class SyncSection:
+    """The center computer (docs/sync.md): `ppms sync now|run|status`."""
+    url: str = ""                    # https://center.example:8600; "" = no center
+    secret_file: str = ""            # the terminal's secret: one hex line, chmod 600
+    ca_file: str = ""                # the CA that signed the center's certificate ("" = the system's)
+    interval_s: float = 60.0         # the agent's pass interval
+    batch_size: int = 500            # outbox rows a request
+    timeout_s: float = 30.0          # one request's timeout
+    backoff_max_s: float = 900.0     # the longest wait between tries while the center is unreachable
+
+
+@dataclass(frozen=True)
 class Settings:
     terminal: TerminalSection = field(default_factory=TerminalSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -125,6 +137,7 @@ class Settings:
     security: SecuritySection = field(default_factory=SecuritySection)
     meter_bus: MeterBusSection = field(default_factory=MeterBusSection)
     cash_acceptor: CashAcceptorSection = field(default_factory=CashAcceptorSection)
+    sync: SyncSection = field(default_factory=SyncSection)
     source: str = ""
 
 
@@ -143,6 +156,7 @@ RANGES = {  # inclusive bounds of integer settings
     "printer.port": (1, 65535),
     "meter_bus.retries": (0, 10),
     "cash_acceptor.address": (0, 255),
+    "sync.batch_size": (1, 1000),
 }
 ENV_FORBIDDEN_SECTIONS = ("security",)  # from the config file only, never the caller's environment
 MAX_VALUE_CHARS = 4096                   # a path, a name, a host: nothing longer is a setting
@@ -244,7 +258,7 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     if not re.fullmatch(r"[A-Z0-9]{1,8}", sections["terminal"].id):
         raise ConfigInvalid("setting terminal.id must be 1-8 capital letters or digits", key="terminal.id")
     for name, attr in (("printer", "path"), ("printer", "invoice_format"), ("printer", "verify_key_file"),
-                       ("database", "seal_key_file")):
+                       ("database", "seal_key_file"), ("sync", "secret_file"), ("sync", "ca_file")):
         value = getattr(sections[name], attr)
         if value and not Path(value).is_absolute() and not (name == "printer" and attr == "path"
                                                              and sections["printer"].type != "file"):

@@ -85,6 +85,7 @@ from terminal.ledger.sales import Sales
 from terminal.ledger.search import Search
 from terminal.ledger.setup_rows import Authority, DeviceSettings, Dictionary, Parameters, Shifts, TariffBook
 from terminal.ledger.sts_tokens import StsTokens
+from terminal.ledger.sync_state import SyncState
 from terminal.ledger.transfers import Transfers
 
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
@@ -146,6 +147,7 @@ class Repositories:
         self.checks = CheckResults(db)
         self.books = AccountBooks(db)
         self.search = Search(db)
+        self.sync = SyncState(db)
         self._db = db
 
     def quick_check(self) -> str:

@@ -27,6 +27,7 @@ from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_F
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
 from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.migrations_setup import M0018_SETUP
+from terminal.ledger.migrations_sync import M0020_SYNC
 from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
@@ -401,6 +402,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (17, "account_transfers", [*M0017_ACCOUNT_TRANSFERS, *append_only_triggers(APPEND_ONLY_TRANSFERS)]),
     (18, "setup_and_shifts", M0018_SETUP),
     (19, "report_indexes", M0019_REPORT_INDEXES),
+    (20, "sync", M0020_SYNC),
     (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
 ]
 

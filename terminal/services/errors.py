@@ -79,6 +79,9 @@
 
         ├── CsvRowInvalid                  CSV_ROW_INVALID        a reading file row: details line (header = 1), reason
         └── ReadingExists                  READING_EXISTS         the meter's reading at that time is already recorded
+        ├── OfflineLimitReached            OFFLINE_LIMIT_REACHED  too long or too much since the last sync
+        │                                                         details: limit, last_sync
+        └── FeedChangeUnsupported          FEED_CHANGE_UNSUPPORTED  a feed change this terminal does not apply
 
 Device errors cross the driver boundary by type (terminal/devices/errors.py holds the one
 map from each driver error type to its class here, as httpx maps transport exceptions): a
@@ -465,3 +468,15 @@ class ReportLayoutNotFound(NotFound):
 class ReportFontMissing(ServiceError):
     """REPORT_FONT_MISSING: no CJK font for the PDF (install fonts-wqy-microhei)."""
     code = "REPORT_FONT_MISSING"
+# --- sync (issue 14) -------------------------------------------------------------------------
+class OfflineLimitReached(ServiceError):
+    """OFFLINE_LIMIT_REACHED: the last sync with the center is older than its offline
+    ``max_hours``, or the money sold since it is above ``max_amount``; details: limit
+    (``max_hours`` | ``max_amount``), last_sync. Selling resumes after a sync."""
+    code = "OFFLINE_LIMIT_REACHED"
+
+
+class FeedChangeUnsupported(ServiceError):
+    """FEED_CHANGE_UNSUPPORTED: a change of the center's feed of a kind this terminal does
+    not apply; details: kind. Recorded in the diary (sync.feed_refused), the feed goes on."""
+    code = "FEED_CHANGE_UNSUPPORTED"

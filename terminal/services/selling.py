@@ -33,7 +33,7 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.ids import new_id
 from terminal.ledger.journal import PAYMENT_ACCOUNTS, Line
 from terminal.ledger.sales import LineRecord, SaleRecord
-from terminal.services import card_readings, sale_lease
+from terminal.services import card_readings, offline_limits, sale_lease
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
@@ -99,6 +99,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     state = load_meter_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
     tender_within_maximum(state, tendered)
+    offline_limits.check(ctx, tendered, state.currency)
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)

@@ -1,0 +1,151 @@
+"""The center's tables (peewee), bound at start-up to the database of `db.connect`.
+
+``item`` holds every outbox row a terminal sent, once: unique by uuid and by (terminal,
+seq); its ``payload`` is the record's canonical encoding, so "the same content" is "the same
+bytes". A row whose uuid or (terminal, seq) is taken with other content is a ``conflict``,
+stored apart and never merged. ``sale`` holds the money figures of each sale and reversal
+item for the consolidated report. ``change`` is the feed: its ``cursor`` only grows.
+"""
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    CompositeKey,
+    DatabaseProxy,
+    FloatField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+proxy = DatabaseProxy()
+
+
+class Base(Model):
+    class Meta:
+        database = proxy
+        legacy_table_names = False
+
+
+class Terminal(Base):
+    id = TextField(primary_key=True)
+    secret = TextField()
+    offline_max_hours = IntegerField(default=72)
+    offline_max_amount = BigIntegerField(default=5_000_000)   # minor units of the center's currency
+    last_sync = TextField(null=True)
+    backlog = IntegerField(default=0)
+    clock_drift_s = FloatField(null=True)
+    created_at = TextField()
+
+
+class Gateway(Base):
+    name = TextField(primary_key=True)
+    secret = TextField()
+    created_at = TextField()
+
+
+class Admin(Base):
+    username = TextField(primary_key=True)
+    password_hash = TextField()
+    created_at = TextField()
+
+
+class Setting(Base):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+class Item(Base):
+    id = AutoField()
+    terminal = TextField()
+    seq = BigIntegerField()
+    uuid = TextField(unique=True)
+    kind = TextField()
+    entity_uuid = TextField()
+    created_at = TextField()
+    payload = TextField()
+    received_at = TextField()
+
+    class Meta:
+        indexes = ((("terminal", "seq"), True),)
+
+
+class Sale(Base):
+    """The money of one sale or reversal item (kind), for the consolidated figures."""
+    item = BigIntegerField(primary_key=True)
+    terminal = TextField()
+    kind = TextField()
+    sale_uuid = TextField()
+    meter = TextField()
+    sold_at = TextField()
+    at = TextField()            # the sale's time, or the reversal's (the outbox row's)
+    currency = TextField()
+    payment = TextField()
+    tendered = BigIntegerField()
+    kwh = BigIntegerField()
+    free_kwh = BigIntegerField()
+    fixed = BigIntegerField()
+    debt = BigIntegerField()
+    vat = BigIntegerField()
+    carry_over_used = BigIntegerField()
+    change = BigIntegerField()
+
+    class Meta:
+        indexes = ((("at",), False), (("meter",), False))
+
+
+class Conflict(Base):
+    id = AutoField()
+    terminal = TextField()
+    seq = BigIntegerField()
+    uuid = TextField()
+    kind = TextField()
+    payload = TextField()
+    digest = TextField()
+    reason = TextField()      # "uuid": the uuid holds other content; "seq": the terminal's seq does
+    received_at = TextField()
+
+    class Meta:
+        indexes = ((("terminal", "seq", "uuid", "digest"), True),)
+
+
+class Nonce(Base):
+    client = TextField()
+    nonce = TextField()
+    seen_at = BigIntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("client", "nonce")
+        indexes = ((("seen_at",), False),)
+
+
+class Change(Base):
+    cursor = AutoField()
+    kind = TextField()
+    data = TextField()
+    created_at = TextField()
+
+
+class Payment(Base):
+    id = TextField(primary_key=True)
+    reference = TextField(unique=True)
+    gateway = TextField()
+    meter = TextField()
+    amount = BigIntegerField()
+    paid_at = TextField()
+    status = TextField()          # waiting | vended | applied
+    token = TextField(null=True)
+    applied_sale = TextField(null=True)
+    created_at = TextField()
+
+
+class MeterFile(Base):
+    """What the center knows of a meter: from a terminal's registration or the admin."""
+    number = TextField(primary_key=True)
+    carrier = TextField()
+    record = TextField()          # the registration record's canonical encoding
+    updated_at = TextField()
+
+
+TABLES = (Terminal, Gateway, Admin, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile)
