@@ -32,10 +32,10 @@ def split_globals(argv: list[str]) -> tuple[bool, str | None, str | None, list[s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from terminal.cli_commands import cards, core, devices, receipts, sts
+    from terminal.cli_commands import cards, core, devices, kiosk, receipts, sts
     p = argparse.ArgumentParser(prog="ppms", description="Prepayment Power-selling Management System "
                                 "(global options anywhere: --json, --db PATH, --config PATH)")
     sub = p.add_subparsers(dest="command", required=True)
-    for area in (core, sts, cards, receipts, devices):  # cards after core: it adds `sale rewrite`
+    for area in (core, sts, cards, receipts, devices, kiosk):  # cards after core: it adds `sale rewrite`
         area.register(sub)
     return p
