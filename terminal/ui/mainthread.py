@@ -39,6 +39,8 @@ class Bridge:
         def run(_dt: float) -> None:
             try:
                 call()
+            except Exception:  # a screen's fault must not stop the kiosk: log it, keep the frame going
+                log.exception("kiosk: a screen failed handling a result")
             finally:
                 self._count(-1)
         Clock.schedule_once(run)
@@ -57,7 +59,7 @@ class Bridge:
                 result = task()
             except Exception as exc:  # every failure reaches a screen, none is lost on a thread
                 log.info("kiosk: %s failed: %s", getattr(task, "__name__", "task"), exc)
-                self._to_main(lambda: failed(exc))
+                self._to_main(lambda error=exc: failed(error))   # type: ignore[misc]
                 return
             self._to_main(lambda: done(result))
         threading.Thread(target=run, name="kiosk-work", daemon=True).start()

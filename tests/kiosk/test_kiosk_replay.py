@@ -1,0 +1,65 @@
+"""Whole flows through the kiosk's widgets (spec/kiosk.md's replay), each checked on the ledger."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.ppms import Ppms, query
+from tests.kiosk.conftest import STS_METER, replay
+
+
+def sales(db: Path) -> list[tuple[str, int, int, str]]:
+    return query(db, "SELECT s.receipt_no, s.tendered, s.credit_kwh, st.status FROM sale s "
+                     "JOIN sale_status st ON st.sale_id = s.id ORDER BY s.id")
+
+
+def test_card_sale_reads_the_card_confirms_writes_and_prints(cli: Ppms) -> None:
+    res = replay(cli, "card_sale")
+    assert res.code == 0, res
+    assert sales(cli.db) == [("T01-000001", 100000, 5651, "printed")]
+    (posted,) = query(cli.db, "SELECT COUNT(*) FROM posting WHERE kind = 'sale'")
+    assert posted == (1,)
+    assert query(cli.db, "SELECT kind FROM outbox") [-1] == ("sale",)
+    shots = {Path(p).name for p in res.data["screenshots"]}
+    assert shots == {"sell.png", "sell_confirm.png", "sell_done.png"}
+    assert all(Path(p).stat().st_size > 5000 for p in res.data["screenshots"])
+    assert cli.ok("check")["ok"]
+
+
+def test_sts_sale_shows_the_token_in_groups_of_four(cli: Ppms) -> None:
+    cli.ok("customer", "register", "--name", "Kip", "--address", "Plot 2", "--meter", STS_METER,
+           "--power-type", "RES", "--carrier", "sts", "--sgc", "123456", "--ti", "1", "--krn", "1")
+    res = replay(cli, "sts_sale")
+    assert res.code == 0, res
+    ((receipt, tendered, _kwh, status),) = sales(cli.db)
+    assert (tendered, status) == (100000, "printed")
+    token = cli.ok("sale", "show", receipt)["token"]
+    assert len(token) == 20 and token.isdigit()
+    assert [Path(p).name for p in res.data["screenshots"]] == ["sts_done.png"]
+    assert cli.ok("check")["ok"]
+
+
+def test_a_token_is_shown_in_groups_of_four() -> None:
+    from terminal.ui.i18n import token_groups
+    assert token_groups("12345678901234567890") == "1234 5678 9012 3456 7890"
+
+
+def test_refused_sale_says_why_and_writes_nothing(cli: Ppms) -> None:
+    before = query(cli.db, "SELECT COUNT(*) FROM sale"), query(cli.db, "SELECT COUNT(*) FROM posting")
+    res = replay(cli, "refused_sale")
+    assert res.code == 0, res
+    assert (query(cli.db, "SELECT COUNT(*) FROM sale"), query(cli.db, "SELECT COUNT(*) FROM posting")) == before
+    assert cli.ok("check")["ok"]
+
+
+def test_card_removed_before_confirming_sells_nothing(cli: Ppms) -> None:
+    res = replay(cli, "card_removed")
+    assert res.code == 0, res
+    assert sales(cli.db) == []
+    assert cli.ok("check")["ok"]
+
+
+def test_a_step_that_cannot_be_done_stops_with_exit_2_and_a_screenshot(cli: Ppms) -> None:
+    res = replay(cli, "broken_step")
+    assert res.code == 2, res
+    assert "line 2" in res.data["error"]["message"] and "login.no_such_button" in res.data["error"]["message"]
+    assert (cli.db.parent / "shots" / "failed.png").stat().st_size > 1000
