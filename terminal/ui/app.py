@@ -68,6 +68,8 @@ class KioskApp(App):
         self.bridge: Bridge | None = None
         self.replay: Any = None                          # the --replay driver, while it runs
         self.title = "PPMS"
+        if setup.mode == "self-service" and self.ctx.printer is not None:
+            self.ctx.print_on_sale = True   # the customer takes a receipt with every sale
 
     # -- building -------------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -114,7 +116,8 @@ class KioskApp(App):
     def show(self, name: str) -> None:
         self.root.current = name
 
-    def call(self, task: Callable[[], Any], done: Callable[[Any], None], back: str | None = None) -> None:
+    def call(self, task: Callable[[], Any], done: Callable[[Any], None], back: str | None = None,
+             settles: bool = True) -> None:
         """A service call on the worker; its error goes to the error screen (back to `back`)."""
         assert self.bridge is not None
         self.busy = True
@@ -126,7 +129,7 @@ class KioskApp(App):
         def failed(exc: Exception) -> None:
             self.busy = False
             self.fail(exc, back or self.screen)
-        self.bridge.work(task, ok, failed)
+        self.bridge.work(task, ok, failed, settles)
 
     def fail(self, exc: Exception, back: str) -> None:
         title, what_next = advice(exc)

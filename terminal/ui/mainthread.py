@@ -50,17 +50,25 @@ class Bridge:
         self._to_main(lambda: self._on_event(event))
 
     def work(self, task: Callable[[], Any], done: Callable[[Any], None],
-             failed: Callable[[Exception], None]) -> None:
-        """Run `task` on a worker thread; `done(result)` or `failed(error)` on the main thread."""
+             failed: Callable[[Exception], None], settles: bool = True) -> None:
+        """Run `task` on a worker thread; `done(result)` or `failed(error)` on the main thread.
+        `settles=False` for work that waits on a person (a note intake): the screen counts as
+        settled while it runs, so a replay can go on feeding it."""
         self._count(1)
+        if not settles:
+            self._count(-1)
 
         def run() -> None:
             try:
                 result = task()
             except Exception as exc:  # every failure reaches a screen, none is lost on a thread
                 log.info("kiosk: %s failed: %s", getattr(task, "__name__", "task"), exc)
+                if not settles:
+                    self._count(1)
                 self._to_main(lambda error=exc: failed(error))   # type: ignore[misc]
                 return
+            if not settles:
+                self._count(1)
             self._to_main(lambda: done(result))
         threading.Thread(target=run, name="kiosk-work", daemon=True).start()
 

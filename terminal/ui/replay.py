@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ACTIONS = ("tap", "type", "card", "note", "expect_screen", "expect_text", "shot", "wait_s")
 DEFAULT_TIMEOUT_S = 5.0
+SETTLE_LIMIT_S = 60.0   # a screen busier than this never settles: the step fails
 _touch_ids = itertools.count(1000)
 
 
@@ -99,6 +100,7 @@ class Replay:
         self.settle_frames = 0
         self.event: Any = None
         self.saved: list[Path] = []
+        self.busy_since: float | None = None
 
     def start(self) -> None:
         self.settle_frames = 0
@@ -109,7 +111,12 @@ class Replay:
         bridge = self.app.bridge
         if bridge is not None and not bridge.idle():
             self.settle_frames = 0
+            if self.busy_since is None:
+                self.busy_since = time.monotonic()
+            elif time.monotonic() - self.busy_since > SETTLE_LIMIT_S and self.index < len(self.steps):
+                self._failed(self.steps[self.index], f"the screen did not settle within {SETTLE_LIMIT_S:.0f} s")
             return False
+        self.busy_since = None
         self.settle_frames += 1
         return self.settle_frames > 2
 

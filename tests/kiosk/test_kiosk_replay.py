@@ -63,3 +63,26 @@ def test_a_step_that_cannot_be_done_stops_with_exit_2_and_a_screenshot(cli: Ppms
     assert res.code == 2, res
     assert "line 2" in res.data["error"]["message"] and "login.no_such_button" in res.data["error"]["message"]
     assert (cli.db.parent / "shots" / "failed.png").stat().st_size > 1000
+
+
+def test_self_service_counts_each_note_and_sells_what_was_counted(cli: Ppms) -> None:
+    cli.extra_env |= {"PPMS_CASH_ACCEPTOR_POLL_INTERVAL_S": "0.05", "PPMS_CASH_ACCEPTOR_IDLE_TIMEOUT_S": "20"}
+    res = replay(cli, "self_service", "--mode", "self-service", "--cash-simulator")
+    assert res.code == 0, res
+    assert sales(cli.db) == [("T01-000001", 30000, 862, "printed")]
+    (cash,) = query(cli.db, "SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line WHERE account = 'CASH_ACCEPTOR'")
+    assert cash == (30000,)
+    assert cli.ok("check")["ok"]
+
+
+def test_self_service_timeout_keeps_inserted_money_as_carry_over(cli: Ppms) -> None:
+    """The card is taken out while the notes go in; the acceptor's idle timeout ends the intake:
+    the sale cannot be made, so the 100.00 in the cash box is the customer's carry-over."""
+    cli.extra_env |= {"PPMS_CASH_ACCEPTOR_POLL_INTERVAL_S": "0.05", "PPMS_CASH_ACCEPTOR_IDLE_TIMEOUT_S": "3"}
+    res = replay(cli, "self_service_timeout", "--mode", "self-service", "--cash-simulator")
+    assert res.code == 0, res
+    assert sales(cli.db) == []
+    assert cli.ok("account", "show", "--meter", "0123456789")["carry_over"] == "100.00"
+    (cash,) = query(cli.db, "SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line WHERE account = 'CASH_ACCEPTOR'")
+    assert cash == (10000,)
+    assert cli.ok("check")["ok"]
