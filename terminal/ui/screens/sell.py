@@ -79,7 +79,7 @@ class SellScreen(KioskScreen):
         elif isinstance(event, CardRemoved) and app.customer and app.customer.get("from_card"):
             app.new_sale()
             self.on_pre_enter()
-            app.fail(CardTakenOut("The card was taken out before the sale. Nothing was sold."), back="sell")
+            app.fail(CardTakenOut("The card was taken out before the sale."), back="sell")
 
     # -- the quote ------------------------------------------------------------------------
     def ask_quote(self) -> None:

@@ -79,7 +79,7 @@ class SellConfirmScreen(KioskScreen):
         if isinstance(event, CardRemoved) and not app.busy and app.customer and app.customer.get("from_card"):
             app.new_sale()
             app.fail(DeviceAbsent.for_code("CARD_REMOVED")("The card was taken out before the sale was "
-                                                          "confirmed. Nothing was sold."), back="sell")
+                                                          "confirmed."), back="sell")
 
 
 SCREEN = SellConfirmScreen
