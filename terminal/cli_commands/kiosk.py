@@ -65,8 +65,10 @@ def h_kiosk(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
         shots = Path(ns.screenshots) if ns.screenshots else app.ledger.path.parent / "kiosk-shots"
         prepare_kivy(size, ns.fullscreen, home)
         from terminal.ui import run  # noqa: PLC0415 (Kivy only for this command)
-        code, message, saved = run.kiosk(app, ns.mode, session, cash, replay_file, shots, ns.exit_when_done)
-    out = {"mode": ns.mode, "size": ns.size, "screenshots": [str(p) for p in saved]}
+        timings: list[float] = []
+        code, message, saved = run.kiosk(app, ns.mode, session, cash, replay_file, shots, ns.exit_when_done,
+                                         timings)
+    out = {"mode": ns.mode, "size": ns.size, "screenshots": [str(p) for p in saved], "tap_to_frame_ms": timings}
     if code:
         return out | {"error": {"code": "REPLAY_STEP_FAILED", "message": message}}, code
     if not g["json"]:

@@ -101,6 +101,8 @@ class Replay:
         self.event: Any = None
         self.saved: list[Path] = []
         self.busy_since: float | None = None
+        self.touched_at: float | None = None
+        self.tap_to_frame_ms: list[float] = []   # each tap: the touch to the next frame drawn (make bench)
 
     def start(self) -> None:
         self.settle_frames = 0
@@ -121,6 +123,9 @@ class Replay:
         return self.settle_frames > 2
 
     def _tick(self, _dt: float) -> None:
+        if self.touched_at is not None:   # the first frame after a touch
+            self.tap_to_frame_ms.append(round((time.perf_counter() - self.touched_at) * 1000, 2))
+            self.touched_at = None
         if not self._settled():
             return
         if self.index >= len(self.steps):
@@ -170,6 +175,7 @@ class Replay:
             state = "is disabled" if widget is not None else "is not on the screen"
             raise ReplayError(f"widget {kid!r} {state} (screen {self.app.screen!r})")
         touch_widget(widget)
+        self.touched_at = time.perf_counter()
         return True
 
     def _type(self, step: Step, text: str) -> bool:

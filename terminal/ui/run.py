@@ -17,7 +17,7 @@ from terminal.ui.replay import Replay, ReplayError, load
 
 
 def kiosk(app: App, mode: str, session: Session | None, cash: Any, replay_file: Path | None, shots: Path,
-          exit_when_done: bool) -> tuple[int, str, list[Path]]:
+          exit_when_done: bool, timings: list[float] | None = None) -> tuple[int, str, list[Path]]:
     steps = load(replay_file) if replay_file is not None else []
     slot, watcher = card_events(app)
     with app.ledger.read() as r:
@@ -41,6 +41,8 @@ def kiosk(app: App, mode: str, session: Session | None, cash: Any, replay_file: 
         if steps:
             ui.replay = Replay(ui, steps, shots, finish)   # held here: Kivy's clock keeps only weak references
             ui.replay.saved = saved
+            if timings is not None:
+                ui.replay.tap_to_frame_ms = timings
             ui.replay.start()
 
     Clock.schedule_once(first_screen, 0)

@@ -34,8 +34,8 @@ def breakdown(app: Any, quote: dict[str, Any]) -> list[tuple[str, str]]:
             label = f"{app.t('Fixed charge')} × {quote['months_charged']}"
         else:
             label = app.t(LINE_NAMES.get(kind, kind))
-        if kind == "debt" and line["amount"] in ("0", "0.00"):
-            continue
+        if kind != "energy" and line["amount"].strip("0.") == "":
+            continue   # no fixed month charged, no debt recovered: not a deduction
         rows.append((label, "−" + app.money(line["amount"])))
     rows.append((app.t("Energy"), f"{quote['credit_kwh']} kWh"))
     if quote["free_kwh"] not in ("0", "0.00"):
