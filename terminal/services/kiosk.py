@@ -50,8 +50,8 @@ from terminal.services.errors import (
     InvalidArgument,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
-from terminal.services.views import sale_view
 from terminal.services.ports import CashAcceptor, CashIntake, NoteEvent
+from terminal.services.views import sale_view
 
 
 def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:

@@ -94,7 +94,7 @@ class KioskApp(App):
 
     # -- words ----------------------------------------------------------------------------
     def tr(self, lang: str, text: str) -> str:
-        """kv calls `app.tr(app.lang, "...")` so that a language change redraws every text."""
+        """kv calls `app.tr(app.lang, TEXT)` so that a language change redraws every text."""
         return i18n.tr(lang, text)
 
     def t(self, text: str) -> str:
@@ -135,7 +135,8 @@ class KioskApp(App):
         title, what_next = advice(exc)
         screen = self.root.get_screen("error")
         screen.title_text = self.t(title)
-        screen.message = exc.message if isinstance(exc, PpmsError) else self.t("Something went wrong inside the terminal.")
+        inside = self.t("Something went wrong inside the terminal.")
+        screen.message = exc.message if isinstance(exc, PpmsError) else inside
         screen.advice = self.t(what_next)
         screen.code = exc.code if isinstance(exc, PpmsError) else "INTERNAL"
         if not isinstance(exc, PpmsError):

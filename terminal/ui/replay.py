@@ -82,8 +82,10 @@ def touch_widget(widget: Widget) -> None:
     """A finger down and up at the widget's centre, through the window's input dispatch."""
     x, y = widget.to_window(*widget.center)
     touch = ReplayTouch(x, y)
-    EventLoop.post_dispatch_input("begin", touch)
-    EventLoop.post_dispatch_input("end", touch)
+    win = EventLoop.window
+    touch.scale_for_screen(win.width, win.height, rotation=win.rotation)
+    win.dispatch("on_touch_down", touch)        # as the window's motion handler does for a new touch
+    EventLoop.post_dispatch_input("end", touch)  # the lift, also to the widgets that grabbed the touch
 
 
 def walk(root: Widget) -> Iterator[Widget]:

@@ -8,9 +8,8 @@ from typing import Any
 
 from kivy.clock import Clock
 
-from terminal.bootstrap import App
+from terminal.bootstrap import App, kiosk_card_events
 from terminal.domain.money import currency
-from terminal.kiosk_rig import card_events
 from terminal.services.auth import Session
 from terminal.ui.app import KioskApp, KioskSetup
 from terminal.ui.replay import Replay, ReplayError, load
@@ -19,7 +18,7 @@ from terminal.ui.replay import Replay, ReplayError, load
 def kiosk(app: App, mode: str, session: Session | None, cash: Any, replay_file: Path | None, shots: Path,
           exit_when_done: bool, timings: list[float] | None = None) -> tuple[int, str, list[Path]]:
     steps = load(replay_file) if replay_file is not None else []
-    slot, watcher = card_events(app)
+    slot, watcher = kiosk_card_events(app)
     with app.ledger.read() as r:
         code = r.meta.get("currency") or ""
     setup = KioskSetup(ctx=app.ctx, mode=mode, session=session, card_slot=slot,

@@ -27,8 +27,8 @@ class SelfDoneScreen(KioskScreen):
                            f"{app.money(sale['tendered'])}{token}")
         elif out.get("status") == "cash_held" and held:
             self.headline = app.t("Your money is safe")
-            self.detail = (f"{app.money(held['amount'])} {app.t('is kept on your account as credit for your next purchase.')}"
-                           f"\n{(out.get('refusal') or {}).get('message', '')}")
+            kept = app.t("is kept on your account as credit for your next purchase.")
+            self.detail = f"{app.money(held['amount'])} {kept}\n{(out.get('refusal') or {}).get('message', '')}"
         else:
             self.headline = app.t("Your purchase is waiting")
             self.detail = app.t("Put your card back in the reader to finish it, or ask the office.")
