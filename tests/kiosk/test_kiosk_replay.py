@@ -86,3 +86,8 @@ def test_self_service_timeout_keeps_inserted_money_as_carry_over(cli: Ppms) -> N
     (cash,) = query(cli.db, "SELECT COALESCE(SUM(debit - credit), 0) FROM posting_line WHERE account = 'CASH_ACCEPTOR'")
     assert cash == (10000,)
     assert cli.ok("check")["ok"]
+
+
+def test_agent_mode_shows_offline_and_unknown_limits_until_sync(cli: Ppms) -> None:
+    res = replay(cli, "agent_bar", "--mode", "agent")
+    assert res.code == 0, res
