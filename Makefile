@@ -15,7 +15,7 @@ export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 # Debian packages the devices and their tests need (pyscard builds from source).
 APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql
 
-.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central screens
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,14 +27,20 @@ system-deps:
 $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,devices,cards,central]'
+	$(BIN)/pip install -q -e '.[dev,devices,cards,central,ui]'
 	mkdir -p .cache/escpos .cache/hypothesis
 	touch $@
 
 venv: system-deps $(STAMP)
 
+# the scripted demo, then the kiosk on its database (a window, or an offscreen replay + screenshots)
 run: venv
 	$(BIN)/python -m terminal.demo_run --dir $(RUNDIR)
+	$(BIN)/python -m terminal.kiosk_demo --dir $(RUNDIR)
+
+# every main kiosk screen at 800x480 and 1280x800, English and Chinese, into docs/screens/
+screens: venv
+	$(BIN)/python -m terminal.kiosk_demo --gallery docs/screens
 
 # soak/fuzz tests (marked slow) run a short bounded form here; `make soak` runs them long
 test: venv lint

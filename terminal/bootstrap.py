@@ -184,6 +184,23 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
     return App(settings=settings, ledger=ledger, ctx=ctx)
 
 
+def kiosk_card_events(app: App) -> Any:
+    """The kiosk's card reader events: the emulated reader's slot (a replay puts a meter's card
+    in it; it is also the card station the kiosk reads) or the PC/SC reader's watcher, both
+    publishing CardInserted / CardRemoved to the app's device events. (slot, watcher)."""
+    from terminal.devices.card import PcscCards
+    from terminal.devices.card_emulated import CardSlot, EmulatedCards
+    carriers = app.ctx.carriers
+    cards = carriers.by_kind.get("card") if isinstance(carriers, CarrierRouter) else None
+    if isinstance(cards, EmulatedCards):
+        slot = CardSlot(cards, app.ctx.events)
+        app.ctx.extras["card_station"] = slot
+        return slot, None
+    if isinstance(cards, PcscCards) and app.ctx.events is not None:
+        return None, cards.watch(app.ctx.events)
+    return None, None
+
+
 def lockout_ceiling(configured: int, kept: str | None) -> int:
     """The ledger keeps the lockout set at `ppms init` (security.lockout_attempts then, `kept`;
     5 for a ledger made before it was kept): a later config file may make it stricter, never looser."""

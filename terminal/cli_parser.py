@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         cards,
         core,
         devices,
+        kiosk,
         receipts,
         register,
         reports,
@@ -51,6 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     # cards after core: it adds `sale rewrite`
     for area in (core, sts, cards, receipts, devices, backup, register, setup, amend, reports, accounts,
-                 sync_commands):
+                 sync_commands, kiosk):
         area.register(sub)
     return p

@@ -32,7 +32,20 @@ from terminal.devices.card import (
     card_purchase,
     utility_keys,
 )
-from terminal.services.ports import Delivery, MeterRef, Prechecked, Purchase
+from terminal.services.errors import DeviceAbsent
+from terminal.services.ports import (
+    CardInfo,
+    CardInserted,
+    CardRemoved,
+    Delivery,
+    DeviceEvents,
+    MeterRef,
+    Prechecked,
+    Purchase,
+)
+
+EMULATED_READER = "Emulated reader"
+EMULATED_ATR = "3b04a2131091"   # an SLE4442 behind an ACS reader (FIELD-NOTES)
 
 
 class EmulatedMeterCard:
@@ -58,18 +71,27 @@ class EmulatedMeterCard:
 
 
 class EmulatedCardCarrier(CardCarrier):
-    def __init__(self, card: EmulatedMeterCard, meter: MeterRef) -> None:
+    def __init__(self, card: EmulatedMeterCard, meter: MeterRef, slot: CardSlot | None = None) -> None:
         super().__init__(lambda: card.terminal, meter)
         self.card = card
+        self.slot = slot
         self.prechecked: int | None = None   # the sequence the open session's card was set up for
 
+    def _card_in_slot(self) -> None:
+        """With a slot (the kiosk), only the card put in it can be written."""
+        if self.slot is not None and self.slot.meter != self.card.meter_no:
+            raise DeviceAbsent.for_code("CARD_ABSENT")(f"Insert the card of meter {self.card.meter_no} "
+                                                       "into the reader.")
+
     def precheck(self, purchase: Purchase) -> Prechecked:
+        self._card_in_slot()
         self.card.expect(purchase.sequence - 1)
         learnt = super().precheck(purchase)
         self.prechecked = purchase.sequence
         return replace(learnt, reading=None)   # the emulation made this return data up: no meter's reading
 
     def deliver(self, purchase: Purchase) -> Delivery:
+        self._card_in_slot()
         if self.prechecked != purchase.sequence:   # no precheck's session for this purchase: a fresh card
             self.close()
             self.card.expect(purchase.sequence - 1)
@@ -100,6 +122,7 @@ class EmulatedCards:
         self.cards: dict[str, EmulatedMeterCard] = {}
         self.station_reader = FakeCardReader(profile)
         self.station_reader.insert(Sle4442Chip.blank())
+        self.slot: CardSlot | None = None
 
     @property
     def keys(self) -> cards.UtilityKeys:
@@ -114,9 +137,48 @@ class EmulatedCards:
         self.cards[meter.number] = card          # most recently used last
         if len(self.cards) > self.KEEP:          # a long run (the demo) sells to 100,000 meters: keep
             del self.cards[next(iter(self.cards))]   # the recent cards; a dropped one is made again
-        return EmulatedCardCarrier(card, meter)     # "as the ledger expects it" (cli.md)
+        return EmulatedCardCarrier(card, meter, self.slot)   # "as the ledger expects it" (cli.md)
 
     def station(self) -> CardStationAdapter:
         def terminal() -> cards.CardTerminal:
             return cards.CardTerminal(self.station_reader.connect, self.profile, self.keys)
         return CardStationAdapter(terminal)
+
+
+class CardSlot:
+    """The emulated reader with a slot, for the kiosk (its replay and demo): a meter's user card
+    is put in and taken out, publishing `CardInserted` / `CardRemoved` as a real reader's
+    watcher does; only the card in the slot can be written, and taking it out mid-write
+    is a card pulled out of a real reader. `read` is the station's read of that card."""
+
+    def __init__(self, cards_: EmulatedCards, events: DeviceEvents | None) -> None:
+        self.cards, self.events = cards_, events
+        self.meter: str | None = None
+        cards_.slot = self
+
+    def insert(self, meter_no: str) -> None:
+        card_meter_no(meter_no)
+        self.meter = meter_no
+        if self.events is not None:
+            self.events.publish(CardInserted(reader=EMULATED_READER, atr=EMULATED_ATR))
+
+    def remove(self) -> None:
+        card = self.cards.cards.get(self.meter or "")
+        if card is not None:
+            card.reader.remove()   # a session open on it now fails as a pulled card does
+        self.meter = None
+        if self.events is not None:
+            self.events.publish(CardRemoved(reader=EMULATED_READER))
+
+    def read(self) -> CardInfo:
+        if self.meter is None:
+            raise DeviceAbsent.for_code("CARD_ABSENT")("Insert the card into the reader.")
+        serial = hashlib.sha256(f"{self.cards.utility_code}:{self.meter}".encode()).digest()[:8]
+        return CardInfo(blank=False, card_serial=serial.hex(), card_type="user", meter=self.meter,
+                        attempts_left=3, pending=False, purchase=None, returned=None)
+
+    def make(self, card_type: str, meter_no: str, order: dict[str, object] | None = None) -> CardInfo:
+        return self.cards.station().make(card_type, meter_no, order)
+
+    def format(self) -> CardInfo:
+        return self.cards.station().format()

@@ -24,6 +24,10 @@ note routed but not yet seen credited is read back from the validator's event bu
 the money of the credited notes is held as the customer's carry-over, never sold for them
 (the card may not be in the reader, and the customer chose no amount for a partial
 intake). One process at a time works the acceptor's intakes (`ctx.ledger.cash_intake_owner()`).
+
+The screens (`terminal/ui`) ask here what they show: the customer behind the card in the
+reader (`card_customer`, `customer`), the menu an operator's permissions allow (`menu`) and
+the field agent's sync state (`agent_status`).
 """
 from __future__ import annotations
 
@@ -36,16 +40,18 @@ from terminal.domain.money import Currency, format_money, parse_money
 from terminal.ledger import Fact
 from terminal.ledger.ids import new_id
 from terminal.ledger.journal import PAYMENT_ACCOUNTS
-from terminal.services import selling
+from terminal.services import cards, selling
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import (
+    CardRefused,
     CashAcceptorNotConfigured,
     CashIntakeBusy,
     InvalidArgument,
 )
 from terminal.services.meter_state import find_meter, ledger_currency
 from terminal.services.ports import CashAcceptor, CashIntake, NoteEvent
+from terminal.services.views import sale_view
 
 
 def cash_view(intake: CashIntake, cur: Currency) -> dict[str, Any]:
@@ -214,3 +220,55 @@ def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: s
         held = hold_cash(ctx, session, meter, intake.counted, exc, intake_id, cur, intake_row)
         return out | {"status": "cash_held", "refusal": refusal, "cash_held": held}
     return out | {"status": "completed", "sale": sale}
+
+
+# -- what the screens show -----------------------------------------------------------------
+
+#: the home screen's functions, in order: (menu entry, the permission it needs)
+MENU: tuple[tuple[str, Permission], ...] = (("sell", Permission.SELLING),)
+
+#: the ledger parameters sync keeps for a field agent (absent until sync has brought them)
+SYNC_LAST_OK = "sync.last_ok_at"
+SYNC_OFFLINE_LIMITS = "sync.offline_limits"
+
+
+def menu(session: Session) -> list[str]:
+    """The home screen's entries this operator may use (only functions that exist)."""
+    return [name for name, needed in MENU if needed.value in session.permissions]
+
+
+def customer(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
+    """Whose meter it is, with arrears, carry-over and the last purchase (money as text)."""
+    session.require(Permission.SELLING)
+    with ctx.ledger.read() as r:
+        cur = ledger_currency(r)
+        meter = find_meter(r, meter_no)
+        carry, arrears = r.customers.balances(meter.customer_id)
+        last_id = r.sales.latest_counted_id(meter.id)
+        last = None if last_id is None else sale_view(r, last_id)
+    return {"meter": meter.number, "customer": meter.customer_name, "account_no": meter.account_no,
+            "carrier": meter.carrier, "arrears": format_money(arrears, cur), "carry_over": format_money(carry, cur),
+            "last_purchase": None if last is None else {k: last[k] for k in (
+                "receipt_no", "sold_at", "tendered", "credit_kwh")}}
+
+
+def card_customer(ctx: Context, session: Session) -> dict[str, Any]:
+    """Read the card in the reader at once: its meter's customer, and the credit the meter
+    last reported on the card (`card_credit_kwh`, None when the card carries no reading).
+    DEVICE_ABSENT when there is no card, CARD_REFUSED for a card that is not a user card."""
+    session.require(Permission.SELLING)
+    info = cards.card_view(cards.station(ctx).read())
+    if info["blank"] or info["type"] != "user" or not info["meter"]:
+        raise CardRefused.for_code("CARD_NOT_USER")("This is not a customer's card: insert the customer's card.")
+    returned = info["return"]
+    return customer(ctx, session, info["meter"]) | {
+        "card_serial": info["card_serial"], "card_credit_kwh": None if returned is None else returned["remaining_kwh"]}
+
+
+def agent_status(ctx: Context) -> dict[str, Any]:
+    """The field agent's bar: the last sync the center took and the offline limits it set,
+    None ("unknown" on screen) until sync has brought them."""
+    with ctx.ledger.read() as r:
+        last_ok = r.meta.get(SYNC_LAST_OK)
+        limits = r.meta.get(SYNC_OFFLINE_LIMITS)
+    return {"last_sync": last_ok, "offline_limits": limits}
