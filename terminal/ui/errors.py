@@ -13,6 +13,12 @@ BY_CODE: dict[str, tuple[str, str]] = {
     "PRINTER_OFFLINE": ("The printer does not answer", "The sale stands. Check the printer, then reprint."),
     "PRINTER_PAPER_OUT": ("The printer is out of paper", "The sale stands. Load paper, then reprint."),
     "AMOUNT_BELOW_MINIMUM": ("The amount is too small", "Enter a larger amount."),
+    "DISK_FULL": ("The terminal's storage is full", "Nothing was written. Call the technician to free "
+                                                    "space; selling goes on once there is room."),
+    "CLOCK_BEHIND_LEDGER": ("The terminal's clock is wrong", "Nothing was written. Ask a supervisor to set "
+                                                             "the date and time right."),
+    "OFFLINE_LIMIT_REACHED": ("The terminal must sync first", "Nothing was sold. Connect the terminal to the "
+                                                              "network so that it can sync, then sell again."),
 }
 BY_CLASS: tuple[tuple[type[Exception], tuple[str, str]], ...] = (
     (e.AuthFailed, ("Login failed", "Check the operator name and password and try again.")),
