@@ -155,7 +155,8 @@ def build(config: str | Path | None = None, db_path: str | Path | None = None,
             tid = r.meta.get("terminal_id")
             code = r.meta.get("currency")
             lockout = lockout_ceiling(lockout, r.meta.get("lockout_attempts"))
-            settings = stored_settings.applied(settings, r)   # the port set and utility name stored in the ledger
+            settings = stored_settings.applied(settings, r)   # the port set and parameters stored in the ledger
+        ledger.warn_free_mb = settings.database.warn_free_mb    # `disk.warn_free_mb` over the config's
         if code is not None:
             decimals = currency(code).decimals
         if tid and tid != settings.terminal.id:

@@ -62,6 +62,9 @@ REGISTRY: tuple[Parameter, ...] = (
               "account check: bought - consumed - remaining beyond this is flagged"),
     Parameter("reading.high_consumption_factor", "count", 3,
               "a reading whose consumption is above this many times the meter's own average is flagged", lowest=1),
+    Parameter("disk.warn_free_mb", "count", 256,
+              "below this many MB free, each sale and `ppms check` warn (DISK_LOW), from the next start; "
+              "never set: the config's [database] warn_free_mb", lowest=1),
     Parameter("sale.max_tender", "money", MAX_TENDER_DEFAULT, "the most money one sale may tender", lowest=1),
     Parameter("shift.max_difference", "money", 0,
               "a closed shift whose difference is larger than this (either way) is flagged for the supervisor"),
@@ -92,6 +95,11 @@ def param_in(r: Repositories, key: str) -> int | str:
     """The value in force of parameter `key` (registry default when never set)."""
     p = _known(key)
     return _typed(p, r.meta.get(p.stored_at))
+
+
+def is_set(r: Repositories, key: str) -> bool:
+    """Whether parameter `key` was ever set in this ledger (else its registry default holds)."""
+    return r.meta.get(_known(key).stored_at) is not None
 
 
 def param(ctx: Context, key: str) -> int | str:

@@ -119,3 +119,17 @@ def test_selling_until_the_disk_is_full_keeps_every_reported_sale_and_resumes(ti
     assert cli.ok("sell", "--meter", meter, "--amount", "500.00")["status"] == "completed"
     report = check_sound(cli, NOW)
     assert report["sales"] == len(reported) + 1 and report["disk"]["low"] is False
+
+
+def test_the_low_space_warning_is_a_parameter_over_the_config(tmp_path: Path) -> None:
+    """`ppms setup param set disk.warn_free_mb N` moves the DISK_LOW threshold (from the next
+    start, so the next command): here above the disk's size, so every sale warns."""
+    cli = Ppms(tmp_path / "ppms.db", now=NOW)
+    meter = setup(cli, "card")
+    assert check_sound(cli, NOW)["disk"]["low"] is False            # the config's 256 MB: plenty free
+    assert "DISK_LOW" not in cli.run("sell", "--meter", meter, "--amount", "500.00").stderr
+    cli.ok("setup", "param", "set", "disk.warn_free_mb", "100000000")   # 100 TB
+    report = check_sound(cli, NOW)
+    assert report["disk"]["low"] is True and report["disk"]["warn_free_mb"] == 100000000
+    res = cli.run("sell", "--meter", meter, "--amount", "500.00")
+    assert res.code == 0 and "DISK_LOW" in res.stderr, res
