@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -47,6 +48,27 @@ def login(app: Any) -> Any:
     return session
 
 
+SECRET_OPTION = re.compile(r"--[\w-]*(password|secret|psc|key)(?![\w-]*-file)[\w-]*", re.IGNORECASE)
+
+
+def shown_argv(args: Sequence[str]) -> list[str]:
+    """The command line as an error may repeat it: the value of an option that names a password,
+    a secret, a PSC or a key (not a file of one) is shown as ***, also as --option=value."""
+    out: list[str] = []
+    hide = False
+    for arg in args:
+        option, eq, _value = arg.partition("=")
+        if hide:
+            out.append("***")
+            hide = False
+        elif SECRET_OPTION.fullmatch(option) and eq:
+            out.append(f"{option}=***")
+        else:
+            out.append(arg)
+            hide = SECRET_OPTION.fullmatch(arg) is not None and arg != "--password-stdin"
+    return out
+
+
 def refuse_undecodable(args: Sequence[str]) -> None:
     """Every argument and PPMS_* variable is text: a byte that is not UTF-8 (0xFF arrives as a
     lone surrogate) is refused here, before any command sees it."""
@@ -75,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as exc:  # argparse already printed usage for humans
             if exc.code == 0:
                 return 0
-            raise CliUsageError(f"bad command line: {' '.join(rest)}") from None
+            raise CliUsageError(f"bad command line: {' '.join(shown_argv(rest))}") from None
         result = ns.handler(ns, {"db": db_path, "config": config, "login": login, "json": as_json})
     except PpmsError as exc:
         internal = isinstance(exc, LedgerError) and not isinstance(

@@ -23,3 +23,21 @@ settings.load_profile("long" if LONG else "ci")
 def soak_long() -> bool:
     """True when the long soak form is asked for (``make soak``)."""
     return LONG
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No secret the suite used may appear in anything its commands wrote or in any diary
+    row (tests/helpers/secret_watch.py): one found fails the whole run."""
+    from tests.helpers import secret_watch
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    root = factory.getbasetemp() if factory is not None else None
+    found = secret_watch.SUITE.findings(root)
+    n_secrets, n_commands = len(secret_watch.SUITE.secrets), len(secret_watch.SUITE.outputs)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"secret watch: {n_secrets} secrets against {n_commands} commands' output "
+                            f"and every diary under {root}: {len(found)} found")
+        for line in found[:50]:
+            reporter.write_line(f"  SECRET LEAKED: {line}", red=True)
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

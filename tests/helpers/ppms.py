@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import secret_watch
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_TARIFF = ROOT / "tests" / "unit" / "domain" / "sample_tariff.toml"
 ADMIN_PASSWORD = "secret1"
@@ -73,9 +75,10 @@ class Ppms:
         """Run `ppms ARGS --json`; db_env=False leaves PPMS_DB unset (for --db/--config);
         `stdin` is what the command reads there (a new password for --password-stdin)."""
         argv = [sys.executable, "-m", "terminal.cli", *args] + (["--json"] if as_json else [])
+        env = self.env(operator, password, now, db_env)
         proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
-                              cwd=self.db.parent, input=stdin if stdin is not None else "",
-                              env=self.env(operator, password, now, db_env))
+                              cwd=self.db.parent, input=stdin if stdin is not None else "", env=env)
+        secret_watch.saw(list(args), env, stdin, proc.stdout, proc.stderr)
         data = None
         if as_json and proc.stdout.strip():
             data = json.loads(proc.stdout)
