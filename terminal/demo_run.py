@@ -15,7 +15,7 @@ from pathlib import Path
 from terminal import bootstrap, demo_cards
 from terminal.cli_commands.render import render
 from terminal.config import DEFAULT_CONFIG
-from terminal.devices.card import ensure_secret_file
+from terminal.devices.card import ensure_secret_file as ensure_secret_file  # kiosk_demo uses it too
 from terminal.devices.sts import key_data
 from terminal.domain.errors import PpmsError
 from terminal.reports import daily

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from terminal import demo_run
-from terminal.devices.card import ensure_secret_file
 
 CARD_METER, STS_METER = "19000000001", "04040404040"
 SIZES = ("800x480", "1280x800")
@@ -71,7 +70,7 @@ def demo_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PPMS_FAKE_NOW"}
     env |= {"PPMS_PRINTER_PATH": str(root / "receipts.bin"),
             "PPMS_STS_KEY_FILE": str(demo_run.demo_key(root / "sts-vending.key")),
-            "PPMS_CARD_READER_SECRET_FILE": str(ensure_secret_file(root / "card-secret.hex")),
+            "PPMS_CARD_READER_SECRET_FILE": str(demo_run.ensure_secret_file(root / "card-secret.hex")),
             "PPMS_CARD_READER_TYPE": "emulated", "PPMS_OPERATOR": "admin",
             "PPMS_PASSWORD": demo_run.DEMO_PASSWORD}
     return env
