@@ -5,6 +5,8 @@
   settled (ARREARS), the refund paid (CASH) and the carry-over used (CARRY_OVER); for meter
   replacing the value the token could not carry, moved to carry-over; a posting of kind
   `amendment` that no amendment names.
+- AMENDMENT_INCOMPLETE: a cancel meter amendment whose row lacks the figures of its money
+  (credit value, arrears settled, refund, carry-over): written by no service.
 - ACCOUNT_CLOSED_NOT_ZERO: a closed account whose carry-over is not zero or whose arrears
   are below zero (arrears left over are allowed: they stay receivable).
 """
@@ -15,6 +17,7 @@ from typing import Any
 from terminal.ledger import Repositories
 
 Problem = dict[str, Any]
+CANCEL_FIGURES = frozenset({"credit_value", "arrears_settled", "refund", "carry_over"})
 
 
 def _expected(kind: str, fee: int, after: dict[str, Any]) -> dict[str, int]:
@@ -33,6 +36,11 @@ def _expected(kind: str, fee: int, after: dict[str, Any]) -> dict[str, int]:
 def amendment_findings(r: Repositories) -> list[Problem]:
     out: list[Problem] = []
     for uuid, kind, fee, after, nets in r.amendments.postings():
+        if kind == "cancel_meter" and not CANCEL_FIGURES <= set(after or {}):
+            out.append({"code": "AMENDMENT_INCOMPLETE", "amendment": uuid,
+                        "message": f"amendment {uuid} (cancel_meter) lacks the figures of its money: "
+                                   + ", ".join(sorted(CANCEL_FIGURES - set(after or {})))})
+            continue
         diffs = [f"{acc} (posted {nets.get(acc, 0)}, amendment {want})"
                  for acc, want in _expected(kind, fee, after).items() if nets.get(acc, 0) != want]
         if diffs:

@@ -25,13 +25,15 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Ppms:
                 (METERS[1], "2026-03-12T09:00:00", 5000, 0),
                 (METERS[1], "2026-03-28T09:00:00", 4900, 0x10))):  # backwards, and a status flag
             con.execute("INSERT INTO reading (uuid, meter_id, read_at, recorded_at, source, total_kwh, "
-                        "remaining_kwh, status_flags) VALUES (?, ?, ?, ?, 'manual', ?, 800, ?)",
+                        "remaining_kwh, status_flags) VALUES (?, ?, ?, ?, 'card', ?, 800, ?)",
                         (f"r{i}", ids[meter], at, at, total, flags))
         # the office functions' amendment file (migration 15); the report counts its (kind, at)
         meter_of = {"basic_file": METERS[0], "reissue_card": METERS[1], "cancel_meter": METERS[2]}
-        con.executemany("INSERT INTO amendment (uuid, kind, meter_id, customer_id, at) "
-                        "SELECT ?, ?, m.id, m.customer_id, ? FROM meter m WHERE m.number = ?", [
-            (f"a{i}", kind, at, meter_of[kind]) for i, (kind, at) in enumerate((
+        cancelled = '{"credit_value": 0, "arrears_settled": 0, "refund": 0, "carry_over": 0}'  # nothing left
+        con.executemany("INSERT INTO amendment (uuid, kind, meter_id, customer_id, at, after) "
+                        "SELECT ?, ?, m.id, m.customer_id, ?, ? FROM meter m WHERE m.number = ?", [
+            (f"a{i}", kind, at, cancelled if kind == "cancel_meter" else None, meter_of[kind])
+            for i, (kind, at) in enumerate((
                 ("basic_file", "2026-03-06T10:00:00"), ("basic_file", "2026-03-07T10:00:00"),
                 ("reissue_card", "2026-03-08T10:00:00"), ("cancel_meter", "2026-04-02T10:00:00"),
                 ("basic_file", "2026-05-01T10:00:00")))])

@@ -231,3 +231,18 @@ def test_check_finds_an_amendment_posting_off_its_row_and_a_closed_account_not_a
     con.close()
     codes = {p["code"] for p in w.verify()["problems"]}
     assert codes == {"AMENDMENT_POSTING_MISMATCH", "ACCOUNT_CLOSED_NOT_ZERO"}
+
+
+def test_check_names_a_cancellation_written_without_its_figures_and_does_not_crash(w: Any) -> None:
+    from pathlib import Path
+
+    from tests.helpers.ppms import sealed
+    con = sealed(Path(w.app.db.database))                   # a row no service writes: no money figures
+    with con:
+        con.execute("INSERT INTO amendment (uuid, kind, meter_id, customer_id, at) SELECT "
+                    "'00000000-0000-7000-8000-0000000000aa', 'cancel_meter', id, customer_id, "
+                    "'2026-03-05T11:00:00' FROM meter WHERE number = ?", (METER,))
+    con.close()
+    problems = w.verify()["problems"]
+    assert [p["code"] for p in problems] == ["AMENDMENT_INCOMPLETE"], problems
+    assert "credit_value" in problems[0]["message"]
