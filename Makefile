@@ -13,7 +13,7 @@ export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql xz-utils
 
 .PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central screens
 

@@ -100,6 +100,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     tendered = parse_money(amount, state.currency)
     tender_within_maximum(state, tendered)
     offline_limits.check(ctx, tendered, state.currency)
+    ctx.ledger.require_headroom()   # a sale refused for room changes nothing, not even an earlier PENDING sale
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)
