@@ -11,6 +11,10 @@ RUNDIR  := var
 # python-escpos writes a temp folder on every import unless its capability cache is fixed
 export ESCPOS_CAPABILITIES_PICKLE_DIR := $(CURDIR)/.cache/escpos
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
+# compiled bytecode for every process the tests start (each `ppms` command is one), kept out
+# of the tree; a box that sets PYTHONDONTWRITEBYTECODE would recompile every module each time
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 # Debian packages the devices and their tests need (pyscard builds from source).
 APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql xz-utils
@@ -43,8 +47,10 @@ screens: venv
 	$(BIN)/python -m terminal.kiosk_demo --gallery docs/screens
 
 # soak/fuzz tests (marked slow) run a short bounded form here; `make soak` runs them long
+# two workers (the CI box has 2 cores); the tests of the one real pcscd share a worker
+TEST_WORKERS ?= 2
 test: venv lint
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=25 tests
 
 soak: venv
 	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests

@@ -16,7 +16,7 @@ from typing import Any
 
 from terminal import logs
 from terminal.cli_commands.render import render
-from terminal.cli_parser import build_parser, split_globals
+from terminal.cli_parser import build_parser, command_of, split_globals
 from terminal.domain.errors import PpmsError
 from terminal.services.errors import (
     AuthFailed,
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json, db_path, config, rest = split_globals(args_in)
     logs.configure()
     command = " ".join(a for a in rest[:2] if not a.startswith("-"))
-    parser = build_parser()
+    parser = build_parser(command_of(rest))
     try:
         refuse_undecodable(args_in)
         if not rest:
