@@ -225,7 +225,10 @@ def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: s
 # -- what the screens show -----------------------------------------------------------------
 
 #: the home screen's functions, in order: (menu entry, the permission it needs)
-MENU: tuple[tuple[str, Permission], ...] = (("sell", Permission.SELLING),)
+MENU: tuple[tuple[str, Permission], ...] = (
+    ("sell", Permission.SELLING), ("register", Permission.REGISTRATION), ("search", Permission.SEARCH),
+    ("statement", Permission.ACCOUNTS), ("reading", Permission.METER_READING), ("shift", Permission.SHIFTS),
+    ("daily", Permission.REPORTS))
 
 #: the ledger parameters sync keeps for a field agent (absent until sync has brought them)
 SYNC_LAST_OK = "sync.last_ok_at"
