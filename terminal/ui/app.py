@@ -27,7 +27,7 @@ from terminal.services.auth import Session
 from terminal.services.context import Context
 from terminal.services.ports import CardInserted, CardRemoved, DeviceEvent, NoteCredited, SyncFinished
 from terminal.ui import i18n
-from terminal.ui.errors import advice
+from terminal.ui.errors import advice, uncertain
 from terminal.ui.mainthread import Bridge
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,8 @@ class KioskApp(App):
         screen.code = exc.code if isinstance(exc, PpmsError) else "INTERNAL"
         if not isinstance(exc, PpmsError):
             log.exception("kiosk: unexpected failure", exc_info=exc)
+        if uncertain(exc):
+            self.new_sale()   # the sale waits PENDING: the card is read again, and that decides it
         self.error_back = back
         self.show("error")
 

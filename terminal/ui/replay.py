@@ -200,12 +200,18 @@ class Replay:
         slot = self.app.setup.card_slot
         if slot is None:
             raise ReplayError("this terminal's card reader is not the emulated one: no card can be put in")
+        from terminal import kiosk_rig  # noqa: PLC0415 (the emulated reader's faults)
         if what == "insert":
+            kiosk_rig.card_put_back(slot, str(step.data.get("meter", "")))
             slot.insert(str(step.data.get("meter", "")))
         elif what == "remove":
             slot.remove()
+        elif what == "pull_mid_write":
+            if slot.meter is None:
+                raise ReplayError("no card in the reader to pull out mid-write")
+            kiosk_rig.pull_card_at_next_write(slot)
         else:
-            raise ReplayError(f"card must be insert or remove, not {what!r}")
+            raise ReplayError(f"card must be insert, remove or pull_mid_write, not {what!r}")
         return True
 
     def _note(self, step: Step, value: str) -> bool:
