@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Final
 
 from terminal.ledger import Fact
-from terminal.reports import daily, money, pdf, reading, registration, render
+from terminal.reports import daily, money, reading, registration, render
 from terminal.reports.model import Table
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -142,6 +142,7 @@ def save_layout(ctx: Context, session: Session, built: Built, name: str, columns
 
 
 def as_pdf(ctx: Context, table: Table, language: str = "en") -> bytes:
+    from terminal.reports import pdf  # noqa: PLC0415 (fpdf takes a while to load: only when a PDF is made)
     font = pdf.find_font()
     if font is None:
         raise ReportFontMissing("no CJK font for the PDF: install fonts-wqy-microhei (make deps)")
