@@ -46,6 +46,24 @@ def operator_steps(lang: str, password: str, shots: bool = True) -> list[dict[st
     return steps if shots else [s for s in steps if "shot" not in s]
 
 
+def office_steps(lang: str, password: str, new_meter: str) -> list[dict[str, Any]]:
+    """The office screens: register a customer, search, a reading, the statement, the shift, the day."""
+    return _login(lang, password)[:-1] + [
+        {"tap": "home.register"}, {"expect_screen": "register"}, {"tap": "register.name"}, {"type": "Grace Achieng"},
+        {"tap": "register.address"}, {"type": "Plot 3, Kawangware"}, {"tap": "register.meter"},
+        {"type": new_meter}, {"tap": "register.power_RES"}, {"shot": "register"}, {"tap": "register.submit"},
+        {"shot": "register_done"}, {"tap": "register.back"},
+        {"tap": "home.search"}, {"tap": "search.name"}, {"type": "Mary"}, {"tap": "search.submit"},
+        {"shot": "search"}, {"tap": "search.back"},
+        {"tap": "home.reading"}, {"tap": "reading.meter"}, {"type": CARD_METER}, {"tap": "reading.kwh"},
+        {"type": "40"}, {"tap": "reading.submit"}, {"shot": "reading"}, {"tap": "reading.back"},
+        {"tap": "home.statement"}, {"tap": "statement.meter"}, {"type": CARD_METER}, {"tap": "statement.submit"},
+        {"shot": "statement"}, {"tap": "statement.back"},
+        {"tap": "home.shift"}, {"tap": "shift.amount"}, {"type": "500"}, {"tap": "shift.open"}, {"shot": "shift"},
+        {"tap": "shift.amount"}, {"type": "500"}, {"tap": "shift.close"}, {"tap": "shift.back"},
+        {"tap": "home.daily"}, {"expect_screen": "daily"}, {"shot": "daily"}]
+
+
 def self_service_steps(lang: str) -> list[dict[str, Any]]:
     return [{"expect_screen": "self_start"}, {"tap": f"self_start.lang_{lang}"}, {"shot": "self_start_empty"},
             {"card": "insert", "meter": CARD_METER}, {"expect_text": "Mary"},
@@ -121,6 +139,9 @@ def gallery(out: Path) -> int:
                 code = kiosk(db, env, operator_steps(lang, demo_run.DEMO_PASSWORD), shots, "--size", size)
                 code = code or kiosk(db, env, self_service_steps(lang), shots, "--size", size,
                                      "--mode", "self-service", "--cash-simulator")
+                new_meter = f"1900000{SIZES.index(size)}{('en', 'zh').index(lang)}99"
+                code = code or kiosk(db, env, office_steps(lang, demo_run.DEMO_PASSWORD, new_meter), shots,
+                                     "--size", size)
                 if code:
                     return code
                 print(f"screens: {shots}/ ({len(list(shots.glob('*.png')))} screens)")

@@ -28,3 +28,20 @@ def cash_simulator() -> Iterator[CashRig]:
         device = SimulatedBillValidator()
         with CashSimulator(CashSettings(pair.a), device):
             yield CashRig(device, pair.b)
+
+
+def pull_card_at_next_write(slot: Any) -> None:
+    """The card in the emulated slot is pulled out after the next write to its chip: a
+    cashier taking the card while it is being written (the replay's `{"card": "pull_mid_write"}`)."""
+    from terminal.services.ports import MeterRef  # noqa: PLC0415
+    if slot.meter is None:
+        raise ValueError("no card in the reader to pull")
+    slot.cards.for_meter(MeterRef(number=slot.meter, carrier="card"))   # the meter's card, made now
+    slot.cards.cards[slot.meter].reader.faults.remove_after_writes = 1
+
+
+def card_put_back(slot: Any, meter_no: str) -> None:
+    """A pulled card put back in works again (its fault is over)."""
+    card = slot.cards.cards.get(meter_no)
+    if card is not None:
+        card.reader.faults.remove_after_writes = None

@@ -225,7 +225,10 @@ def _sell_cash(ctx: Context, session: Session, device: CashAcceptor, meter_no: s
 # -- what the screens show -----------------------------------------------------------------
 
 #: the home screen's functions, in order: (menu entry, the permission it needs)
-MENU: tuple[tuple[str, Permission], ...] = (("sell", Permission.SELLING),)
+MENU: tuple[tuple[str, Permission], ...] = (
+    ("sell", Permission.SELLING), ("register", Permission.REGISTRATION), ("search", Permission.SEARCH),
+    ("statement", Permission.ACCOUNTS), ("reading", Permission.METER_READING), ("shift", Permission.SHIFTS),
+    ("daily", Permission.REPORTS))
 
 #: the ledger parameters sync keeps for a field agent (absent until sync has brought them)
 SYNC_LAST_OK = "sync.last_ok_at"
@@ -246,8 +249,10 @@ def customer(ctx: Context, session: Session, meter_no: str) -> dict[str, Any]:
         carry, arrears = r.customers.balances(meter.customer_id)
         last_id = r.sales.latest_counted_id(meter.id)
         last = None if last_id is None else sale_view(r, last_id)
+        pending = len(r.sales.pending_ids(meter.id))
     return {"meter": meter.number, "customer": meter.customer_name, "account_no": meter.account_no,
             "carrier": meter.carrier, "arrears": format_money(arrears, cur), "carry_over": format_money(carry, cur),
+            "pending": pending,   # sales left PENDING (a card pulled mid-write): `selling.recover` decides them
             "last_purchase": None if last is None else {k: last[k] for k in (
                 "receipt_no", "sold_at", "tendered", "credit_kwh")}}
 

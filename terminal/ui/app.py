@@ -22,18 +22,21 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from terminal.domain.errors import PpmsError
-from terminal.services import kiosk
+from terminal.services import kiosk, kiosk_office
 from terminal.services.auth import Session
 from terminal.services.context import Context
 from terminal.services.ports import CardInserted, CardRemoved, DeviceEvent, NoteCredited, SyncFinished
 from terminal.ui import i18n
-from terminal.ui.errors import advice
+from terminal.ui.errors import advice, uncertain
 from terminal.ui.mainthread import Bridge
 
 log = logging.getLogger(__name__)
 
-OPERATOR_SCREENS = ("login", "home", "sell", "sell_confirm", "sell_done", "error")
+OPERATOR_SCREENS = ("login", "home", "sell", "sell_confirm", "sell_done", "error", "register", "search",
+                    "statement", "reading", "shift", "daily")
 SELF_SCREENS = ("self_start", "self_pay", "self_done", "error")
+#: built when the app starts; the others when first shown (a quicker start)
+FIRST_SCREENS = ("login", "self_start", "error")
 
 
 @dataclass
@@ -79,14 +82,29 @@ class KioskApp(App):
         else:
             log.warning("kiosk: no CJK font installed (fonts-wqy-microhei): Chinese shows as boxes")
         Window.clearcolor = (0.96, 0.97, 0.98, 1)
-        from terminal.ui import screens  # noqa: PLC0415 (loads the .kv files once Kivy runs)
         sm = ScreenManager(transition=NoTransition())
-        names = SELF_SCREENS if self.setup.mode == "self-service" else OPERATOR_SCREENS
-        for name in names:
-            sm.add_widget(screens.make(name))
+        for name in self.screen_names:
+            if name in FIRST_SCREENS:
+                sm.add_widget(self._make(name))
         self.bridge = Bridge(self.ctx.events, self.on_device_event)
         self.refresh_bar()
         return sm
+
+    @property
+    def screen_names(self) -> tuple[str, ...]:
+        return SELF_SCREENS if self.setup.mode == "self-service" else OPERATOR_SCREENS
+
+    def _make(self, name: str) -> Any:
+        from terminal.ui import screens  # noqa: PLC0415 (loads the .kv files once Kivy runs)
+        return screens.make(name)
+
+    def get_screen(self, name: str) -> Any:
+        """The screen, built the first time it is asked for (each screen's module and .kv load then)."""
+        if name not in self.root.screen_names:
+            if name not in self.screen_names:
+                raise KeyError(name)
+            self.root.add_widget(self._make(name))
+        return self.root.get_screen(name)
 
     def on_stop(self) -> None:
         if self.bridge is not None:
@@ -103,10 +121,20 @@ class KioskApp(App):
     def money(self, amount: str | None) -> str:
         return i18n.money(self.lang, amount, self.setup.currency)
 
+    def day_text(self, lang: str, day: str) -> str:
+        return i18n.day(lang, day)
+
     def set_language(self, lang: str) -> None:
         if lang in i18n.LANGUAGES:
             self.lang = lang
             self.refresh_bar()
+
+    def choose_language(self, lang: str) -> None:
+        """The operator switches language: shown at once, stored as the operator's choice."""
+        self.set_language(lang)
+        ctx, session = self.ctx, self.session
+        if session is not None and self.setup.mode != "self-service":
+            self.call(lambda: kiosk_office.set_language(ctx, session, lang), lambda _r: None)
 
     # -- moving between screens -------------------------------------------------------------
     @property
@@ -114,6 +142,7 @@ class KioskApp(App):
         return str(self.root.current) if self.root is not None else ""
 
     def show(self, name: str) -> None:
+        self.get_screen(name)
         self.root.current = name
 
     def call(self, task: Callable[[], Any], done: Callable[[Any], None], back: str | None = None,
@@ -133,7 +162,7 @@ class KioskApp(App):
 
     def fail(self, exc: Exception, back: str) -> None:
         title, what_next = advice(exc)
-        screen = self.root.get_screen("error")
+        screen = self.get_screen("error")
         screen.title_text = self.t(title)
         inside = self.t("Something went wrong inside the terminal.")
         screen.message = exc.message if isinstance(exc, PpmsError) else inside
@@ -141,6 +170,8 @@ class KioskApp(App):
         screen.code = exc.code if isinstance(exc, PpmsError) else "INTERNAL"
         if not isinstance(exc, PpmsError):
             log.exception("kiosk: unexpected failure", exc_info=exc)
+        if uncertain(exc):
+            self.new_sale()   # the sale waits PENDING: the card is read again, and that decides it
         self.error_back = back
         self.show("error")
 
@@ -152,8 +183,11 @@ class KioskApp(App):
     def new_sale(self) -> None:
         self.customer = self.quote = self.sale = None
 
-    def logged_in(self, session: Session) -> None:
+    def logged_in(self, session: Session, lang: str | None = None) -> None:
+        """`lang`: the operator's stored language, applied at once (None: the one shown stays)."""
         self.session = session
+        if lang is not None:
+            self.set_language(lang)
         self.refresh_bar()
         self.show("home")
 

@@ -88,6 +88,15 @@ def when(lang: str, iso: str | None) -> str:
     return at.strftime("%Y年%m月%d日 %H:%M") if lang == "zh" else at.strftime("%d %b %Y %H:%M")
 
 
+def day(lang: str, iso_day: str) -> str:
+    """A calendar day (YYYY-MM-DD) the locale's way: '05 Mar 2026', '2026年03月05日'."""
+    try:
+        d = datetime.fromisoformat(iso_day)
+    except ValueError:
+        return iso_day
+    return d.strftime("%Y年%m月%d日") if lang == "zh" else d.strftime("%d %b %Y")
+
+
 def token_groups(digits: str) -> str:
     """An STS token's 20 digits in groups of four, as the customer keys them in."""
     return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))

@@ -109,6 +109,19 @@ class Replay:
     def start(self) -> None:
         self.settle_frames = 0
         self.event = Clock.schedule_interval(self._tick, 0)
+        win = EventLoop.window
+        flip = win.on_flip
+
+        def flipped(*args: object) -> None:   # after the window's own flip: the frame is on the screen
+            flip(*args)
+            self._drawn()
+        win.on_flip = flipped
+
+    def _drawn(self) -> None:
+        """A frame is on the screen: the first one after a touch ends that touch's time."""
+        if self.touched_at is not None:
+            self.tap_to_frame_ms.append(round((time.perf_counter() - self.touched_at) * 1000, 2))
+            self.touched_at = None
 
     # -- the loop ---------------------------------------------------------------------------
     def _settled(self) -> bool:
@@ -125,9 +138,6 @@ class Replay:
         return self.settle_frames > 2
 
     def _tick(self, _dt: float) -> None:
-        if self.touched_at is not None:   # the first frame after a touch
-            self.tap_to_frame_ms.append(round((time.perf_counter() - self.touched_at) * 1000, 2))
-            self.touched_at = None
         if not self._settled():
             return
         if self.index >= len(self.steps):
@@ -176,8 +186,8 @@ class Replay:
                 return False
             state = "is disabled" if widget is not None else "is not on the screen"
             raise ReplayError(f"widget {kid!r} {state} (screen {self.app.screen!r})")
+        self.touched_at = time.perf_counter()   # the finger down: from here to the next frame drawn
         touch_widget(widget)
-        self.touched_at = time.perf_counter()
         return True
 
     def _type(self, step: Step, text: str) -> bool:
@@ -200,12 +210,18 @@ class Replay:
         slot = self.app.setup.card_slot
         if slot is None:
             raise ReplayError("this terminal's card reader is not the emulated one: no card can be put in")
+        from terminal import kiosk_rig  # noqa: PLC0415 (the emulated reader's faults)
         if what == "insert":
+            kiosk_rig.card_put_back(slot, str(step.data.get("meter", "")))
             slot.insert(str(step.data.get("meter", "")))
         elif what == "remove":
             slot.remove()
+        elif what == "pull_mid_write":
+            if slot.meter is None:
+                raise ReplayError("no card in the reader to pull out mid-write")
+            kiosk_rig.pull_card_at_next_write(slot)
         else:
-            raise ReplayError(f"card must be insert or remove, not {what!r}")
+            raise ReplayError(f"card must be insert, remove or pull_mid_write, not {what!r}")
         return True
 
     def _note(self, step: Step, value: str) -> bool:

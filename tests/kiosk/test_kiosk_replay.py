@@ -114,3 +114,15 @@ def test_the_kiosk_tells_systemd_it_is_up_and_alive_and_stopping(cli: Ppms, tmp_
         sock.close()
     assert {"READY=1", "WATCHDOG=1", "STOPPING=1"} <= set(got), got
     assert got.index("READY=1") < got.index("WATCHDOG=1") < got.index("STOPPING=1")
+
+
+def test_a_card_pulled_mid_write_leaves_the_sale_waiting_and_putting_it_back_decides_it(cli: Ppms) -> None:
+    """The card comes out after the first write to its chip: the error screen says a sale is
+    waiting (never "nothing was sold"); the card put back, the sell screen recovers the sale
+    (the emulated card did not keep the purchase: voided) and the next sale goes through."""
+    res = replay(cli, "card_pulled_mid_write")
+    assert res.code == 0, res
+    assert sales(cli.db) == [("T01-000001", 100000, 5651, "voided"), ("T01-000002", 100000, 5651, "printed")]
+    (posted,) = query(cli.db, "SELECT COUNT(*) FROM posting WHERE kind = 'sale'")
+    assert posted == (1,)
+    assert cli.ok("check")["ok"]

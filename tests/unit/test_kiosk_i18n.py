@@ -17,7 +17,7 @@ def shown_texts() -> set[str]:
         if path.suffix in (".py", ".kv"):
             texts |= set(SHOWN.findall(path.read_text(encoding="utf-8")))
     from terminal.ui import errors
-    for title, advice in [*errors.BY_CODE.values(), *(w for _, w in errors.BY_CLASS), errors.REFUSED,
+    for title, advice in [*errors.BY_CODE.values(), *(w for _, w in errors.BY_CLASS + errors.UNCERTAIN), errors.REFUSED,
                           errors.INTERNAL]:
         texts |= {title, advice}
     return texts

@@ -16,7 +16,7 @@ class ErrorScreen(KioskScreen):
 
     def ok(self) -> None:
         app = self.kiosk
-        back = app.error_back if app.error_back in app.root.screen_names else app.start_screen()
+        back = app.error_back if app.error_back in app.screen_names else app.start_screen()
         if back in ("home", "sell", "sell_confirm", "sell_done") and app.session is None:
             back = app.start_screen()
         app.show(back)

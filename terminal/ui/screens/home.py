@@ -1,5 +1,6 @@
 """Home: one big button per function the operator's permissions allow (only functions the
-kiosk has), and sign out. A card put in the reader here starts a sale at once."""
+kiosk has), the language (stored as the operator's), and sign out. A card put in the
+reader here starts a sale at once."""
 from __future__ import annotations
 
 from terminal.services import kiosk
@@ -9,7 +10,9 @@ from terminal.ui.widgets import KButton
 
 load_kv(__file__)
 
-LABELS = {"sell": "Sell power"}
+LABELS = {"sell": "Sell power", "register": "Register a customer", "search": "Search",
+          "statement": "Account statement", "reading": "Meter reading", "shift": "My shift",
+          "daily": "Daily report"}
 
 
 class HomeScreen(KioskScreen):
@@ -19,10 +22,17 @@ class HomeScreen(KioskScreen):
         box.clear_widgets()
         if app.session is None:
             return
-        for entry in kiosk.menu(app.session):
-            button = KButton(kid=f"home.{entry}", role="primary", text=app.t(LABELS.get(entry, entry)))
+        entries = kiosk.menu(app.session)
+        box.cols = 2 if len(entries) <= 4 else 3
+        for entry in entries:
+            button = KButton(kid=f"home.{entry}", role="primary" if entry == "sell" else "normal",
+                             text=app.t(LABELS.get(entry, entry)))
             button.bind(on_release=lambda _b, name=entry: self.open(name))
             box.add_widget(button)
+
+    def on_lang(self) -> None:
+        if self.kiosk.screen == "home":
+            self.on_pre_enter()
 
     def open(self, name: str) -> None:
         app = self.kiosk

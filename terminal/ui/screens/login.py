@@ -1,9 +1,10 @@
-"""Login: operator name and password (the hardware or Kivy keyboard), the language."""
+"""Login: operator name and password (the hardware or Kivy keyboard), the language of the
+login screen; once signed in, the operator's own stored language applies."""
 from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from terminal.services import auth
+from terminal.services import auth, kiosk_office
 from terminal.ui.screens import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -13,6 +14,7 @@ class LoginScreen(KioskScreen):
     message = StringProperty("")
 
     def on_pre_enter(self, *_: object) -> None:
+        self.ids.username.text = ""   # signed out: the next operator signs in
         self.ids.password.text = ""
         self.message = ""
 
@@ -24,10 +26,14 @@ class LoginScreen(KioskScreen):
             return
         ctx = app.ctx
 
-        def done(session: auth.Session) -> None:
+        def task() -> tuple[auth.Session, str | None]:
+            session = auth.login(ctx, username, password)
+            return session, kiosk_office.language(ctx, session)
+
+        def done(result: tuple[auth.Session, str | None]) -> None:
             self.ids.password.text = ""
-            app.logged_in(session)
-        app.call(lambda: auth.login(ctx, username, password), done, back="login")
+            app.logged_in(*result)
+        app.call(task, done, back="login")
 
 
 SCREEN = LoginScreen

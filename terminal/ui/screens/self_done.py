@@ -7,6 +7,7 @@ from typing import Any
 from kivy.properties import StringProperty
 
 from terminal.ui import i18n
+from terminal.ui.errors import device_words
 from terminal.ui.screens import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -32,6 +33,10 @@ class SelfDoneScreen(KioskScreen):
         else:
             self.headline = app.t("Your purchase is waiting")
             self.detail = app.t("Put your card back in the reader to finish it, or ask the office.")
+        problem = (out.get("cash") or {}).get("problem")
+        words = device_words(problem["code"]) if problem else None
+        if words is not None:   # a jam, the cash box out: the money counted is safe, staff are needed
+            self.detail += f"\n{app.t(words[0])}. {app.t(words[1])}"
         self.timer = app.after(app.setup.done_timeout_s, self.back_to_start)
 
     def on_leave(self, *_: object) -> None:

@@ -21,6 +21,7 @@ CardTakenOut = DeviceAbsent.for_code("CARD_REMOVED")
 
 class SellScreen(KioskScreen):
     message = StringProperty("")
+    recovered = ""   # what recovering a waiting sale did, shown with the customer
     name_text = StringProperty("")
     account_text = StringProperty("")
     arrears_text = StringProperty("")
@@ -54,9 +55,40 @@ class SellScreen(KioskScreen):
         app.call(lambda: kiosk.card_customer(ctx, session), self.card_read, back="sell")
 
     def card_read(self, customer: dict[str, Any]) -> None:
+        if customer.get("pending"):
+            self.recover(customer["meter"])
+            return
         self.kiosk.customer = customer | {"from_card": True}
         self.ids.meter.value = customer["meter"]
         self.show_customer(customer)
+        self.message = self.recovered
+        self.recovered = ""
+
+    def recover(self, meter: str) -> None:
+        """A sale the card was pulled from: the card is back, so read it and decide the sale
+        (completed when the card holds it, undone when not, else left for a supervisor)."""
+        app = self.kiosk
+        ctx, session = app.ctx, app.session
+
+        def done(outcome: list[dict[str, Any]]) -> None:
+            self.recovered = "\n".join(self.recovered_words(o) for o in outcome)
+            app.call(lambda: kiosk.card_customer(ctx, session), self.shown_after_recovery, back="sell")
+        app.call(lambda: selling.recover(ctx, session, meter_no=meter), done, back="sell")
+
+    def shown_after_recovery(self, customer: dict[str, Any]) -> None:
+        if customer.get("pending"):   # still undecided: a supervisor decides it
+            self.kiosk.customer = customer | {"from_card": True}
+            self.show_customer(customer)
+            self.message = self.recovered
+            return
+        self.card_read(customer)
+
+    def recovered_words(self, outcome: dict[str, Any]) -> str:
+        app = self.kiosk
+        words = {"completed": "The waiting sale is finished: the card holds it.",
+                 "voided": "The waiting sale was undone: it never reached the card. Sell again."}
+        said = words.get(outcome.get("action", ""), "The waiting sale cannot be decided here: ask a supervisor.")
+        return f"{outcome.get('receipt_no', '')}: {app.t(said)}"
 
     def show_customer(self, c: dict[str, Any] | None) -> None:
         app = self.kiosk

@@ -8,6 +8,7 @@ from kivy.properties import StringProperty
 
 from terminal.services import receipts
 from terminal.ui import i18n
+from terminal.ui.errors import device_words
 from terminal.ui.screens import KioskScreen, load_kv
 
 load_kv(__file__)
@@ -19,6 +20,9 @@ def printed_words(app: Any, sale: dict[str, Any]) -> str:
         return str(app.t("No receipt printer: the receipt can be printed later."))
     if receipt.get("printed", True) and not receipt.get("queued"):
         return str(app.t("Receipt printed."))
+    words = device_words((receipt.get("error") or {}).get("code", ""))
+    if words is not None:   # out of paper, offline: what it is and what to do; the sale stands
+        return f"{app.t(words[0])}. {app.t(words[1])}"
     return str(app.t("The receipt did not print: it waits in the queue. Check the printer, then reprint."))
 
 

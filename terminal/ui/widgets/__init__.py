@@ -11,6 +11,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 
 Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
@@ -76,3 +77,19 @@ class Keypad(GridLayout):
 
 class StatusBar(Label):
     pass
+
+
+class ResultRow(Label):
+    """One line of a result list: the left part names the thing, the right part its figures."""
+
+
+class ResultList(ScrollView):
+    """What an office screen found: (what, figures) rows, scrolled with a finger."""
+
+    def show(self, rows: list[tuple[str, str]], strong: frozenset[int] = frozenset()) -> None:
+        grid = self.ids.grid
+        grid.clear_widgets()
+        for i, (what, figures) in enumerate(rows):
+            for text, align in ((what, "left"), (figures, "right")):
+                grid.add_widget(ResultRow(text=text, halign=align, bold=i in strong))
+        self.scroll_y = 1

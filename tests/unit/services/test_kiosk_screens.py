@@ -2,10 +2,14 @@
 the reader, the menu an operator may use, the field agent's sync state."""
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
+
 import pytest
 
-from terminal.services import accounts, auth, kiosk, selling
-from terminal.services.errors import DeviceAbsent, PermissionDenied
+from terminal.services import accounts, auth, kiosk, kiosk_office, selling
+from terminal.services.errors import DeviceAbsent, InvalidArgument, PermissionDenied
 
 M = "0123456789"
 
@@ -50,13 +54,31 @@ def test_card_customer_reads_the_card_in_the_station(shop) -> None:
 
 
 def test_menu_shows_only_what_the_operator_may_do(shop) -> None:
-    assert kiosk.menu(shop.admin) == ["sell"]
+    assert kiosk.menu(shop.admin) == ["sell", "register", "search", "statement", "reading", "shift", "daily"]
     auth.add_operator(shop.ctx, shop.admin, "audrey", "Audrey", "auditor", "a-long-password-1")
     auditor = auth.login(shop.ctx, "audrey", "a-long-password-1")
-    assert kiosk.menu(auditor) == []
+    assert kiosk.menu(auditor) == ["search", "statement", "daily"]
+    auth.add_operator(shop.ctx, shop.admin, "carol", "Carol", "cashier", "a-long-password-2")
+    cashier = auth.login(shop.ctx, "carol", "a-long-password-2")
+    assert kiosk.menu(cashier) == ["sell", "register", "search", "reading", "shift", "daily"]
     with pytest.raises(PermissionDenied):
         kiosk.customer(shop.ctx, auditor, M)
 
 
 def test_agent_status_is_unknown_until_sync_brings_it(shop) -> None:
     assert kiosk.agent_status(shop.ctx) == {"last_sync": None, "offline_limits": None}
+
+
+def test_the_operators_language_is_kept_per_operator(shop) -> None:
+    assert kiosk_office.language(shop.ctx, shop.admin) is None
+    kiosk_office.set_language(shop.ctx, shop.admin, "zh")
+    kiosk_office.set_language(shop.ctx, shop.admin, "zh")   # the same choice again: no second diary entry
+    assert kiosk_office.language(shop.ctx, shop.admin) == "zh"
+    auth.add_operator(shop.ctx, shop.admin, "carol", "Carol", "cashier", "a-long-password-2")
+    assert kiosk_office.language(shop.ctx, auth.login(shop.ctx, "carol", "a-long-password-2")) is None
+    with pytest.raises(InvalidArgument):
+        kiosk_office.set_language(shop.ctx, shop.admin, "fr")
+    assert kiosk_office.language(shop.ctx, shop.admin) == "zh"
+    with contextlib.closing(sqlite3.connect(shop.ctx.ledger.path)) as db:
+        entries = db.execute("SELECT operator, after FROM diary WHERE action = 'operator.language'").fetchall()
+    assert [(who, json.loads(after)) for who, after in entries] == [("admin", {"language": "zh"})]
