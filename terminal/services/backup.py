@@ -118,7 +118,7 @@ def restore(open_copy: OpenCopy, live: Path, live_key: str | None, source: Path,
                 live, src.path, by, kept_path, skipped or "none")
     if lost["rows"]:
         log.warning("RESTORE_UNSENT_LOST: %d outbox rows the center never received are only in %s (receipts %s)",
-                    lost["rows"], kept_path, ", ".join(lost["receipts"]) or "none")
+                    lost["rows"], kept_path, _listed(lost["receipts"]))
     return {"restored": str(live), "from": str(src.path), "kept": kept_path, "check": _summary(report),
             "skipped": skipped, "unsent_lost": lost}
 
@@ -154,13 +154,18 @@ def _numbers(stage: copies.Copy, live: Path, numbers_from: Sequence[Path], skip:
     if unsent and not accept_unsent:
         raise RestoreRefused(
             f"the ledger being replaced holds {len(unsent)} outbox rows after the copy that the center never "
-            f"received (receipts {', '.join(lost_receipts) or 'none'}): run `ppms sync now` first, or give "
+            f"received (receipts {_listed(lost_receipts)}): run `ppms sync now` first, or give "
             "--accept-unsent to keep them only in the replaced file; nothing was restored",
             path=str(live), problems="UNSENT_AFTER_COPY", rows=len(unsent))
     names = set(copied.counters).union(*(n.counters for n in known))
     high = {name: max([copied.counters.get(name, 0), *(n.counters.get(name, 0) for n in known)]) + (skip or 0)
             for name in names}
     return high, lost
+
+
+def _listed(receipts: list[str], most: int = 20) -> str:
+    more = f" and {len(receipts) - most} more" if len(receipts) > most else ""
+    return (", ".join(receipts[:most]) or "none") + more
 
 
 def name_for(ctx: Context) -> str:
