@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, db_bytes, query
+from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, db_bytes, query, sealed
 from tests.integration.race_helpers import CARD_METER, check_sound, setup
 from tests.integration.sync.center import Center, terminal
 from tests.integration.sync.helpers import center_items
@@ -139,7 +139,6 @@ def test_a_lost_ledger_needs_a_newer_copy_or_a_skip(cli: Ppms, tmp_path: Path) -
 
 
 def test_check_finds_a_receipt_gap_no_restore_explains(cli: Ppms) -> None:
-    from tests.helpers.ppms import sealed
     con = sealed(cli.db)
     con.execute("UPDATE counter SET value = value + 2 WHERE name = 'receipt'")
     con.commit()
