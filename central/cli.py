@@ -56,7 +56,7 @@ def c_serve(ns: argparse.Namespace) -> Any:
     if not host or not port.isdigit():
         raise AdminInvalid("--bind is HOST:PORT", key="--bind")
     env = {**os.environ, central_db.ENV_DB: url}
-    args = [sys.executable, "-m", "gunicorn", "--workers", str(ns.workers), "--bind", ns.bind,
+    args = [sys.executable, "-m", "central.serve", "--workers", str(ns.workers), "--bind", ns.bind,
             "--worker-class", "uvicorn_worker.UvicornWorker", "--graceful-timeout", "5", "--timeout", "60",
             "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket",
             "central.app:create_app()"]

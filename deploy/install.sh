@@ -7,8 +7,10 @@
 # Options (environment or flags):
 #   DESTDIR=DIR | --destdir DIR   install into a scratch root: users go into DIR/etc/passwd and
 #                                 DIR/etc/group (useradd --prefix), units are enabled with
-#                                 `systemctl --root`; nothing on the running system is touched
-#                                 (no apt-get, no udevadm, no daemon-reload, no service started)
+#                                 `systemctl --root` (pcscd.socket too when DIR has it), the
+#                                 ledger copied and checked as on a box; nothing on the running
+#                                 system is touched (no apt-get, no udevadm, no daemon-reload,
+#                                 no service started)
 #   --role terminal|central|both  which services to enable (default: terminal)
 #   --pip-args "ARGS"             extra arguments for pip (e.g. "--no-index --find-links WHEELS")
 #   --extras LIST                 the package's extras to install (default: devices,cards,ui)
@@ -153,11 +155,16 @@ for unit in "$SRC"/systemd/*.service "$SRC"/systemd/*.timer; do
     install -m 0644 "$unit" "$DESTDIR$UNITS/$(basename "$unit")"
 done
 ENABLE=""
+ENABLE_ROOT=""
 [ "$ROLE" = central ] || ENABLE="ppms-kiosk.service ppms-sync.service ppms-backup.timer"
 [ "$ROLE" = terminal ] || ENABLE="$ENABLE ppms-central.service"
 if [ -n "$DESTDIR" ]; then
+    # pcscd.socket when the scratch root has the distribution's pcscd units, as a box has
+    for d in usr/lib lib; do
+        if [ "$ROLE" != central ] && [ -f "$DESTDIR/$d/systemd/system/pcscd.socket" ]; then ENABLE_ROOT="pcscd.socket"; break; fi
+    done
     # shellcheck disable=SC2086
-    systemctl --root="$DESTDIR" enable $ENABLE
+    systemctl --root="$DESTDIR" enable $ENABLE_ROOT $ENABLE
 else
     udevadm control --reload && udevadm trigger --subsystem-match=tty --subsystem-match=usb --subsystem-match=usbmisc || true
     systemctl daemon-reload
@@ -167,22 +174,32 @@ else
 fi
 
 # --- the ledger: a copy before the upgrade, then migrated by the new release ----------------
-run_as_ppms() { runuser -u ppms -- env PPMS_CONFIG="$ETC/terminal.toml" "$@"; }
-if [ -z "$DESTDIR" ] && [ -f "$STATE/ppms.db" ]; then
+# (DESTDIR too: the scratch root's ledger, as its `ppms` user's ids, which this system need not know)
+if [ -n "$DESTDIR" ]; then
+    run_as_ppms() { setpriv --reuid "$(uid_of ppms)" --regid "$(gid_of ppms)" --clear-groups -- \
+        env PPMS_CONFIG="$DESTDIR$ETC/terminal.toml" PPMS_DB="$DESTDIR$STATE/ppms.db" "$@"; }
+else
+    run_as_ppms() { runuser -u ppms -- env PPMS_CONFIG="$ETC/terminal.toml" "$@"; }
+fi
+roll_back() {  # why: the ledger stays as it was, the box goes back to the release that ran it
     if [ -n "$PREVIOUS" ]; then
-        systemctl stop ppms-kiosk.service ppms-sync.service 2>/dev/null || true
-        run_as_ppms "$OPT/$PREVIOUS/bin/ppms" backup --out "$STATE/backups/pre-upgrade-$STAMP.db" >/dev/null
+        ln -sfn "$PREVIOUS" "$DESTDIR$OPT/venv"
+        say "$1: back on $PREVIOUS (ledger untouched)"
+    else
+        say "$1 (ledger untouched)"
+    fi
+    [ "$START" = no ] || systemctl start ppms-kiosk.service ppms-sync.service || true
+    exit 1
+}
+if [ -f "$DESTDIR$STATE/ppms.db" ]; then
+    if [ -n "$PREVIOUS" ]; then
+        [ -n "$DESTDIR" ] || systemctl stop ppms-kiosk.service ppms-sync.service 2>/dev/null || true
+        run_as_ppms "$DESTDIR$OPT/$PREVIOUS/bin/ppms" backup --out "$DESTDIR$STATE/backups/pre-upgrade-$STAMP.db" \
+            >/dev/null || roll_back "the ledger could not be copied before the upgrade"
         say "ledger copied to $STATE/backups/pre-upgrade-$STAMP.db"
     fi
-    if ! run_as_ppms "$OPT/venv/bin/ppms" check >/dev/null; then
-        # a failed migration leaves the file as it was: go back to the release that ran it
-        if [ -n "$PREVIOUS" ]; then
-            ln -sfn "$PREVIOUS" "$OPT/venv"
-            say "the new release could not open the ledger: back on $PREVIOUS (ledger untouched)"
-        fi
-        [ "$START" = no ] || systemctl start ppms-kiosk.service ppms-sync.service || true
-        exit 1
-    fi
+    # a failed migration leaves the file as it was (terminal/ledger/migrations.py)
+    run_as_ppms "$DESTDIR$OPT/venv/bin/ppms" check >/dev/null || roll_back "the new release could not open the ledger"
 fi
 if [ "$START" = yes ]; then
     # shellcheck disable=SC2086

@@ -48,8 +48,13 @@ def h_restore(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     live = Path(g["db"] or settings.database.path).absolute()
     key = settings.database.seal_key_file or None
     by = f"{pwd.getpwuid(os.geteuid()).pw_name}@{os.uname().nodename}"
+    if ns.skip is not None and ns.skip < 0:
+        from terminal.services.errors import InvalidArgument
+        raise InvalidArgument("--skip is 0 or more", key="--skip")
     as_owner_of(live)
-    return backup.restore(opener(g), live, key, Path(ns.file), datetime.now(), by)
+    return backup.restore(opener(g), live, key, Path(ns.file), datetime.now(), by,
+                          numbers_from=[Path(p) for p in ns.numbers_from], skip=ns.skip,
+                          accept_unsent=ns.accept_unsent)
 
 
 def as_owner_of(live: Path) -> None:
@@ -72,4 +77,13 @@ def register(sub: Any) -> None:
     x.set_defaults(handler=h_backup)
     x = sub.add_parser("restore", help="replace the ledger by a verified copy; the old one is kept beside")
     x.add_argument("file", help="a copy made by `ppms backup` (FILE.key beside it)")
+    x.add_argument("--numbers-from", action="append", default=[], metavar="FILE",
+                   help="another copy of this terminal's ledger, newer than FILE: no number it used is issued "
+                        "again (for when the ledger being replaced is lost or unreadable; repeatable)")
+    x.add_argument("--skip", type=int, metavar="N",
+                   help="move every receipt and sequence counter N further (a ledger lost with no newer copy: "
+                        "N at least the sales made since the copy); the gap is recorded")
+    x.add_argument("--accept-unsent", action="store_true",
+                   help="restore although the ledger being replaced holds rows the center never received "
+                        "(they stay only in the kept file; named in the diary)")
     x.set_defaults(handler=h_restore)

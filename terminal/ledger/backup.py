@@ -65,6 +65,35 @@ def snapshot_of_file(source: Copy, dest: Path) -> Copy:
         raise NotALedgerCopy(f"{source.path} is not a ledger copy ({exc})", path=str(source.path)) from None
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """What a restore must know of the ledger it replaces (or of another copy): the highest
+    number each counter issued, and the outbox rows after the restored copy's that the center
+    never acknowledged: (sequence, kind, receipt number of a sale)."""
+    counters: dict[str, int]
+    unsent: list[tuple[int, str, str | None]]
+
+
+def numbers_of(path: Path, after_seq: int) -> Numbers | None:
+    """`Numbers` of the ledger file at `path`, read-only and without its seal (a ledger that
+    fails `ppms check` still tells its counters); None when there is none or SQLite cannot
+    read it."""
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            counters = {str(n): int(v) for n, v in con.execute("SELECT name, value FROM counter")}
+            unsent = [(int(q), str(k), None if r is None else str(r)) for q, k, r in con.execute(
+                "SELECT o.seq, o.kind, s.receipt_no FROM outbox o LEFT JOIN sale s ON o.kind = 'sale' "
+                "AND s.uuid = o.entity_uuid WHERE o.sent_at IS NULL AND o.seq > ? ORDER BY o.seq", (after_seq,))]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return Numbers(counters, unsent)
+
+
 def staging_for(dest: Path) -> Copy:
     stage = dest.parent / f".{dest.name}.partial"
     return Copy(stage, Path(f"{stage}.key"))

@@ -11,14 +11,18 @@
 - `restore(...)`: refused (RESTORE_REFUSED, nothing changed) unless the file, staged beside
   the ledger and migrated there when it is older, passes the check; then the old ledger is
   kept beside as `<db>.before-restore-<time>` (with its key, head and WAL) and the copy
-  moved into its place; the restored ledger's diary records `ledger.restored`.
+  moved into its place; the restored ledger's diary records `ledger.restored`. A copy is
+  older than the ledger it replaces: every counter (receipt numbers, the outbox sequence,
+  account numbers, card orders) is moved past the highest number the replaced ledger used,
+  the skipped ranges written down (`number_skip`) so that `ppms check` and an auditor see
+  every gap explained and the center never gets a sequence number twice (`_numbers`).
 """
 from __future__ import annotations
 
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -79,9 +83,11 @@ def scheduled(ctx: Context, open_copy: OpenCopy, folder: Path, keep_days: int,
     return out
 
 
-def restore(open_copy: OpenCopy, live: Path, live_key: str | None, source: Path, at: datetime,
-            by: str) -> dict[str, Any]:
-    """`live_key`: `[database] seal_key_file` ("" or None: beside the ledger)."""
+def restore(open_copy: OpenCopy, live: Path, live_key: str | None, source: Path, at: datetime, by: str,
+            numbers_from: Sequence[Path] = (), skip: int | None = None,
+            accept_unsent: bool = False) -> dict[str, Any]:
+    """`live_key`: `[database] seal_key_file` ("" or None: beside the ledger). The numbers: see
+    `_numbers`; `skip` moves every counter that many further (None: not given)."""
     src = copies.Copy(source.absolute(), Path(f"{source.absolute()}.key"))
     for f, what in ((src.path, "the copy"), (src.key, "its seal key")):
         if not f.is_file():
@@ -92,16 +98,74 @@ def restore(open_copy: OpenCopy, live: Path, live_key: str | None, source: Path,
         raise RestoreRefused(f"{exc.message}: nothing was restored", path=str(src.path),
                              problems=exc.code) from None
     report = _verify(open_copy, stage, refuse=RestoreRefused)
+    try:
+        high, lost = _numbers(stage, live, numbers_from, skip, accept_unsent)
+    except RestoreRefused:
+        copies.discard(stage)
+        raise
     target = copies.ledger_copy(live, live_key)
     kept = copies.set_aside(target, f"before-restore-{at.strftime(STAMP)}")
     copies.commit(stage, target)
+    kept_path = None if kept is None else str(kept.path)
     with open_copy(live, target.key) as ctx, ctx.ledger.unit_of_work() as uow:
+        reason = f"restore of {src.path} over the ledger kept as {kept_path}"
+        skipped = {name: list(r) for name, value in sorted(high.items())
+                   if (r := uow.counters.skip_to(name, value, ctx.now_iso(), reason)) is not None}
         uow.record(Fact("ledger.restored", "ledger", by, ctx.now_iso(), after={
-            "from": str(src.path), "kept": None if kept is None else str(kept.path), "sales": report["sales"]}))
-    log.warning("ledger %s restored from %s by %s; the one it replaced is kept as %s", live, src.path, by,
-                None if kept is None else kept.path)
-    return {"restored": str(live), "from": str(src.path), "kept": None if kept is None else str(kept.path),
-            "check": _summary(report)}
+            "from": str(src.path), "kept": kept_path, "sales": report["sales"], "skipped": skipped,
+            "unsent_lost": lost}))
+    log.warning("ledger %s restored from %s by %s; the one it replaced is kept as %s; numbers skipped: %s",
+                live, src.path, by, kept_path, skipped or "none")
+    if lost["rows"]:
+        log.warning("RESTORE_UNSENT_LOST: %d outbox rows the center never received are only in %s (receipts %s)",
+                    lost["rows"], kept_path, _listed(lost["receipts"]))
+    return {"restored": str(live), "from": str(src.path), "kept": kept_path, "check": _summary(report),
+            "skipped": skipped, "unsent_lost": lost}
+
+
+def _numbers(stage: copies.Copy, live: Path, numbers_from: Sequence[Path], skip: int | None,
+             accept_unsent: bool) -> tuple[dict[str, int], dict[str, Any]]:
+    """The value each counter must stand at after the restore, so that no receipt number, outbox
+    sequence, account number or card order issued after the copy was taken is issued again: the
+    highest each one reached on the ledger being replaced and on each of `numbers_from` (other
+    copies of this terminal's ledger), plus `skip`. Refused when nothing tells them (the replaced
+    ledger is gone or unreadable, no other copy, no `skip`: NUMBERS_UNKNOWN), and when the
+    replaced ledger holds rows the center never received that the copy lacks, unless the
+    technician accepts that they stay only in the kept file (UNSENT_AFTER_COPY)."""
+    copied = copies.numbers_of(stage.path, 0)
+    assert copied is not None                  # the staged copy has just passed the check
+    after = copied.counters.get("outbox", 0)
+    known = [n for n in [copies.numbers_of(live, after)] if n is not None]
+    for path in numbers_from:
+        other = copies.numbers_of(path.absolute(), after)
+        if other is None:
+            raise RestoreRefused(f"{path} cannot be read as a ledger: nothing was restored", path=str(path),
+                                 problems="NUMBERS_UNREADABLE")
+        known.append(other)
+    if not known and skip is None:
+        raise RestoreRefused(
+            f"the ledger at {live} is missing or cannot be read, so the receipt and sequence numbers it used "
+            "after the copy are unknown: give --numbers-from FILE (a newer copy of this terminal's ledger) or "
+            "--skip N (at least the sales since the copy, see the center's dashboard); nothing was restored",
+            path=str(live), problems="NUMBERS_UNKNOWN")
+    unsent = sorted({row for n in known for row in n.unsent})
+    lost_receipts = [u[2] for u in unsent if u[2]]
+    lost = {"rows": len(unsent), "seqs": [u[0] for u in unsent], "receipts": lost_receipts}
+    if unsent and not accept_unsent:
+        raise RestoreRefused(
+            f"the ledger being replaced holds {len(unsent)} outbox rows after the copy that the center never "
+            f"received (receipts {_listed(lost_receipts)}): run `ppms sync now` first, or give "
+            "--accept-unsent to keep them only in the replaced file; nothing was restored",
+            path=str(live), problems="UNSENT_AFTER_COPY", rows=len(unsent))
+    names = set(copied.counters).union(*(n.counters for n in known))
+    high = {name: max([copied.counters.get(name, 0), *(n.counters.get(name, 0) for n in known)]) + (skip or 0)
+            for name in names}
+    return high, lost
+
+
+def _listed(receipts: list[str], most: int = 20) -> str:
+    more = f" and {len(receipts) - most} more" if len(receipts) > most else ""
+    return (", ".join(receipts[:most]) or "none") + more
 
 
 def name_for(ctx: Context) -> str:

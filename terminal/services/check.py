@@ -9,6 +9,7 @@ from terminal.ledger import Repositories
 from terminal.services import check_register, setup_check
 from terminal.services.check_accounts import accounts_findings
 from terminal.services.check_amendments import amendment_findings
+from terminal.services.check_numbers import numbering_findings
 from terminal.services.context import Context
 from terminal.services.disk import disk_space
 
@@ -71,12 +72,8 @@ def verify(ctx: Context) -> dict[str, Any]:
             if st is None:
                 bad("SALE_STATUS_MISSING", f"sale {rno} has no status", sale=rno)
             pending += st == "pending"
-        receipts = r.counters.current_value("receipt")
-        if count != receipts:
-            bad("RECEIPT_GAP", f"{count} sales but {receipts} receipt numbers issued")
-        n_out, max_seq = r.outbox.extent()
-        if n_out != max_seq or max_seq != r.counters.current_value("outbox"):
-            bad("OUTBOX_GAP", f"outbox holds {n_out} rows up to sequence {max_seq}")
+        for code, message in numbering_findings(r, count):
+            bad(code, message)
         for invariant in (negative_balances, postings_match_lines, fixed_months_once, notes_all_accounted,
                           amendment_findings, accounts_findings):
             problems += invariant(r)

@@ -55,8 +55,12 @@
         ├── SaleAlreadyRewritten           SALE_ALREADY_REWRITTEN  written again once; a supervisor may override
         ├── BackupUnsound                  BACKUP_UNSOUND         the copy failed `ppms check`: no copy kept
         └── RestoreRefused                 RESTORE_REFUSED        the file is no sound ledger copy (missing, no key,
-                                                                  not SQLite, or `ppms check` finds problems):
-                                                                  nothing changed; details: problems
+                                                                  not SQLite, or `ppms check` finds problems), or
+                                                                  the numbers used after it are unknown
+                                                                  (NUMBERS_UNKNOWN, NUMBERS_UNREADABLE) or rows the
+                                                                  center never got would be dropped
+                                                                  (UNSENT_AFTER_COPY): nothing changed;
+                                                                  details: problems
 
         │   system setup and shifts (services/parameters.py, dictionary.py, authority.py, port_set.py, shifts.py)
         ├── ParameterUnknown               PARAMETER_UNKNOWN      not a key of the parameter registry
@@ -348,7 +352,8 @@ class BackupUnsound(ServiceError):
 
 
 class RestoreRefused(ServiceError):
-    """RESTORE_REFUSED: the file to restore is no sound ledger copy; the ledger is as it was."""
+    """RESTORE_REFUSED: the file to restore is no sound ledger copy, or restoring it would issue a
+    number twice or drop rows the center never got (details: problems); the ledger is as it was."""
     code = "RESTORE_REFUSED"
 
 

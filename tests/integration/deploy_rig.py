@@ -2,8 +2,10 @@
 own units copied into it, and `systemd-analyze verify` over that root."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.helpers.ppms import ROOT
@@ -12,12 +14,19 @@ UNITS = sorted(p.name for p in (ROOT / "systemd").iterdir() if p.suffix in (".se
 TEST_PIP = ["--venv-args", "--system-site-packages", "--pip-args", "--no-deps --no-build-isolation"]
 
 
-def install(destdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def release_env() -> dict[str, str]:
+    """The environment the installed release runs in here: its venv holds the package alone, its
+    dependencies come from the test run's own site-packages."""
+    deps = next(p for p in sys.path if p.endswith("site-packages"))
+    return {**os.environ, "PYTHONPATH": deps}
+
+
+def install(destdir: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
     """deploy/install.sh into `destdir` (the venv gets the package alone, built offline with
     Debian's setuptools and wheel: the tests do not reach PyPI)."""
     proc = subprocess.run([str(ROOT / "deploy" / "install.sh"), "--destdir", str(destdir), *TEST_PIP, *args],
-                          capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, f"install.sh failed:\n{proc.stdout}\n{proc.stderr}"
+                          capture_output=True, text=True, timeout=600, check=False, env=release_env())
+    assert proc.returncode == expect, f"install.sh exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
 

@@ -57,7 +57,8 @@ def test_backup_and_restore_round_trip_keeps_the_totals(cli: Ppms, tmp_path: Pat
 
     later = cli.ok("sell", "--meter", meter, "--amount", "300.00")
     assert totals(cli) != at_backup
-    done = cli.ok("restore", str(copy), operator=None, password=None)
+    assert cli.refused("restore", str(copy), operator=None, password=None) == "RESTORE_REFUSED"  # the later sale
+    done = cli.ok("restore", str(copy), "--accept-unsent", operator=None, password=None)
     assert totals(cli) == at_backup                              # `ppms check` passes, same totals
     kept = Path(done["kept"])
     assert kept.parent == cli.db.parent and kept.name.startswith("ppms.db.before-restore-")
@@ -66,7 +67,8 @@ def test_backup_and_restore_round_trip_keeps_the_totals(cli: Ppms, tmp_path: Pat
     assert query(kept, "SELECT receipt_no FROM sale WHERE uuid = ?", later["sale_id"])
     restored = query(cli.db, "SELECT operator, after FROM diary WHERE action = 'ledger.restored'")
     assert len(restored) == 1 and str(copy) in restored[0][1]
-    assert cli.ok("sell", "--meter", meter, "--amount", "100.00")["status"] == "completed"
+    after = cli.ok("sell", "--meter", meter, "--amount", "100.00")
+    assert after["status"] == "completed" and after["receipt_no"] != later["receipt_no"]   # never issued twice
     check_sound(cli, NOW)
 
 

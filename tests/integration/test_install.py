@@ -1,20 +1,26 @@
 """deploy/install.sh into a scratch root (DESTDIR): service users in the root's own passwd,
-folders, files and permissions, the units enabled and verified against the installed
-release; then installed again over it: the ledger and the technician's settings are kept,
-the previous release stays beside the new one."""
+folders, files and permissions, the units enabled (pcscd's socket too) and verified against
+the installed release; then installed again over it: the old release copies the ledger first
+(the real box's path: as the `ppms` user), the new one checks it, the ledger and the
+technician's settings are kept, the previous release stays beside the new one; and a release
+that cannot open the ledger is rolled back to the one that ran it, the ledger untouched."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import stat
 import subprocess
-import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from terminal.config import load_settings
+from terminal.ledger.migrations import LATEST
 from tests.helpers.ppms import ROOT, Ppms, db_bytes
-from tests.integration.deploy_rig import UNITS, install, verify, with_systemd_units
+from tests.integration.deploy_rig import UNITS, install, release_env, verify, with_systemd_units
 from tests.integration.race_helpers import check_sound, setup
 
 NOW = "2026-03-05T10:00:00"
@@ -31,8 +37,18 @@ def mode(path: Path) -> tuple[int, int, int]:
     return stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid
 
 
-def test_install_into_a_scratch_root_then_upgrade_in_place_keeping_the_data(tmp_path: Path) -> None:
-    root = tmp_path / "root"
+@pytest.fixture
+def root() -> Iterator[Path]:
+    """A scratch root the service user can reach, as on a box (pytest's tmp is root's alone, 0700):
+    the installer runs the ledger's copy and check as the root's `ppms` user."""
+    top = Path(tempfile.mkdtemp(prefix="ppms-install-", dir="/tmp"))
+    top.chmod(0o755)
+    yield top / "root"
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def test_install_into_a_scratch_root_then_upgrade_in_place_keeping_the_data(root: Path) -> None:
+    with_systemd_units(root)                             # the distribution's units, pcscd's among them
     install(root, "--role", "both")
     users, groups = passwd(root, "passwd"), passwd(root, "group")
     for user, home in (("ppms", "/var/lib/ppms"), ("ppms-central", "/var/lib/ppms-central")):
@@ -53,17 +69,18 @@ def test_install_into_a_scratch_root_then_upgrade_in_place_keeping_the_data(tmp_
     wants = {p.name for d in ("multi-user.target.wants", "timers.target.wants")
              for p in (root / "etc/systemd/system" / d).iterdir()}
     assert wants == {"ppms-kiosk.service", "ppms-sync.service", "ppms-backup.timer", "ppms-central.service"}
+    assert (root / "etc/systemd/system/sockets.target.wants/pcscd.socket").is_symlink()
+    assert mode(root / "media/ppms-backup")[0] & 0o002 == 0
+    assert mode(root / "etc/ppms/backup.env") == mode(root / "etc/ppms/kiosk.env") == (0o640, 0, gid)
+    assert (root / "etc/ppms/receipts/default.toml").is_file() and (root / "opt/ppms/share/docs/install.md").is_file()
     settings = load_settings(root / "etc/ppms/terminal.toml", {})
     assert settings.database.path == "/var/lib/ppms/ppms.db" and settings.card_reader.type == "pcsc"
 
     release = root / "opt/ppms" / os.readlink(root / "opt/ppms/venv")
     ppms = root / "opt/ppms/venv/bin/ppms"
     assert release.parent == root / "opt/ppms/releases" and ppms.is_file()
-    deps = next(p for p in sys.path if p.endswith("site-packages"))
-    res = subprocess.run([str(ppms), "--help"], capture_output=True, text=True, check=False,
-                         env={**os.environ, "PYTHONPATH": deps})
+    res = subprocess.run([str(ppms), "--help"], capture_output=True, text=True, check=False, env=release_env())
     assert res.returncode == 0 and "backup" in res.stdout, res
-    with_systemd_units(root)
     has_center = (ROOT / "central").is_dir()            # `ppms-central` comes with the center's package
     for unit in [u for u in UNITS if has_center or u != "ppms-central.service"]:   # against the installed release
         res = verify(root, unit)
@@ -73,6 +90,8 @@ def test_install_into_a_scratch_root_then_upgrade_in_place_keeping_the_data(tmp_
     cli = Ppms(root / "var/lib/ppms/ppms.db", now=NOW)
     meter = setup(cli, "card")
     cli.ok("sell", "--meter", meter, "--amount", "1000.00")
+    for f in cli.db.parent.rglob("*"):                  # written by the kiosk, as the ledger's owner
+        os.chown(f, uid, gid)
     ledger_before = db_bytes(cli.db)
     config = root / "etc/ppms/terminal.toml"
     config.write_text(config.read_text().replace('name = "Estate office 1"', 'name = "Kibera kiosk 4"'))
@@ -87,3 +106,16 @@ def test_install_into_a_scratch_root_then_upgrade_in_place_keeping_the_data(tmp_
     new_release = root / "opt/ppms" / os.readlink(root / "opt/ppms/venv")
     assert new_release != release and (root / "opt/ppms" / os.readlink(root / "opt/ppms/venv.previous")) == release
     assert sorted(p.name for p in (root / "opt/ppms/releases").iterdir()) == sorted([release.name, new_release.name])
+    copies = sorted((root / "var/lib/ppms/backups").glob("pre-upgrade-*.db"))   # the old release's copy
+    assert len(copies) == 1 and mode(copies[0]) == (0o600, uid, gid)
+    assert check_sound(Ppms(copies[0], now=NOW), NOW)["sales"] == 1
+
+    # a release that cannot open the ledger: the installer goes back to the one that ran it
+    con = sqlite3.connect(cli.db)
+    con.execute(f"PRAGMA user_version = {LATEST + 1}")          # a ledger of a later release
+    con.close()
+    ledger_before = db_bytes(cli.db)
+    failed = install(root, "--role", "both", expect=1)
+    assert "back on releases/" in failed.stdout, failed
+    assert root / "opt/ppms" / os.readlink(root / "opt/ppms/venv") == new_release
+    assert db_bytes(cli.db) == ledger_before

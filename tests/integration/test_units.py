@@ -71,6 +71,8 @@ def test_the_kiosk_sees_only_its_devices_and_is_watched() -> None:
     assert d["ExecStart"][0].startswith("/opt/ppms/venv/bin/ppms kiosk --fullscreen")
     assert d["WatchdogSec"] and d["NotifyAccess"] == ["main"]
     assert directives("ppms-sync.service")["WatchdogSec"] and directives("ppms-sync.service")["PrivateDevices"]
+    center = directives("ppms-central.service")      # central/serve.py pings it from gunicorn's master
+    assert center["WatchdogSec"] and center["NotifyAccess"] == ["main"] and center["Type"] == ["notify"]
 
 
 def test_the_backup_timer_runs_the_backup_service() -> None:
