@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--secret-file", required=True)
     x.set_defaults(handler=c_gateway_add)
     u = sub.add_parser("user").add_subparsers(dest="sub", required=True)
-    x = u.add_parser("add", help="a dashboard user (or a new password and role): password from a file or stdin")
+    x = u.add_parser("add", help="a dashboard user (or a new password and role): password from a file or stdin",
+                     allow_abbrev=False)
     x.add_argument("username")
     x.add_argument("--role", required=True, choices=("viewer", "auditor", "administrator"))
     x.add_argument("--password-file", help="its first line is the password (default: standard input)")
