@@ -14,7 +14,7 @@ A filter a search does not know is refused (BAD_REQUEST), never ignored.
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 from typing import Any, Final
 
 from peewee import JOIN
@@ -22,6 +22,8 @@ from peewee import JOIN
 from central.errors import BadRequest, NotFound
 from central.models import Item, MeterCustomer, MeterFile, MeterItem, Payment, Sale, SaleNote
 from central.reports import center_currency
+from sync import schema, views
+from sync.errors import WireRecordInvalid
 from terminal.domain.money import currency, format_kwh, format_money
 
 KINDS: Final = ("customers", "meters", "sales", "tokens", "payments")
@@ -83,6 +85,13 @@ def search(kind: str, filters: dict[str, str], page: int = 1) -> dict[str, Any]:
             "filters": given}
 
 
+def waiting_payments(limit: int = 200) -> list[dict[str, Any]]:
+    """The bank payments for a card meter that no terminal has applied yet, oldest first."""
+    cur = currency(center_currency())
+    return [{"reference": p.reference, "meter": p.meter, "amount": format_money(p.amount, cur), "paid_at": p.paid_at}
+            for p in Payment.select().where(Payment.status == "waiting").order_by(Payment.created_at).limit(limit)]
+
+
 def _customers(q: Any, given: dict[str, str]) -> Any:
     if "name" in given:
         q = q.where(MeterCustomer.name.startswith(given["name"]))
@@ -125,7 +134,8 @@ def _sale(s: Any, cur: Any) -> dict[str, Any]:
 
 def meter_page(number: str) -> dict[str, Any]:
     """A meter's customer, every sale from every terminal, its readings, amendments, other items
-    (debts, tokens, installation) and its account's figures as the center holds them."""
+    (debts, tokens, installation: each as its cli.md view) and its account's figures as the
+    center holds them."""
     customer = MeterCustomer.get_or_none(MeterCustomer.number == number)
     known = MeterFile.get_or_none(MeterFile.number == number)
     if customer is None and known is None and not Sale.select().where(Sale.meter == number).exists():
@@ -135,11 +145,13 @@ def meter_page(number: str) -> dict[str, Any]:
              .order_by(Sale.at.desc(), Sale.item.desc()).limit(METER_ROWS)]
     items: dict[str, list[dict[str, Any]]] = {}
     found: Any = (Item.select(Item, MeterItem.kind).join(MeterItem, on=MeterItem.item == Item.id)
-                  .where((MeterItem.meter == number) & ~(MeterItem.kind << ("sale", "reversal")))
+                  .where((MeterItem.meter == number) & ~(MeterItem.kind << ("sale", "reversal", "registration")))
                   .order_by(MeterItem.at.desc()).limit(METER_ROWS))
     for it in found:
+        shown = {k: v for k, v in _view(schema.decode(it.kind, it.payload)).items()
+                 if v is not None and k != "meter" and not k.endswith("_id")}
         items.setdefault(it.kind, []).append({"at": it.created_at, "terminal": it.terminal, "seq": it.seq,
-                                              "record": json.loads(it.payload)})
+                                              "record": shown})
     account = _account(number, cur)
     waiting = [{"reference": p.reference, "amount": format_money(p.amount, cur), "paid_at": p.paid_at,
                 "status": p.status} for p in Payment.select().where(Payment.meter == number)
@@ -148,6 +160,16 @@ def meter_page(number: str) -> dict[str, Any]:
             "carrier": known.carrier if known else (customer.carrier if customer else None),
             "sales": sales, "readings": items.pop("meter_reading", []), "amendments": items.pop("amendment", []),
             "other": items, "account": account, "payments": waiting}
+
+
+def _view(record: Any) -> dict[str, Any]:
+    """A record by its fields' names: cli.md's view where sync.views has one, else its fields
+    (energy in kWh)."""
+    try:
+        return views.view(record)
+    except WireRecordInvalid:
+        return {f.name: format_kwh(v) if f.name.endswith("_kwh") and isinstance(v, int) else v
+                for f in dataclasses.fields(record) if (v := getattr(record, f.name)) is not None}
 
 
 def _account(number: str, cur: Any) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class Item(Base):
     received_at = TextField()
 
     class Meta:
-        indexes = ((("terminal", "seq"), True),)
+        indexes = ((("terminal", "seq"), True), (("terminal", "received_at"), False))
 
 
 class Sale(Base):

@@ -30,7 +30,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central import admin, charts, inquiry, statistics, status, users
 from central.errors import BadRequest, CentralError, CsrfRefused, LoginRequired
-from central.models import Payment, Terminal
+from central.models import Terminal
 from terminal.domain.errors import PpmsError
 from terminal.reports import pdf, render
 from terminal.reports.model import Chart
@@ -120,7 +120,7 @@ def mount(app: FastAPI, db: peewee.Database) -> None:
         return resp
 
     def home(request: Request, login: users.Login) -> Response:
-        waiting = list(Payment.select().where(Payment.status == "waiting").order_by(Payment.created_at).limit(200))
+        waiting = inquiry.waiting_payments()
         return page("status.html", login=login, terminals=status.terminals(), conflicts=status.conflicts(),
                     notes=status.notes(), waiting=waiting, active="status")
 

@@ -28,15 +28,18 @@ class Dashboard:
     def __init__(self, folder: Path, insecure_cookies: bool = True, sales: int = 150) -> None:
         self.folder = folder
         self.url = f"sqlite:///{folder / 'center.db'}"
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = folder / "center.log"
         db = central_db.connect(self.url)      # filled here, in one go (`ppms-central user add`: its own test)
         proxy.initialize(db)
         with db.connection_context():
             sample.fill(db, 3, sales)
             for user, password in PASSWORDS.items():
                 users.add_user(user, ROLES[user], password)
+        self.serve(insecure_cookies)
+
+    def serve(self, insecure_cookies: bool) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = self.folder / "center.log"
         args = [sys.executable, "-m", "central.cli", "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"]
         self.proc = subprocess.Popen(args + (["--insecure-cookies"] if insecure_cookies else []), env=self.env(),
                                      cwd=ROOT, start_new_session=True, stdout=self.log.open("ab"),

@@ -39,18 +39,19 @@ def notes(d: Dashboard) -> list[tuple[str, str, str]]:
 def test_an_auditor_finds_a_meter_downloads_a_monthly_pdf_and_acknowledges_a_conflict(
         dashboard: Dashboard, page: Any) -> None:
     log_in(page, dashboard.base, "audrey", PASSWORDS["audrey"])
-    assert page.inner_text("header") .count("audrey · auditor") == 1
+    assert page.inner_text("header").count("audrey · auditor") == 1
     cookie = next(c for c in page.context.cookies() if c["name"] == "ppms_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     page.click("nav >> text=Inquiry")
     page.select_option("select[name=kind]", "sales")
-    page.fill("input[name=meter]", "02000000003")
+    page.fill("input[name=meter]", "02000000007")
     page.click("form.filters button")
     assert "found" in page.inner_text("main")
-    page.click("td >> a[href='/meters/02000000003'] >> nth=0")
+    page.click("td >> a[href='/meters/02000000007'] >> nth=0")
     main = page.inner_text("main")
-    assert page.url.endswith("/meters/02000000003") and "Meter 02000000003" in main
-    assert "ACC-02000000003" in main and "T02-" in main and "Readings" in main
+    assert page.url.endswith("/meters/02000000007") and "Meter 02000000007" in main
+    assert "ACC-02000000007" in main and "T02-" in main
+    assert "Readings (0)" not in main and "total kwh" in main and "WIRE_RECORD" not in main
 
     page.click("nav >> text=Statistics")
     first = (date.today() - timedelta(days=90)).isoformat()
