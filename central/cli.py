@@ -46,6 +46,7 @@ def c_init(ns: argparse.Namespace) -> Any:
     db = open_db(ns)
     db.create_tables(TABLES, safe=True)
     with central_db.write(db):
+        central_db.append_only(db)
         Setting.insert(key="currency", value=currency(ns.currency).code).on_conflict_ignore().execute()
         indexed = index.backfill()
     return {"initialised": True, "currency": reports.center_currency(), "items_indexed": indexed}

@@ -93,6 +93,7 @@ def items(terminal: str, sales: int, days: int, seed: int) -> Iterator[tuple[str
 
 def _prepare(db: Any, terminals: int) -> list[str]:
     db.create_tables(TABLES, safe=True)
+    central_db.append_only(db)
     ids = [f"T{i:02d}" for i in range(1, terminals + 1)]
     with central_db.write(db):
         Setting.insert(key="currency", value="KES").on_conflict_ignore().execute()

@@ -87,3 +87,15 @@ def test_cookies_are_secure_unless_the_dev_flag_is_given(monkeypatch: pytest.Mon
     resp = Response()
     web._cookie(resp, web.COOKIE, "t", 60)
     assert "secure" not in resp.headers["set-cookie"].lower()
+
+
+def test_acknowledgements_are_append_only(center: None) -> None:
+    import peewee
+
+    from central.models import ConflictNote
+    central_db.append_only(proxy.obj)
+    ConflictNote.insert(terminal="T01", subject="gap:T01:5-5", note="seen", username="ann", at="2026-01-01").execute()
+    for change in (ConflictNote.update(note="rewritten"), ConflictNote.delete()):
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            change.execute()
+    assert [(n.note,) for n in ConflictNote.select()] == [("seen",)]

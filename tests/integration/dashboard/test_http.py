@@ -123,3 +123,24 @@ def test_a_password_comes_from_a_file_or_stdin_never_the_command_line(dashboard:
     assert dashboard.cli("user", "add", "eve", "--role", "auditor", stdin="a long enough password\n") == \
         {"user": "eve", "role": "auditor"}
     assert _login(dashboard, "eve", "a long enough password")[0] == 200
+
+
+def test_an_administrator_sends_a_tariff_sets_limits_and_a_bad_sheet_changes_nothing(dashboard: Dashboard) -> None:
+    from tests.helpers.ppms import ROOT
+    s, token = dashboard.session("adam")
+    base = dashboard.base
+    bad = s.post(base + "/admin/tariff", data={"csrf": token}, files={"file": ("t.toml", b"currency = 'KES'\n[[x")},
+                 timeout=30)
+    assert bad.status_code == 400 and "TARIFF_INVALID" in bad.text
+    assert "None sent." in s.get(base + "/admin", timeout=30).text
+    sheet = (ROOT / "config" / "tariffs" / "demo.toml").read_bytes()
+    ok = s.post(base + "/admin/tariff", data={"csrf": token}, files={"file": ("demo.toml", sheet)}, timeout=30)
+    assert ok.status_code == 200 and "Done: tariff" in ok.text and "RES from 2025-01-01" in ok.text
+    r = s.post(base + "/admin/limits", data={"csrf": token, "terminal": "T03", "hours": "12", "amount": "1234.50"},
+               timeout=30)
+    assert r.status_code == 200 and "Done: limits" in r.text
+    assert "1234.50" in s.get(base + "/", timeout=30).text
+    r = s.post(base + "/admin/limits", data={"csrf": token, "terminal": "T03", "hours": "12", "amount": "12.345"},
+               timeout=30)
+    assert r.status_code == 400
+    assert "1234.50" in s.get(base + "/", timeout=30).text
