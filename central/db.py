@@ -56,7 +56,7 @@ def write(db: peewee.Database) -> Any:
 APPEND_ONLY = ("conflict_note",)
 
 
-def append_only(db: peewee.Database) -> None:
+def append_only(db: Any) -> None:
     """Triggers that refuse any UPDATE or DELETE of the tables kept for good (`APPEND_ONLY`)."""
     for table in APPEND_ONLY:
         if is_sqlite(db):
