@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,19 @@ def test_an_administrator_sends_a_tariff_sets_limits_and_a_bad_sheet_changes_not
                timeout=30)
     assert r.status_code == 400
     assert "1234.50" in s.get(base + "/", timeout=30).text
+
+
+def test_the_dashboard_totals_are_a_synced_terminals_own_report(dashboard: Dashboard, tmp_path: Path) -> None:
+    from tests.integration.sync.center import terminal, write_secret
+    secret = write_secret(tmp_path / "T09.secret")
+    dashboard.cli("terminal", "add", "T09", "--secret-file", str(secret))
+    cli = terminal(tmp_path / "t09", "T09", dashboard.base, secret)
+    cli.ok("demo", "--customers", "3", "--sales", "30", "--seed", "5")
+    assert cli.ok("sync", "now")["backlog"] == 0
+    lo, hi = "2020-01-01", "2029-12-30"
+    own = cli.ok("report", "yearly", "--from", lo, "--to", hi)["totals"]
+    got = _totals(dashboard, f"report=yearly&from={lo}&to={hi}&terminal=T09")
+    assert own["sales"]["count"] > 0
+    assert (got["count"], got["tendered"], got["kwh"], got["vat"], got["fixed"], got["reversals"]) == (
+        str(own["sales"]["count"]), own["sales"]["tendered"], own["sales"]["kwh"], own["sales"]["vat"],
+        own["sales"]["fixed"], str(own["reversals"]["count"]))
