@@ -242,7 +242,10 @@ def _int(text: str) -> int:
 
 def _next(target: str | None) -> str:
     """Where to go after login: a path on this site only (never another host)."""
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and target.isprintable():
+        return target
+    return "/"
 
 
 def _more(request: Request, page_no: int) -> str:

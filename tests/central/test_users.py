@@ -99,3 +99,10 @@ def test_acknowledgements_are_append_only(center: None) -> None:
         with pytest.raises(peewee.IntegrityError, match="append-only"):
             change.execute()
     assert [(n.note,) for n in ConflictNote.select()] == [("seen",)]
+
+
+@pytest.mark.parametrize("target, where", [("/search?kind=sales", "/search?kind=sales"), ("//evil.example", "/"),
+                                           ("/\\evil.example", "/"), ("https://evil.example", "/"), (None, "/"),
+                                           ("/a\nb", "/")])
+def test_after_login_the_browser_stays_on_this_site(target: str | None, where: str) -> None:
+    assert web._next(target) == where
