@@ -17,9 +17,9 @@ export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
 unexport PYTHONDONTWRITEBYTECODE
 
 # Debian packages the devices and their tests need (pyscard builds from source).
-APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql xz-utils
+APT_PACKAGES := pcscd libpcsclite-dev swig vsmartcard-vpcd socat fonts-dejavu-core libusb-1.0-0 systemd python3-venv python3-wheel poppler-utils fonts-wqy-microhei postgresql xz-utils chromium
 
-.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central screens
+.PHONY: run test soak bench system-deps venv lint clean receipt-previews card-rig install central screens dashboard-screens
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -71,6 +71,11 @@ central: venv
 	$(BIN)/python -m central.cli --db $(CENTRAL_DB) init
 	$(BIN)/python -m central.cli --db $(CENTRAL_DB) terminal add T01 --secret-file $(RUNDIR)/central/T01.secret
 	$(BIN)/python -m central.cli --db $(CENTRAL_DB) serve --bind 127.0.0.1:8600 --workers 2
+
+# the center's dashboard pages at desktop and phone widths into docs/dashboard/ (headless chromium
+# from APT_PACKAGES, driven by Playwright; docs/dashboard.md)
+dashboard-screens: venv
+	$(BIN)/python -m tests.integration.dashboard.screens docs/dashboard
 
 # the receipt pictures in docs/ come from the same layout as the printer's bytes
 receipt-previews: venv

@@ -7,7 +7,7 @@ the raw body, which the signature covers, and touches no database).
     POST /api/v1/payments         a gateway's payment (payments.py)
     GET  /api/v1/reports/summary  the consolidated figures (reports.py)
     GET  /api/v1/health           unsigned: the server is up
-    GET  /                        the dashboard (server-rendered HTML)
+    GET  /, /login, ...           the dashboard (server-rendered HTML: central/web.py)
 
 `create_app(url)` is the factory gunicorn's workers call (``central.app:create_app()``
 reads PPMS_CENTRAL_DB).
@@ -20,13 +20,14 @@ import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from central import db as central_db
-from central import feed, ingest, payments, reports, signing
+from central import feed, ingest, payments, reports, signing, web
 from central.clock import now_text
 from central.errors import BadRequest, CentralError
 from central.models import Setting, proxy
+from terminal.domain.errors import PpmsError
 
 log = logging.getLogger("ppms.central")
 MAX_BODY = 8 * 1024 * 1024
@@ -96,9 +97,12 @@ def create_app(url: str | None = None) -> FastAPI:
     proxy.initialize(db)
     app = FastAPI(title="PPMS center", version="1", description="Terminal sync, master data feed, bank payments")
 
-    @app.exception_handler(CentralError)
-    def refused(request: Request, exc: CentralError) -> JSONResponse:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
+    @app.exception_handler(PpmsError)
+    def refused(request: Request, exc: PpmsError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return web.refusal(request, exc)
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
+                            status_code=exc.status if isinstance(exc, CentralError) else 400)
 
     def auth(request: Request, body: bytes, kinds: tuple[str, ...], owner: str | None = None) -> tuple[str, str]:
         with db.connection_context():
@@ -143,13 +147,5 @@ def create_app(url: str | None = None) -> FastAPI:
             Setting.select().count()
         return {"status": "ok", "server_time": now_text()}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard(request: Request) -> HTMLResponse:
-        from central import dashboard as page
-        with db.connection_context():
-            if not page.logged_in(request.headers.get("authorization", "")):
-                return HTMLResponse("login required", status_code=401,
-                                    headers={"WWW-Authenticate": 'Basic realm="PPMS center"'})
-            return HTMLResponse(page.render())
-
+    web.mount(app, db)
     return app

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from central import admin, index, reports
 from central import db as central_db
-from central import feed, reports
 from central.clock import now_text
 from central.errors import AdminInvalid
-from central.models import TABLES, Admin, Gateway, Setting, Terminal, proxy
+from central.models import TABLES, Gateway, Setting, Terminal, proxy
 from terminal.domain.errors import PpmsError
 from terminal.domain.money import currency, parse_money
 
@@ -46,8 +46,10 @@ def c_init(ns: argparse.Namespace) -> Any:
     db = open_db(ns)
     db.create_tables(TABLES, safe=True)
     with central_db.write(db):
+        central_db.append_only(db)
         Setting.insert(key="currency", value=currency(ns.currency).code).on_conflict_ignore().execute()
-    return {"initialised": True, "currency": reports.center_currency()}
+        indexed = index.backfill()
+    return {"initialised": True, "currency": reports.center_currency(), "items_indexed": indexed}
 
 
 def c_serve(ns: argparse.Namespace) -> Any:
@@ -56,6 +58,8 @@ def c_serve(ns: argparse.Namespace) -> Any:
     if not host or not port.isdigit():
         raise AdminInvalid("--bind is HOST:PORT", key="--bind")
     env = {**os.environ, central_db.ENV_DB: url}
+    if ns.insecure_cookies:   # plain-http tests and a developer's laptop only (docs/dashboard.md)
+        env["PPMS_CENTRAL_INSECURE_COOKIES"] = "1"
     args = [sys.executable, "-m", "central.serve", "--workers", str(ns.workers), "--bind", ns.bind,
             "--worker-class", "uvicorn_worker.UvicornWorker", "--graceful-timeout", "5", "--timeout", "60",
             "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket",
@@ -90,18 +94,21 @@ def c_gateway_add(ns: argparse.Namespace) -> Any:
     return {"gateway": ns.name}
 
 
-def c_admin_add(ns: argparse.Namespace) -> Any:
-    from argon2 import PasswordHasher
-    password = os.environ.get("PPMS_NEW_PASSWORD") or sys.stdin.readline().rstrip("\n")
-    if len(password) < 8:
-        raise AdminInvalid("the password (PPMS_NEW_PASSWORD or standard input) needs 8 characters or more",
-                           key="password")
+def read_password(path: str | None) -> str:
+    """A new dashboard password: the first line of a regular file, or of standard input (never argv)."""
+    if path is None or path == "-":
+        return sys.stdin.readline().rstrip("\r\n")
+    p = Path(path)
+    if not p.is_file():
+        raise AdminInvalid(f"{path} is not a regular file", key="--password-file")
+    return p.read_text(encoding="utf-8", errors="replace")[:4096].splitlines()[0] if p.stat().st_size else ""
+
+
+def c_user_add(ns: argparse.Namespace) -> Any:
+    from central import users
+    password = read_password(ns.password_file)
     open_db(ns)
-    with central_db.write(Admin._meta.database):
-        hashed = PasswordHasher().hash(password)
-        Admin.insert(username=ns.username, password_hash=hashed, created_at=now_text()).on_conflict(
-            conflict_target=[Admin.username], update={Admin.password_hash: hashed}).execute()
-    return {"admin": ns.username}
+    return users.add_user(ns.username, ns.role, password)
 
 
 def c_summary(ns: argparse.Namespace) -> Any:
@@ -115,16 +122,14 @@ def c_conflicts(ns: argparse.Namespace) -> Any:
 
 
 def c_tariff_import(ns: argparse.Namespace) -> Any:
-    from terminal.domain.tariff import parse_tariff
     text = Path(ns.file).read_text(encoding="utf-8")
-    parse_tariff(text)   # refused here as the terminal would refuse it
     open_db(ns)
-    return {"cursor": feed.add("tariff", {"toml": text})}
+    return {"cursor": admin.tariff_import(text)["cursor"]}
 
 
 def c_parameter_set(ns: argparse.Namespace) -> Any:
     open_db(ns)
-    return {"cursor": feed.add("parameter", {"key": ns.key, "value": ns.value})}
+    return admin.parameter_set(ns.key, ns.value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--workers", type=int, default=2)
     x.add_argument("--certfile")
     x.add_argument("--keyfile")
+    x.add_argument("--insecure-cookies", action="store_true",
+                   help="dashboard cookies without Secure, for plain http on a test machine only")
     x.set_defaults(handler=c_serve)
     t = sub.add_parser("terminal").add_subparsers(dest="sub", required=True)
     x = t.add_parser("add", help="register a terminal (or change its secret and limits)")
@@ -153,10 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("name")
     x.add_argument("--secret-file", required=True)
     x.set_defaults(handler=c_gateway_add)
-    a = sub.add_parser("admin").add_subparsers(dest="sub", required=True)
-    x = a.add_parser("add", help="a dashboard login (password from PPMS_NEW_PASSWORD or stdin)")
-    x.add_argument("--username", required=True)
-    x.set_defaults(handler=c_admin_add)
+    u = sub.add_parser("user").add_subparsers(dest="sub", required=True)
+    x = u.add_parser("add", help="a dashboard user (or a new password and role): password from a file or stdin",
+                     allow_abbrev=False)
+    x.add_argument("username")
+    x.add_argument("--role", required=True, choices=("viewer", "auditor", "administrator"))
+    x.add_argument("--password-file", help="its first line is the password (default: standard input)")
+    x.set_defaults(handler=c_user_add)
     r = sub.add_parser("report").add_subparsers(dest="sub", required=True)
     x = r.add_parser("summary", help="the consolidated figures")
     x.add_argument("--from", dest="day_from", required=True)

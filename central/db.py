@@ -51,3 +51,21 @@ def write(db: peewee.Database) -> Any:
     if is_sqlite(db):
         return db.atomic("IMMEDIATE")
     return db.atomic()
+
+
+APPEND_ONLY = ("conflict_note",)
+
+
+def append_only(db: Any) -> None:
+    """Triggers that refuse any UPDATE or DELETE of the tables kept for good (`APPEND_ONLY`)."""
+    for table in APPEND_ONLY:
+        if is_sqlite(db):
+            for op in ("UPDATE", "DELETE"):
+                db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{op.lower()}" BEFORE {op} ON "{table}" '
+                               f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+        else:
+            db.execute_sql(f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                           f"$$BEGIN RAISE EXCEPTION '{table} is append-only'; END$$")
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{table}_append_only" ON "{table}"')
+            db.execute_sql(f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
+                           f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")

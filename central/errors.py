@@ -15,7 +15,13 @@
         ├── NotFound                 NOT_FOUND         404  no such terminal, meter or payment
         ├── PaymentConflict          PAYMENT_CONFLICT  409  the reference again with another meter or amount
         ├── PaymentMeterUnsupported  PAYMENT_METER_UNSUPPORTED 409  a meter whose token the center cannot vend
-        └── AdminInvalid             ADMIN_INVALID     400  an administration command's bad input
+        ├── AdminInvalid             ADMIN_INVALID     400  an administration command's bad input
+        └── DashboardRefused         (dashboard.md)         a dashboard request refused
+            ├── LoginRequired        LOGIN_REQUIRED    401  no session, or it ended or expired
+            ├── LoginRefused         LOGIN_REFUSED     401  a wrong user name or password
+            ├── LoginLocked          LOGIN_LOCKED      429  too many wrong passwords: wait
+            ├── CsrfRefused          CSRF_REFUSED      403  a form without this session's CSRF token
+            └── RoleRefused          ROLE_REFUSED      403  the user's role may not see or do this
 """
 from __future__ import annotations
 
@@ -78,3 +84,31 @@ class PaymentMeterUnsupported(CentralError):
 
 class AdminInvalid(CentralError):
     code = "ADMIN_INVALID"
+
+
+class DashboardRefused(CentralError):
+    code = "DASHBOARD_REFUSED"
+    status = 403
+
+
+class LoginRequired(DashboardRefused):
+    code = "LOGIN_REQUIRED"
+    status = 401
+
+
+class LoginRefused(DashboardRefused):
+    code = "LOGIN_REFUSED"
+    status = 401
+
+
+class LoginLocked(DashboardRefused):
+    code = "LOGIN_LOCKED"
+    status = 429
+
+
+class CsrfRefused(DashboardRefused):
+    code = "CSRF_REFUSED"
+
+
+class RoleRefused(DashboardRefused):
+    code = "ROLE_REFUSED"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from central import db as central_db
+from central import index
 from central.clock import now_text
 from central.errors import BadRequest, WrongClient
 from central.models import Conflict, Item, MeterFile, Terminal
@@ -170,6 +171,7 @@ def _insert(client: str, fresh: list[Incoming], at: str) -> set[str]:
     for chunk in _chunks(sales, 100):
         db.execute_sql(_values_sql("sale", SALE_COLUMNS, len(chunk)),
                        [row[c] for row in chunk for c in SALE_COLUMNS])
+    index.write(((stored[p.uuid], p.kind, p.created_at, p.record) for p in fresh if p.uuid in stored), client)
     for p in fresh:
         if p.uuid in stored and isinstance(p.record, RegistrationRecord):
             MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,

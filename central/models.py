@@ -45,12 +45,6 @@ class Gateway(Base):
     created_at = TextField()
 
 
-class Admin(Base):
-    username = TextField(primary_key=True)
-    password_hash = TextField()
-    created_at = TextField()
-
-
 class Setting(Base):
     key = TextField(primary_key=True)
     value = TextField()
@@ -68,7 +62,7 @@ class Item(Base):
     received_at = TextField()
 
     class Meta:
-        indexes = ((("terminal", "seq"), True),)
+        indexes = ((("terminal", "seq"), True), (("terminal", "received_at"), False))
 
 
 class Sale(Base):
@@ -148,4 +142,91 @@ class MeterFile(Base):
     updated_at = TextField()
 
 
-TABLES = (Terminal, Gateway, Admin, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile)
+class SaleNote(Base):
+    """What the dashboard searches a sale or reversal item by, beside its money in ``sale``."""
+    item = BigIntegerField(primary_key=True)
+    power_type = TextField()
+    operator = TextField()
+    receipt_no = TextField()
+    token = TextField(null=True)
+
+    class Meta:
+        indexes = ((("token",), False), (("operator",), False))
+
+
+class SaleLine(Base):
+    """The energy lines of a sale or reversal item (the sub-item report)."""
+    id = AutoField()
+    item = BigIntegerField(index=True)
+    power_type = TextField()
+    sub_item = TextField()
+    kwh = BigIntegerField()
+    amount = BigIntegerField()
+
+
+class MeterItem(Base):
+    """Every item about one meter (readings, amendments, debts, tokens...), for its page."""
+    item = BigIntegerField(primary_key=True)
+    meter = TextField()
+    kind = TextField()
+    at = TextField()
+
+    class Meta:
+        indexes = ((("meter", "at"), False),)
+
+
+class MeterCustomer(Base):
+    """A registered meter's customer, from its latest registration record (the searches)."""
+    number = TextField(primary_key=True)
+    name = TextField()
+    account_no = TextField()
+    area = TextField(null=True)
+    category = TextField(null=True)
+    power_type = TextField()            # the primary power type: the largest share
+    carrier = TextField()
+    status = TextField()
+    registered_at = TextField()
+    terminal = TextField()
+
+    class Meta:
+        indexes = ((("name",), False), (("area",), False))
+
+
+class DashboardUser(Base):
+    username = TextField(primary_key=True)
+    password_hash = TextField()       # argon2id
+    role = TextField()                # viewer | auditor | administrator
+    created_at = TextField()
+
+
+class WebSession(Base):
+    """A dashboard login: the cookie holds the token, this table its SHA-256 only."""
+    token_hash = TextField(primary_key=True)
+    username = TextField()
+    csrf = TextField()
+    created_at = TextField()
+    expires_unix = BigIntegerField()
+    ended = IntegerField(default=0)
+
+
+class LoginFailure(Base):
+    id = AutoField()
+    username = TextField()
+    at_unix = BigIntegerField()
+
+    class Meta:
+        indexes = ((("username", "at_unix"), False),)
+
+
+class ConflictNote(Base):
+    """An auditor's acknowledgement of a conflict or a sequence gap (append-only: never updated)."""
+    id = AutoField()
+    terminal = TextField()
+    subject = TextField()             # "conflict:<id>" or "gap:<first>-<last>"
+    note = TextField()
+    username = TextField()
+    at = TextField()
+
+
+TABLES = (Terminal, Gateway, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile,
+          SaleNote, SaleLine, MeterItem, MeterCustomer, DashboardUser, WebSession, LoginFailure, ConflictNote)
