@@ -98,10 +98,14 @@ SEALED_TABLES: Final[dict[str, tuple[tuple[str, ...], str]]] = {
 }
 
 
+def seal_guards(ops: Sequence[str] = ("UPDATE", "DELETE")) -> list[str]:
+    """The triggers that keep the seal's own rows as written."""
+    return [f"CREATE TRIGGER seal_no_{op.lower()} BEFORE {op} ON seal BEGIN SELECT "
+            f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: seal rows are never changed'); END" for op in ops]
+
+
 def _m0014() -> list[str]:
-    out = [SEAL_TABLE, *[
-        f"CREATE TRIGGER seal_no_{op.lower()} BEFORE {op} ON seal BEGIN SELECT "
-        f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: seal rows are never changed'); END" for op in ("UPDATE", "DELETE")]]
+    out = [SEAL_TABLE, *seal_guards()]
     for table, (keys, columns) in SEALED_TABLES.items():
         out += [*table_seal(table, keys, columns.split()), seal_rows(table, keys, columns.split())]
     return out
