@@ -14,10 +14,10 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from terminal.ledger import seal_form
 from terminal.ledger.errors import SchemaTooNew
 from terminal.ledger.migrations import MIGRATIONS
 from terminal.ledger.private_files import private_database
-from terminal.ledger import seal_form
 from terminal.ledger.seal import COMPACT, COMPACT_SINCE, HEX, attach
 
 BUSY_TIMEOUT_S = 5.0

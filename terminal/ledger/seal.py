@@ -136,7 +136,8 @@ class _Chain:
     chains on the row before it, starting from the chain's end given with the first row."""
 
     def __init__(self, sealer: Sealer) -> None:
-        self.sealer, self.mac = sealer, None
+        self.sealer = sealer
+        self.mac: bytes | str | None = None
 
     def step(self, prev: Any, table: str, row_key: str, row_digest: Any) -> None:
         self.mac = self.sealer.link(prev if self.mac is None else self.mac, table, row_key, row_digest)
@@ -253,12 +254,16 @@ class Sealer:
 
     def advance_head(self) -> None:
         """Move the head file to the chain's committed end, if the head it holds is on the chain."""
-        end = chain_head(self.db)
         old = self.head()
         if old is None:
             log.warning("seal head %s is missing or invalid; left for `ppms check`", self.head_path)
             return
-        if old.seq >= end.seq or (old.seq and self.mac_at(old.seq) != old.mac):
+        row = self.db.execute_sql("SELECT seq, mac, (SELECT mac FROM seal WHERE seq = ?) FROM seal "
+                                  "ORDER BY seq DESC LIMIT 1", (old.seq,)).fetchone()   # one read: end and old
+        if row is None:
+            return
+        end = Head(int(row[0]), mac_text(row[1]))
+        if old.seq >= end.seq or (old.seq and (row[2] is None or mac_text(row[2]) != old.mac)):
             return
         try:
             write_head(self.head_path, self.key, end)
