@@ -5,7 +5,9 @@ rowid (VACUUM may renumber those). Its digest covers every column in table order
 triggers read the row as stored (`WHERE rowid = NEW.rowid`) so the digest is the one
 `seal_check` computes from the table. A later migration that adds a column to a table
 must re-create that table's seal triggers with `table_seal(...)` and seal its rows
-again with `seal_rows(...)`; `ppms check` finds a table or column left out.
+again with `seal_rows(...)`; `ppms check` finds a table or column left out. The triggers'
+SQL does not depend on the seal's form: the functions they call write 16-byte BLOBs once
+migration 27 has run (`seal_form.py`; a BLOB keeps its type in the TEXT columns below).
 """
 from __future__ import annotations
 
