@@ -35,7 +35,9 @@ def profile(source: Path, n: int = 500) -> dict[str, Any]:
 
     folder = Path(tempfile.mkdtemp(prefix="ppms-profile-"))
     db = folder / "bench.db"
-    shutil.copy(source, db)
+    for suffix in ("", ".key", ".head"):   # the ledger with its seal key and head
+        if Path(f"{source}{suffix}").exists():
+            shutil.copy(f"{source}{suffix}", f"{db}{suffix}")
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         meters = con.execute(

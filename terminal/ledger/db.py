@@ -14,10 +14,11 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from terminal.ledger import seal_form
 from terminal.ledger.errors import SchemaTooNew
 from terminal.ledger.migrations import MIGRATIONS
 from terminal.ledger.private_files import private_database
-from terminal.ledger.seal import attach
+from terminal.ledger.seal import COMPACT, COMPACT_SINCE, HEX, attach
 
 BUSY_TIMEOUT_S = 5.0
 APPLIED_KEY = "schema.migrations"     # meta: the migration numbers applied, "1,2,5,...,14"
@@ -34,7 +35,9 @@ def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S,
                ("busy_timeout", int(busy_timeout_s * 1000)), ("cache_size", -16_000))
     db = SqliteDatabase(str(path), pragmas=pragmas, timeout=busy_timeout_s, autoconnect=True)
     db.connect(reuse_if_open=True)
-    attach(db, Path(path), Path(seal_key_file) if seal_key_file else None)
+    sealer = attach(db, Path(path), Path(seal_key_file) if seal_key_file else None)
+    seal_form.register(sealer)
+    sealer.form = COMPACT if COMPACT_SINCE in applied_migrations(db) else HEX   # migration 27 switches it
     migrate(db)
     return db
 

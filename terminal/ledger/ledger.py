@@ -180,6 +180,7 @@ class _State(threading.local):
     depth = 0
     reading = False
     changes = 0      # the connection's total_changes when the outermost read began
+    begun: tuple[int, int] | None = None   # the change token when the outermost unit of work began
 
 
 def _classify(exc: BaseException) -> LedgerError | None:
@@ -232,6 +233,7 @@ class _Scope:
             return led._uow if self._write else led._reads
         if self._write:
             self._exec("BEGIN IMMEDIATE")
+            state.begun = led.change_token()
             led.sealer.begin()
             if led.clock is not None:
                 try:
@@ -326,6 +328,22 @@ class Ledger:
     def in_unit_of_work(self) -> bool:
         """A unit of work is open in this thread (what it writes is not visible to others yet)."""
         return self._state().depth > 0 and not self._state().reading
+
+    def change_token(self) -> tuple[int, int]:
+        """What this thread's connection has seen of the ledger: two equal tokens mean no
+        connection (this one or another) committed or wrote anything between them."""
+        con = self._connection_of_thread()
+        return int(con.execute("PRAGMA data_version").fetchone()[0]), con.total_changes
+
+    def unchanged_since(self, token: tuple[int, int]) -> bool:
+        """Inside a unit of work: nothing was written to the ledger between `token` (taken in
+        an earlier read) and this unit of work's BEGIN, so what that read saw is still so."""
+        state = self._state()
+        return state.depth > 0 and not state.reading and state.begun == token
+
+    def _connection_of_thread(self) -> sqlite3.Connection:
+        con: sqlite3.Connection = self.db.connection()  # type: ignore[no-untyped-call]
+        return con
 
     def require_headroom(self) -> None:
         """DiskFull unless the ledger's disk has `min_free_mb` free (before a carrier is written)."""

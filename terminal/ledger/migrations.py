@@ -29,6 +29,7 @@ from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACC
 from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.migrations_setup import M0018_SETUP
 from terminal.ledger.migrations_sync import M0020_SYNC
+from terminal.ledger.seal_form import M0027_SEAL_COMPACT
 from terminal.ledger.seal_schema import M0014_SEAL
 
 APPEND_ONLY: Final = (
@@ -406,6 +407,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (20, "sync", M0020_SYNC),
     (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
     (29, "number_skips", [*M0029_NUMBER_SKIPS, *append_only_triggers(APPEND_ONLY_INSTALL)]),
+    (27, "seal_compact", M0027_SEAL_COMPACT),   # = seal.COMPACT_SINCE: the seal's compact form
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

@@ -5,7 +5,12 @@ Every table's AFTER INSERT/UPDATE/DELETE triggers (migration 14, `seal_schema.py
 append a row to `seal`: the table, the row's key, a digest of the row as stored
 (`"deleted"` when it is gone) and
 
-    mac = HMAC-SHA256(key, [previous seal's mac, table, row key, digest])
+    digest = SHA-256 of the row's values (JSON, types kept), its first 16 bytes
+    mac    = HMAC-SHA256(key, previous seal's mac | table | row key | digest), its first 16 bytes
+
+both stored as 16-byte BLOBs (the compact form of migration 27; the first form, up to
+migration 26, stored both whole as 64 hex characters and is converted by that migration,
+`seal_form.py`). 128 bits of either is out of reach of a search (NIST SP 800-107).
 
 The triggers call SQL functions that only a connection opened by the terminal has
 (`attach` registers them, the key held by the connection, never by the module), so a
@@ -41,8 +46,12 @@ from terminal.ledger.private_files import create_private, write_slot
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+GENESIS_MAC = bytes(16)   # the compact form's mac before the first seal
 TOMBSTONE = "deleted"
 SEALED_SINCE = 14         # the migration that seals the ledger
+COMPACT_SINCE = 27        # the migration that stores the seal in its compact form
+HEX, COMPACT = 1, 2       # the seal's forms: 64 hex characters (migrations 14-26), 16-byte BLOBs
+CUT = 16                  # bytes kept of a digest and a mac
 MIN_KEY_BYTES = 16
 SLOT = 256                # the head file: two fixed-length signed records
 DIGEST, MAC, CHAIN = "ppms_seal_digest", "ppms_seal_mac", "ppms_seal_chain"
@@ -73,16 +82,49 @@ class Head:
 
 
 # ---------------------------------------------------------------- the chain's arithmetic
-def digest(*values: Any) -> str:
-    """SHA-256 of a row's values in column order (types kept: 5 and "5" differ)."""
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _row_bytes(values: tuple[Any, ...]) -> bytes:
+    """A row's values in column order as JSON (types kept: 5 and "5" differ; bytes as hex)."""
     items = [{"b": v.hex()} if isinstance(v, bytes) else v for v in values]
-    return hashlib.sha256(json.dumps(items, separators=(",", ":"), ensure_ascii=False)
-                          .encode("utf-8")).hexdigest()
+    return _encode(items).encode("utf-8")
 
 
-def link(key: bytes, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
+def digest(*values: Any) -> bytes:
+    """The compact seal's digest of a row: the first 16 bytes of SHA-256 of its values."""
+    return hashlib.sha256(_row_bytes(values)).digest()[:CUT]
+
+
+def _field(value: Any) -> bytes:
+    if value is None:
+        return b"n"
+    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    return (b"b" if isinstance(value, bytes) else b"s") + len(data).to_bytes(4, "big") + data
+
+
+def link(key: bytes, prev: bytes | str | None, table: str, row_key: str, row_digest: bytes | str) -> bytes:
+    """The compact seal's mac: HMAC-SHA256 over the previous mac and the seal's fields, each
+    with its type and length (so no two different seals give the same message), cut to 16 bytes."""
+    start = GENESIS_MAC if prev is None or prev == GENESIS else prev
+    message = b"".join((_field(start), _field(table), _field(row_key), _field(row_digest)))
+    return hmac.new(key, message, hashlib.sha256).digest()[:CUT]
+
+
+def digest_hex(*values: Any) -> str:
+    """The first form's digest (migrations 14-26): SHA-256 of the same JSON, in hex."""
+    return hashlib.sha256(_row_bytes(values)).hexdigest()
+
+
+def link_hex(key: bytes, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
+    """The first form's mac, in hex."""
     text = json.dumps([prev or GENESIS, table, row_key, row_digest], separators=(",", ":"), ensure_ascii=False)
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mac_text(mac: Any) -> str:
+    """A stored mac as the head file and `check` show it: hex (a compact one is bytes)."""
+    return mac.hex() if isinstance(mac, bytes) else str(mac)
 
 
 def head_signature(key: bytes, head: Head) -> str:
@@ -94,12 +136,13 @@ class _Chain:
     chains on the row before it, starting from the chain's end given with the first row."""
 
     def __init__(self, sealer: Sealer) -> None:
-        self.sealer, self.mac = sealer, ""
+        self.sealer = sealer
+        self.mac: bytes | str | None = None
 
-    def step(self, prev: str | None, table: str, row_key: str, row_digest: str) -> None:
-        self.mac = self.sealer.link(self.mac or prev, table, row_key, row_digest)
+    def step(self, prev: Any, table: str, row_key: str, row_digest: Any) -> None:
+        self.mac = self.sealer.link(prev if self.mac is None else self.mac, table, row_key, row_digest)
 
-    def value(self) -> str:
+    def value(self) -> Any:
         return self.mac
 
     def inverse(self, *_: Any) -> None:  # pragma: no cover - the frame never shrinks
@@ -154,11 +197,18 @@ def read_head(path: Path, key: bytes) -> Head | None:
     return max(heads, key=lambda h: h.seq) if heads else None
 
 
+def read_heads(path: Path, key: bytes) -> list[Head]:
+    """The head file's signed points, the latest first."""
+    return sorted((h for h in _slots(path, key) if h is not None), key=lambda h: -h.seq)
+
+
 def write_head(path: Path, key: bytes, head: Head) -> None:
     """Overwrite the head file's older slot in place (fixed length: no rename, no truncation,
-    no fsync on the selling path); a torn or lost write leaves the other slot, which lags."""
+    no fsync on the selling path); a torn or lost write leaves the other slot, which lags.
+    Of two slots at one point, the one whose mac is of another form than `head`'s goes."""
     slots = _slots(path, key)
-    older = 0 if slots[0] is None else 1 if slots[1] is None else min((0, 1), key=lambda i: slots[i].seq)  # type: ignore[union-attr]
+    older = 0 if slots[0] is None else 1 if slots[1] is None else min(
+        (0, 1), key=lambda i: (slots[i].seq, len(slots[i].mac) == len(head.mac)))  # type: ignore[union-attr]
     record = json.dumps({"seq": head.seq, "mac": head.mac, "sig": head_signature(key, head)}).encode("ascii")
     write_slot(path, older * SLOT, record.ljust(SLOT - 1) + b"\n")
 
@@ -169,12 +219,16 @@ class Sealer:
 
     def __init__(self, db: LedgerDatabase, key: bytes, head_path: Path) -> None:
         self.db, self.key, self.head_path = db, key, head_path
+        self.form = COMPACT      # HEX until migration 27 (`db.connect` sets it from the migrations had)
         self._local = threading.local()
-        db.register_function(digest, DIGEST, -1, deterministic=True)
+        db.register_function(self.digest, DIGEST, -1, deterministic=True)
         db.register_function(self.link, MAC, 4, deterministic=True)
         db.register_window_function(lambda: _Chain(self), CHAIN, 4)
 
-    def link(self, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
+    def digest(self, *values: Any) -> bytes | str:
+        return digest(*values) if self.form == COMPACT else digest_hex(*values)
+
+    def link(self, prev: Any, table: str, row_key: str, row_digest: Any) -> bytes | str:
         txn = self.db.top_transaction()
         if txn is not None and getattr(self._local, "txn", None) is not txn:
             self._local.txn = txn          # once per transaction: move the head after its commit
@@ -184,7 +238,9 @@ class Sealer:
                 pass
         elif txn is None:
             self._local.dirty = True       # a unit of work: `committed` moves the head
-        return link(self.key, prev, table, row_key, row_digest)
+        if self.form == COMPACT:
+            return link(self.key, prev, table, row_key, row_digest)
+        return link_hex(self.key, prev, table, row_key, row_digest)
 
     def begin(self) -> None:
         """A unit of work began (BEGIN IMMEDIATE): nothing sealed in it yet."""
@@ -198,12 +254,16 @@ class Sealer:
 
     def advance_head(self) -> None:
         """Move the head file to the chain's committed end, if the head it holds is on the chain."""
-        end = chain_head(self.db)
-        old = read_head(self.head_path, self.key)
+        old = self.head()
         if old is None:
             log.warning("seal head %s is missing or invalid; left for `ppms check`", self.head_path)
             return
-        if old.seq >= end.seq or (old.seq and self.mac_at(old.seq) != old.mac):
+        row = self.db.execute_sql("SELECT seq, mac, (SELECT mac FROM seal WHERE seq = ?) FROM seal "
+                                  "ORDER BY seq DESC LIMIT 1", (old.seq,)).fetchone()   # one read: end and old
+        if row is None:
+            return
+        end = Head(int(row[0]), mac_text(row[1]))
+        if old.seq >= end.seq or (old.seq and (row[2] is None or mac_text(row[2]) != old.mac)):
             return
         try:
             write_head(self.head_path, self.key, end)
@@ -212,16 +272,21 @@ class Sealer:
 
     def mac_at(self, seq: int) -> str | None:
         row = self.db.execute_sql("SELECT mac FROM seal WHERE seq = ?", (seq,)).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else mac_text(row[0])
 
     def head(self) -> Head | None:
-        return read_head(self.head_path, self.key)
+        """The head file's latest point; of two at the same point, the one on the chain (the
+        compaction of migration 27 writes the converted point beside the old one)."""
+        heads = read_heads(self.head_path, self.key)
+        if len(heads) == 2 and heads[0].seq == heads[1].seq and heads[0].seq:
+            return next((h for h in heads if self.mac_at(h.seq) == h.mac), heads[0])
+        return heads[0] if heads else None
 
 
 def chain_head(db: LedgerDatabase) -> Head:
     """The chain's end as committed: what `check` reports and a sync batch carries."""
     row = db.execute_sql("SELECT seq, mac FROM seal ORDER BY seq DESC LIMIT 1").fetchone()
-    return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
+    return Head(0, GENESIS) if row is None else Head(int(row[0]), mac_text(row[1]))
 
 
 def sealer_of(db: LedgerDatabase) -> Sealer:

@@ -5,7 +5,9 @@ rowid (VACUUM may renumber those). Its digest covers every column in table order
 triggers read the row as stored (`WHERE rowid = NEW.rowid`) so the digest is the one
 `seal_check` computes from the table. A later migration that adds a column to a table
 must re-create that table's seal triggers with `table_seal(...)` and seal its rows
-again with `seal_rows(...)`; `ppms check` finds a table or column left out.
+again with `seal_rows(...)`; `ppms check` finds a table or column left out. The triggers'
+SQL does not depend on the seal's form: the functions they call write 16-byte BLOBs once
+migration 27 has run (`seal_form.py`; a BLOB keeps its type in the TEXT columns below).
 """
 from __future__ import annotations
 
@@ -98,10 +100,14 @@ SEALED_TABLES: Final[dict[str, tuple[tuple[str, ...], str]]] = {
 }
 
 
+def seal_guards(ops: Sequence[str] = ("UPDATE", "DELETE")) -> list[str]:
+    """The triggers that keep the seal's own rows as written."""
+    return [f"CREATE TRIGGER seal_no_{op.lower()} BEFORE {op} ON seal BEGIN SELECT "
+            f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: seal rows are never changed'); END" for op in ops]
+
+
 def _m0014() -> list[str]:
-    out = [SEAL_TABLE, *[
-        f"CREATE TRIGGER seal_no_{op.lower()} BEFORE {op} ON seal BEGIN SELECT "
-        f"RAISE(ABORT, 'LEDGER_APPEND_ONLY: seal rows are never changed'); END" for op in ("UPDATE", "DELETE")]]
+    out = [SEAL_TABLE, *seal_guards()]
     for table, (keys, columns) in SEALED_TABLES.items():
         out += [*table_seal(table, keys, columns.split()), seal_rows(table, keys, columns.split())]
     return out

@@ -96,7 +96,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     session.require(Permission.SELLING)
     if payment not in PAYMENT_ACCOUNTS:
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
-    state = load_meter_state(ctx, meter_no)
+    state, seen = _read_state(ctx, meter_no)
     tendered = parse_money(amount, state.currency)
     tender_within_maximum(state, tendered)
     offline_limits.check(ctx, tendered, state.currency)
@@ -104,11 +104,12 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     carrier = ctx.carriers.for_meter(meter_ref(state.meter))
     if state.pending:
         recover(ctx, session, meter_no=meter_no)
-        state = load_meter_state(ctx, meter_no)
+        state, seen = _read_state(ctx, meter_no)
     result = calculate_vend(state.request(tendered, carrier.limits().exact_floor))
     within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
-    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake)
+    sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake,
+                                           seen)
     try:   # the record the completion sends, made and encoded before the carrier: one it refuses voids the sale
         record = sale_record(rec, lines, state.meter.number, state.primary.tariff.code, session.username)
         schema.encode(record)
@@ -145,13 +146,37 @@ def ledger_facts(r: Repositories, meter_id: int, carrier: Carrier) -> LedgerFact
         last_sts_tid=r.sts_tokens.last_tid(meter_id) if LAST_STS_TID in needs else None)
 
 
+Seen = tuple[tuple[int, int], datetime]   # the ledger's change token and the clock of a read
+
+
+def _read_state(ctx: Context, meter_no: str) -> tuple[MeterState, Seen]:
+    """The meter's state now, and what the read saw (for `_decide_in`)."""
+    now = ctx.now()
+    with ctx.ledger.read() as r:
+        return meter_state(r, now, meter_no), (ctx.ledger.change_token(), now)
+
+
+def _still_so(ctx: Context, seen: Seen | None, now: datetime, state: MeterState) -> bool:
+    """Whether the state read before the write is the one the write would read: nothing was
+    written to the ledger since (by any connection) and the clock is on the same day (the
+    tariff, period and months in force), to the second when a preferential tariff could start."""
+    if seen is None or not ctx.ledger.unchanged_since(seen[0]):
+        return False
+    same_second = seen[1].replace(microsecond=0) == now.replace(microsecond=0)
+    return seen[1].date() == now.date() and (same_second or not state.meter.category)
+
+
 def _decide_in(ctx: Context, uow: UnitOfWork, now: datetime, state: MeterState, result: VendResult,
-               carrier: Carrier, learnt: Prechecked) -> tuple[MeterState, VendResult, Prechecked]:
+               carrier: Carrier, learnt: Prechecked, seen: Seen | None = None,
+               ) -> tuple[MeterState, VendResult, Prechecked]:
     """The vend decided again on the meter as this unit of work sees it (the write lock held), so
     that two sales begun together never both spend the same carry-over, arrears or month. When
     the figures moved since the carrier's precheck (another sale came first), the carrier judges
     the new purchase again here, so its refusal (and the carrier's limit) still comes before
-    anything is committed."""
+    anything is committed. When nothing was written since the read the sale decided on, that
+    read is this unit of work's view too and is not made again."""
+    if _still_so(ctx, seen, now, state):
+        return state, result, learnt
     fresh = meter_state(uow, now, state.meter.number)
     decided = calculate_vend(fresh.request(result.tendered, carrier.limits().exact_floor))
     if (fresh.next_sequence, decided.credit_kwh) != (state.next_sequence, result.credit_kwh):
@@ -179,14 +204,14 @@ def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carr
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
            carrier: Carrier, learnt: Prechecked = Prechecked(), cash_intake: int | None = None,
-           ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
+           seen: Seen | None = None) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = new_id()
     ctx.ledger.require_headroom()   # the completion commit after the carrier write must have room
     sale_lease.own_new(ctx.ledger, sale_uuid)
     with ctx.ledger.unit_of_work() as uow:
-        state, result, learnt = _decide_in(ctx, uow, now, state, result, carrier, learnt)
+        state, result, learnt = _decide_in(ctx, uow, now, state, result, carrier, learnt, seen)
         lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
         history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile

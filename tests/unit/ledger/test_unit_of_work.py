@@ -145,3 +145,27 @@ def test_a_stored_row_reads_back_as_its_record_an_older_terminals_text_view_incl
         assert what
     with pytest.raises(WireRecordInvalid):
         outbox.encode("sale", record)   # a debt is not a sale
+
+
+def test_the_change_token_tells_whether_anything_was_written_since_a_read(led: Ledger) -> None:
+    """A sale decides once on what it read when nothing was written between that read and its
+    unit of work; a commit by another connection, or a write by this one, means it reads again."""
+    with led.read():
+        token = led.change_token()
+    assert not led.unchanged_since(token)                     # outside a unit of work: no answer
+    with led.unit_of_work():
+        assert led.unchanged_since(token)
+    with led.read():
+        token = led.change_token()
+    other = Ledger(led.path, terminal_id="T01")               # another connection's commit
+    with other.unit_of_work() as uow:
+        uow.meta.put("y", "1")
+    other.close()
+    with led.unit_of_work():
+        assert not led.unchanged_since(token)
+    with led.read():
+        token = led.change_token()
+    with led.unit_of_work() as uow:
+        uow.meta.put("x", "1")                               # this connection's own write
+    with led.unit_of_work():
+        assert not led.unchanged_since(token)
