@@ -24,7 +24,7 @@ from sync import schema
 from sync.client import Answer, CenterClient
 from sync.errors import SyncUnreachable, WireRecordInvalid
 from terminal.domain.errors import PpmsError
-from terminal.domain.money import currency, parse_money
+from terminal.domain.money import currency, format_money, parse_money
 from terminal.ledger import Fact, Ledger
 from terminal.ledger import outbox as outbox_codec
 from terminal.ledger import sync_state as keys
@@ -186,13 +186,19 @@ class Agent:
             uow.meta.put(keys.CURSOR, str(change["cursor"]))
 
     def _limits(self, uow: Any, limits: Any, code: str | None) -> None:
+        """The center's offline limits, and the text the kiosk's status bar shows of them
+        (`sync.offline_limits`: "72 h, 50000.00 KES"), kept together."""
         if not isinstance(limits, dict):
             return
         hours, amount = limits.get("max_hours"), limits.get("max_amount")
+        cur = currency(code or "KES")
         if isinstance(hours, int) and not isinstance(hours, bool) and hours >= 0:
             uow.meta.put(keys.MAX_HOURS, str(hours))
         if isinstance(amount, str):
             try:
-                uow.meta.put(keys.MAX_AMOUNT, str(parse_money(amount, currency(code or "KES"))))
+                uow.meta.put(keys.MAX_AMOUNT, str(parse_money(amount, cur)))
             except PpmsError:    # a limit this terminal cannot read: keep the one it had
-                return
+                pass
+        known = uow.meta.get(keys.MAX_HOURS), uow.meta.get(keys.MAX_AMOUNT)
+        if known[0] is not None and known[1] is not None:
+            uow.meta.put(keys.LIMITS_SHOWN, f"{known[0]} h, {format_money(int(known[1]), cur)} {cur.code}")

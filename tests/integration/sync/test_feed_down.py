@@ -51,7 +51,10 @@ def test_offline_limits_refuse_a_sale_until_the_terminal_syncs(sqlite_center: Ce
     cli.ok("tariff", "import", str(SAMPLE_TARIFF))
     cli.ok("customer", "register", "--name", "A", "--address", "Plot 1", "--meter", METER, "--power-type", "RES")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")      # never synced: no limits known yet
+    assert query(cli.db, "SELECT key FROM meta WHERE key IN ('sync.last_ok_at', 'sync.offline_limits')") == []
     cli.ok("sync", "now")
+    bar = dict(query(cli.db, "SELECT key, value FROM meta WHERE key IN ('sync.last_ok_at', 'sync.offline_limits')"))
+    assert bar == {"sync.last_ok_at": "2026-03-05T10:00:00", "sync.offline_limits": "72 h, 1500.00 KES"}, bar
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
     outbox_before = query(cli.db, "SELECT COUNT(*) FROM outbox")
     res = cli.run("sell", "--meter", METER, "--amount", "600.00")
