@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from central import db as central_db
-from central import feed, reports
+from central import feed, master_data, reports
 from central.clock import now_text
 from central.errors import AdminInvalid
 from central.models import TABLES, Admin, Gateway, Setting, Terminal, proxy
@@ -111,7 +111,7 @@ def c_summary(ns: argparse.Namespace) -> Any:
 
 def c_conflicts(ns: argparse.Namespace) -> Any:
     open_db(ns)
-    return {"conflicts": reports.conflict_list()}
+    return {"conflicts": reports.conflict_list(), "clashes": reports.clash_list()}
 
 
 def c_tariff_import(ns: argparse.Namespace) -> Any:
@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--to", dest="day_to", required=True)
     x.add_argument("--terminal")
     x.set_defaults(handler=c_summary)
-    x = sub.add_parser("conflicts", help="items stored apart: the same key with other content")
+    x = sub.add_parser("conflicts", help="items stored apart (the same key with other content) and the clashes "
+                                        "(a meter's purchase sold at two terminals)")
     x.set_defaults(handler=c_conflicts)
     ta = sub.add_parser("tariff").add_subparsers(dest="sub", required=True)
     x = ta.add_parser("import", help="send a tariff sheet (TOML) to every terminal")
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("key")
     x.add_argument("value")
     x.set_defaults(handler=c_parameter_set)
+    master_data.register(sub)
     return p
 
 

@@ -15,16 +15,19 @@ like any row found.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from central import clashes, feed
 from central import db as central_db
 from central.clock import now_text
 from central.errors import BadRequest, WrongClient
 from central.models import Conflict, Item, MeterFile, Terminal
 from sync import schema
 from sync.errors import WireRecordInvalid
+from sync.office_records import InstallationRecord
 from sync.records import RegistrationRecord, ReversalRecord, SaleRecord
 
 MAX_ITEMS = 1000
@@ -170,14 +173,23 @@ def _insert(client: str, fresh: list[Incoming], at: str) -> set[str]:
     for chunk in _chunks(sales, 100):
         db.execute_sql(_values_sql("sale", SALE_COLUMNS, len(chunk)),
                        [row[c] for row in chunk for c in SALE_COLUMNS])
+    clashes.record(client, [p.record for p in fresh if p.uuid in stored and isinstance(p.record, SaleRecord)], at)
     for p in fresh:
-        if p.uuid in stored and isinstance(p.record, RegistrationRecord):
-            MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,
-                             updated_at=at).on_conflict(
-                conflict_target=[MeterFile.number],
-                update={MeterFile.carrier: p.record.meter.carrier, MeterFile.record: p.payload,
-                        MeterFile.updated_at: at}).execute()
+        if p.uuid in stored and isinstance(p.record, (RegistrationRecord, InstallationRecord)):
+            _forward_meter(client, p, at)
     return set(stored)
+
+
+def _forward_meter(client: str, p: Incoming, at: str) -> None:
+    """A registration or an installation made at one terminal: the center's meter file, and
+    a ``meter`` change down the feed so every other terminal can sell to the meter."""
+    if isinstance(p.record, RegistrationRecord):
+        MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,
+                         updated_at=at).on_conflict(
+            conflict_target=[MeterFile.number],
+            update={MeterFile.carrier: p.record.meter.carrier, MeterFile.record: p.payload,
+                    MeterFile.updated_at: at}).execute()
+    feed.queue("meter", {"origin": client, p.kind: json.loads(p.payload)})
 
 
 def _sale_row(client: str, item_id: int, p: Incoming) -> dict[str, Any] | None:

@@ -148,4 +148,40 @@ class MeterFile(Base):
     updated_at = TextField()
 
 
-TABLES = (Terminal, Gateway, Admin, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile)
+class Purchase(Base):
+    """A card sale's purchase sequence as its terminal numbered it: the terminal's count of
+    its own card sales of the meter (what it wrote on the card), for the clash check."""
+    id = AutoField()
+    terminal = TextField()
+    meter = TextField()
+    sequence = BigIntegerField()
+    sale_uuid = TextField()
+    receipt_no = TextField()
+    sold_at = TextField()
+    tendered = BigIntegerField()
+
+    class Meta:
+        indexes = ((("terminal", "meter", "sequence"), True), (("meter", "sequence"), False))
+
+
+class Clash(Base):
+    """One meter's purchase sequence sold at two terminals (clashes.py): the meter takes one."""
+    id = AutoField()
+    meter = TextField()
+    sequence = BigIntegerField()
+    first_terminal = TextField()
+    first_sale = TextField()
+    first_receipt = TextField()
+    first_tendered = BigIntegerField()
+    second_terminal = TextField()
+    second_sale = TextField()
+    second_receipt = TextField()
+    second_tendered = BigIntegerField()
+    detected_at = TextField()
+
+    class Meta:
+        indexes = ((("first_sale", "second_sale"), True), (("meter",), False))
+
+
+TABLES = (Terminal, Gateway, Admin, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile, Purchase,
+          Clash)
