@@ -9,11 +9,12 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from central import db as central_db
-from central import feed, master_data, reports
+from central import feed, master_data, partitions, reports
 from central.clock import now_text
 from central.errors import AdminInvalid
 from central.models import TABLES, Admin, Gateway, Setting, Terminal, proxy
@@ -44,10 +45,18 @@ def open_db(ns: argparse.Namespace) -> Any:
 
 def c_init(ns: argparse.Namespace) -> Any:
     db = open_db(ns)
+    partitions.create_table(db)
     db.create_tables(TABLES, safe=True)
     with central_db.write(db):
         Setting.insert(key="currency", value=currency(ns.currency).code).on_conflict_ignore().execute()
-    return {"initialised": True, "currency": reports.center_currency()}
+    return {"initialised": True, "currency": reports.center_currency(),
+            "sale_partitions": len(partitions.ensure_months(db, date.today()))}
+
+
+def c_partitions(ns: argparse.Namespace) -> Any:
+    """The sale table's monthly partitions, the months ahead created (a monthly timer's job)."""
+    db = open_db(ns)
+    return {"partitioned": partitions.is_partitioned(db), "partitions": partitions.ensure_months(db, date.today())}
 
 
 def c_serve(ns: argparse.Namespace) -> Any:
@@ -55,6 +64,9 @@ def c_serve(ns: argparse.Namespace) -> Any:
     host, _, port = ns.bind.rpartition(":")
     if not host or not port.isdigit():
         raise AdminInvalid("--bind is HOST:PORT", key="--bind")
+    db = open_db(ns)
+    partitions.ensure_months(db, date.today())
+    db.close()
     env = {**os.environ, central_db.ENV_DB: url}
     args = [sys.executable, "-m", "gunicorn", "--workers", str(ns.workers), "--bind", ns.bind,
             "--worker-class", "uvicorn_worker.UvicornWorker", "--graceful-timeout", "5", "--timeout", "60",
@@ -175,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("key")
     x.add_argument("value")
     x.set_defaults(handler=c_parameter_set)
+    x = sub.add_parser("partitions", help="the sale table's monthly partitions (PostgreSQL): create the months ahead")
+    x.set_defaults(handler=c_partitions)
     master_data.register(sub)
     return p
 

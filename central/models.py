@@ -72,8 +72,10 @@ class Item(Base):
 
 
 class Sale(Base):
-    """The money of one sale or reversal item (kind), for the consolidated figures."""
-    item = BigIntegerField(primary_key=True)
+    """The money of one sale or reversal item (kind), for the consolidated figures. On
+    PostgreSQL the table is partitioned by month of ``at`` (partitions.py): its key holds
+    the partition column."""
+    item = BigIntegerField()
     terminal = TextField()
     kind = TextField()
     sale_uuid = TextField()
@@ -92,6 +94,7 @@ class Sale(Base):
     change = BigIntegerField()
 
     class Meta:
+        primary_key = CompositeKey("item", "at")
         indexes = ((("at",), False), (("meter",), False))
 
 
