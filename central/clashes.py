@@ -16,6 +16,7 @@ terminal by a supervisor (`ppms sale reverse`) and sold again.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from peewee import fn
@@ -31,8 +32,15 @@ def _chunks(items: list[Any], size: int = CHUNK) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def record(client: str, sales: list[SaleRecord], at: str) -> int:
-    """Number the terminal's new card sales and store the clashes they make; how many."""
+InsertRows = Callable[[str, tuple[str, ...], list[dict[str, Any]]], None]
+PURCHASE_COLUMNS = ("terminal", "meter", "sequence", "sale_uuid", "receipt_no", "sold_at", "tendered")
+CLASH_COLUMNS = ("meter", "sequence", "first_terminal", "first_sale", "first_receipt", "first_tendered",
+                 "second_terminal", "second_sale", "second_receipt", "second_tendered", "detected_at")
+
+
+def record(client: str, sales: list[SaleRecord], at: str, insert: InsertRows) -> int:
+    """Number the terminal's new card sales and store the clashes they make; how many.
+    `insert(table, columns, rows)` is the ingest's multi-row INSERT ... ON CONFLICT DO NOTHING."""
     card = [s for s in sales if s.carrier == "card"]
     if not card:
         return 0
@@ -47,8 +55,7 @@ def record(client: str, sales: list[SaleRecord], at: str) -> int:
         last[s.meter] = last.get(s.meter, 0) + 1
         rows.append({"terminal": client, "meter": s.meter, "sequence": last[s.meter], "sale_uuid": s.sale_id,
                      "receipt_no": s.receipt_no, "sold_at": s.sold_at, "tendered": s.tendered})
-    for chunk in _chunks(rows, 100):
-        Purchase.insert_many(chunk).on_conflict_ignore().execute()
+    insert("purchase", PURCHASE_COLUMNS, rows)
     mine = {(r["meter"], r["sequence"]): r for r in rows}
     clashes: list[dict[str, Any]] = []
     for chunk in _chunks(meters):
@@ -61,8 +68,7 @@ def record(client: str, sales: list[SaleRecord], at: str) -> int:
                                 "first_tendered": o.tendered, "second_terminal": client,
                                 "second_sale": new["sale_uuid"], "second_receipt": new["receipt_no"],
                                 "second_tendered": new["tendered"], "detected_at": at})
-    for chunk in _chunks(clashes, 100):
-        Clash.insert_many(chunk).on_conflict_ignore().execute()
+    insert("clash", CLASH_COLUMNS, clashes)
     return len(clashes)
 
 

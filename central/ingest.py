@@ -149,6 +149,9 @@ def _store(client: str, incoming: list[Incoming], at: str) -> dict[int, dict[str
     return answers
 
 
+#: rows in one multi-row INSERT (17 columns x 500 is within SQLite's 32,766 parameters and PostgreSQL's 65,535):
+#: a batch of 500 is one statement a table
+ROWS_A_STATEMENT = 500
 ITEM_COLUMNS = ("terminal", "seq", "uuid", "kind", "entity_uuid", "created_at", "payload", "received_at")
 SALE_COLUMNS = ("item", "terminal", "kind", "sale_uuid", "meter", "sold_at", "at", "currency", "payment", "tendered",
                 "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
@@ -162,18 +165,25 @@ def _values_sql(table: str, columns: tuple[str, ...], count: int, tail: str = ""
     return f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([row] * count)}{tail}'
 
 
+def _insert_rows(db: Any, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows, ROWS_A_STATEMENT):
+        db.execute_sql(_values_sql(table, columns, len(chunk)) + " ON CONFLICT DO NOTHING",
+                       [row[c] for row in chunk for c in columns])
+
+
 def _insert(client: str, fresh: list[Incoming], at: str) -> set[str]:
     db = Item._meta.database
     stored: dict[str, int] = {}
-    for chunk in _chunks(fresh, 100):
+    for chunk in _chunks(fresh, ROWS_A_STATEMENT):
         params = [v for p in chunk for v in (client, p.seq, p.uuid, p.kind, p.entity_uuid, p.created_at, p.payload, at)]
         sql = _values_sql("item", ITEM_COLUMNS, len(chunk), " ON CONFLICT DO NOTHING RETURNING uuid, id")
         stored.update({str(u): int(i) for u, i in db.execute_sql(sql, params).fetchall()})
     sales = [row for p in fresh if p.uuid in stored and (row := _sale_row(client, stored[p.uuid], p)) is not None]
-    for chunk in _chunks(sales, 100):
+    for chunk in _chunks(sales, ROWS_A_STATEMENT):
         db.execute_sql(_values_sql("sale", SALE_COLUMNS, len(chunk)),
                        [row[c] for row in chunk for c in SALE_COLUMNS])
-    clashes.record(client, [p.record for p in fresh if p.uuid in stored and isinstance(p.record, SaleRecord)], at)
+    clashes.record(client, [p.record for p in fresh if p.uuid in stored and isinstance(p.record, SaleRecord)], at,
+                   lambda table, columns, rows: _insert_rows(db, table, columns, rows))
     for p in fresh:
         if p.uuid in stored and isinstance(p.record, (RegistrationRecord, InstallationRecord)):
             _forward_meter(client, p, at)

@@ -9,7 +9,7 @@
 Each is idempotent (the same change again changes nothing: a meter whose uuid is already
 here, a file that already says it, a card already in that state, an account already so)
 and refused whole with its stable code when it does not fit this terminal: a meter
-number registered here under another uuid (METER_EXISTS: the center has the clash), a
+number registered here under another uuid (METER_EXISTS: registered at two terminals), a
 power type or category this terminal has no tariff for (POWER_TYPE_NOT_FOUND,
 CATEGORY_NOT_FOUND), a record the wire schema refuses (WIRE_RECORD_INVALID), a bad
 field (INVALID_ARGUMENT). A meter from the feed is not queued up again: the center has it.
@@ -62,8 +62,8 @@ def _registered(ctx: Context, uow: UnitOfWork, session: Session, reg: Registrati
     if here is not None:
         if here.uuid == m.meter_id:
             return                      # this terminal's own registration, or applied before
-        raise MeterExists(f"meter {m.number} is registered here under another customer file; the center "
-                          f"lists the clash with {origin}", meter=m.number)
+        raise MeterExists(f"meter {m.number} is registered here under another customer file than at "
+                          f"{origin}: the office decides whose meter it is", meter=m.number)
     for share in m.power_types:
         if not uow.tariffs.power_type_exists(share.power_type):
             raise PowerTypeNotFound(f"no power type {share.power_type}: import a tariff that defines it",
