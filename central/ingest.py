@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from central import clashes, feed
+from central import clashes, feed, payment_uses
 from central import db as central_db
 from central.clock import now_text
 from central.errors import BadRequest, WrongClient
@@ -28,6 +28,7 @@ from central.models import Conflict, Item, MeterFile, Terminal
 from sync import schema
 from sync.errors import WireRecordInvalid
 from sync.office_records import InstallationRecord
+from sync.payment_records import PaymentAppliedRecord
 from sync.records import RegistrationRecord, ReversalRecord, SaleRecord
 
 MAX_ITEMS = 1000
@@ -133,6 +134,8 @@ def _store(client: str, incoming: list[Incoming], at: str) -> dict[int, dict[str
             fresh.append(p)
             answers[id(p)] = {"seq": p.seq, "status": "created"}
     stored = _insert(client, fresh, at)
+    conflicts += [(p, "payment") for p in fresh if p.uuid in stored and isinstance(p.record, PaymentAppliedRecord)
+                  and not payment_uses.applied(client, p.record)]
     for p in fresh:
         if p.uuid not in stored:   # another worker stored this key a moment ago
             other = Item.get_or_none(Item.uuid == p.uuid)

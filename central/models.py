@@ -106,7 +106,8 @@ class Conflict(Base):
     kind = TextField()
     payload = TextField()
     digest = TextField()
-    reason = TextField()      # "uuid": the uuid holds other content; "seq": the terminal's seq does
+    reason = TextField()      # "uuid": the uuid holds other content; "seq": the terminal's seq does; "payment": a
+    #                           payment_applied item for a payment applied already or unknown (payment_uses.py)
     received_at = TextField()
 
     class Meta:

@@ -24,6 +24,7 @@ from typing import Final
 from terminal.ledger.migrations_accounts import APPEND_ONLY_ACCOUNTS, M0023_CHECKS_AND_SEARCH
 from terminal.ledger.migrations_amend import M0016_AMENDMENT_NEW_METER
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
+from terminal.ledger.migrations_payments import APPEND_ONLY_PAYMENTS, M0024_BANK_PAYMENTS
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
 from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.migrations_setup import M0018_SETUP
@@ -404,6 +405,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (19, "report_indexes", M0019_REPORT_INDEXES),
     (20, "sync", M0020_SYNC),
     (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
+    (24, "bank_payments", [*M0024_BANK_PAYMENTS, *append_only_triggers(APPEND_ONLY_PAYMENTS)]),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order
