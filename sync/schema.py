@@ -54,8 +54,8 @@ from sync.tariff_records import (
     TariffRecord,
 )
 
-__all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "decode_value", "encode",
-           "encode_value"]
+__all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "VERSION_KEY", "WireRecord", "decode", "decode_value",
+           "encode", "encode_value", "kind_known"]
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
               | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
@@ -87,6 +87,10 @@ def _record_type(kind: object) -> type[Any]:
         raise WireKindUnknown(f"no wire record for outbox kind {kind!r}", kind=str(kind), field=None,
                               reason="unknown kind")
     return cls
+
+
+def kind_known(kind: str) -> bool:
+    return kind in RECORDS
 
 
 def encode_value(record: WireRecord) -> dict[str, Any]:
