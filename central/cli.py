@@ -9,10 +9,11 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from central import admin, index, reports
+from central import admin, index, master_data, partitions, reports
 from central import db as central_db
 from central.clock import now_text
 from central.errors import AdminInvalid
@@ -44,12 +45,20 @@ def open_db(ns: argparse.Namespace) -> Any:
 
 def c_init(ns: argparse.Namespace) -> Any:
     db = open_db(ns)
+    partitions.create_table(db)
     db.create_tables(TABLES, safe=True)
     with central_db.write(db):
         central_db.append_only(db)
         Setting.insert(key="currency", value=currency(ns.currency).code).on_conflict_ignore().execute()
         indexed = index.backfill()
-    return {"initialised": True, "currency": reports.center_currency(), "items_indexed": indexed}
+    return {"initialised": True, "currency": reports.center_currency(), "items_indexed": indexed,
+            "sale_partitions": len(partitions.ensure_months(db, date.today()))}
+
+
+def c_partitions(ns: argparse.Namespace) -> Any:
+    """The sale table's monthly partitions, the months ahead created (a monthly timer's job)."""
+    db = open_db(ns)
+    return {"partitioned": partitions.is_partitioned(db), "partitions": partitions.ensure_months(db, date.today())}
 
 
 def c_serve(ns: argparse.Namespace) -> Any:
@@ -57,6 +66,9 @@ def c_serve(ns: argparse.Namespace) -> Any:
     host, _, port = ns.bind.rpartition(":")
     if not host or not port.isdigit():
         raise AdminInvalid("--bind is HOST:PORT", key="--bind")
+    db = open_db(ns)
+    partitions.ensure_months(db, date.today())
+    db.close()
     env = {**os.environ, central_db.ENV_DB: url}
     if ns.insecure_cookies:   # plain-http tests and a developer's laptop only (docs/dashboard.md)
         env["PPMS_CENTRAL_INSECURE_COOKIES"] = "1"
@@ -118,7 +130,7 @@ def c_summary(ns: argparse.Namespace) -> Any:
 
 def c_conflicts(ns: argparse.Namespace) -> Any:
     open_db(ns)
-    return {"conflicts": reports.conflict_list()}
+    return {"conflicts": reports.conflict_list(), "clashes": reports.clash_list()}
 
 
 def c_tariff_import(ns: argparse.Namespace) -> Any:
@@ -173,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--to", dest="day_to", required=True)
     x.add_argument("--terminal")
     x.set_defaults(handler=c_summary)
-    x = sub.add_parser("conflicts", help="items stored apart: the same key with other content")
+    x = sub.add_parser("conflicts", help="items stored apart (the same key with other content) and the clashes "
+                                        "(a meter's purchase sold at two terminals)")
     x.set_defaults(handler=c_conflicts)
     ta = sub.add_parser("tariff").add_subparsers(dest="sub", required=True)
     x = ta.add_parser("import", help="send a tariff sheet (TOML) to every terminal")
@@ -184,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("key")
     x.add_argument("value")
     x.set_defaults(handler=c_parameter_set)
+    x = sub.add_parser("partitions", help="the sale table's monthly partitions (PostgreSQL): create the months ahead")
+    x.set_defaults(handler=c_partitions)
+    master_data.register(sub)
     return p
 
 

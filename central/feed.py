@@ -16,13 +16,18 @@ MAX_LIMIT = 1000
 KINDS = ("tariff", "customer", "meter", "blacklist", "parameter", "operator", "payment")
 
 
-def add(kind: str, data: dict[str, Any]) -> int:
-    """Append one change; its cursor."""
+def queue(kind: str, data: dict[str, Any]) -> int:
+    """Append one change inside the caller's transaction; its cursor."""
     if kind not in KINDS:
         raise BadRequest(f"no feed kind {kind!r}", field="kind")
+    return int(Change.insert(kind=kind, data=json.dumps(data, sort_keys=True, ensure_ascii=False),
+                             created_at=now_text()).execute())
+
+
+def add(kind: str, data: dict[str, Any]) -> int:
+    """Append one change in its own transaction; its cursor."""
     with central_db.write(Change._meta.database):
-        return int(Change.insert(kind=kind, data=json.dumps(data, sort_keys=True, ensure_ascii=False),
-                                 created_at=now_text()).execute())
+        return queue(kind, data)
 
 
 def _int(text: str | None, name: str, default: int, high: int) -> int:

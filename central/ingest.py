@@ -15,17 +15,20 @@ like any row found.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from central import clashes, feed, index, payment_uses
 from central import db as central_db
-from central import index
 from central.clock import now_text
 from central.errors import BadRequest, WrongClient
 from central.models import Conflict, Item, MeterFile, Terminal
 from sync import schema
 from sync.errors import WireRecordInvalid
+from sync.office_records import InstallationRecord
+from sync.payment_records import PaymentAppliedRecord
 from sync.records import RegistrationRecord, ReversalRecord, SaleRecord
 
 MAX_ITEMS = 1000
@@ -131,6 +134,8 @@ def _store(client: str, incoming: list[Incoming], at: str) -> dict[int, dict[str
             fresh.append(p)
             answers[id(p)] = {"seq": p.seq, "status": "created"}
     stored = _insert(client, fresh, at)
+    conflicts += [(p, "payment") for p in fresh if p.uuid in stored and isinstance(p.record, PaymentAppliedRecord)
+                  and not payment_uses.applied(client, p.record)]
     for p in fresh:
         if p.uuid not in stored:   # another worker stored this key a moment ago
             other = Item.get_or_none(Item.uuid == p.uuid)
@@ -147,6 +152,9 @@ def _store(client: str, incoming: list[Incoming], at: str) -> dict[int, dict[str
     return answers
 
 
+#: rows in one multi-row INSERT (17 columns x 500 is within SQLite's 32,766 parameters and PostgreSQL's 65,535):
+#: a batch of 500 is one statement a table
+ROWS_A_STATEMENT = 500
 ITEM_COLUMNS = ("terminal", "seq", "uuid", "kind", "entity_uuid", "created_at", "payload", "received_at")
 SALE_COLUMNS = ("item", "terminal", "kind", "sale_uuid", "meter", "sold_at", "at", "currency", "payment", "tendered",
                 "kwh", "free_kwh", "fixed", "debt", "vat", "carry_over_used", "change")
@@ -160,26 +168,42 @@ def _values_sql(table: str, columns: tuple[str, ...], count: int, tail: str = ""
     return f'INSERT INTO "{table}" ({quoted}) VALUES {", ".join([row] * count)}{tail}'
 
 
+def _insert_rows(db: Any, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows, ROWS_A_STATEMENT):
+        db.execute_sql(_values_sql(table, columns, len(chunk)) + " ON CONFLICT DO NOTHING",
+                       [row[c] for row in chunk for c in columns])
+
+
 def _insert(client: str, fresh: list[Incoming], at: str) -> set[str]:
     db = Item._meta.database
     stored: dict[str, int] = {}
-    for chunk in _chunks(fresh, 100):
+    for chunk in _chunks(fresh, ROWS_A_STATEMENT):
         params = [v for p in chunk for v in (client, p.seq, p.uuid, p.kind, p.entity_uuid, p.created_at, p.payload, at)]
         sql = _values_sql("item", ITEM_COLUMNS, len(chunk), " ON CONFLICT DO NOTHING RETURNING uuid, id")
         stored.update({str(u): int(i) for u, i in db.execute_sql(sql, params).fetchall()})
     sales = [row for p in fresh if p.uuid in stored and (row := _sale_row(client, stored[p.uuid], p)) is not None]
-    for chunk in _chunks(sales, 100):
+    for chunk in _chunks(sales, ROWS_A_STATEMENT):
         db.execute_sql(_values_sql("sale", SALE_COLUMNS, len(chunk)),
                        [row[c] for row in chunk for c in SALE_COLUMNS])
     index.write(((stored[p.uuid], p.kind, p.created_at, p.record) for p in fresh if p.uuid in stored), client)
+    clashes.record(client, [p.record for p in fresh if p.uuid in stored and isinstance(p.record, SaleRecord)], at,
+                   lambda table, columns, rows: _insert_rows(db, table, columns, rows))
     for p in fresh:
-        if p.uuid in stored and isinstance(p.record, RegistrationRecord):
-            MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,
-                             updated_at=at).on_conflict(
-                conflict_target=[MeterFile.number],
-                update={MeterFile.carrier: p.record.meter.carrier, MeterFile.record: p.payload,
-                        MeterFile.updated_at: at}).execute()
+        if p.uuid in stored and isinstance(p.record, (RegistrationRecord, InstallationRecord)):
+            _forward_meter(client, p, at)
     return set(stored)
+
+
+def _forward_meter(client: str, p: Incoming, at: str) -> None:
+    """A registration or an installation made at one terminal: the center's meter file, and
+    a ``meter`` change down the feed so every other terminal can sell to the meter."""
+    if isinstance(p.record, RegistrationRecord):
+        MeterFile.insert(number=p.record.meter.number, carrier=p.record.meter.carrier, record=p.payload,
+                         updated_at=at).on_conflict(
+            conflict_target=[MeterFile.number],
+            update={MeterFile.carrier: p.record.meter.carrier, MeterFile.record: p.payload,
+                    MeterFile.updated_at: at}).execute()
+    feed.queue("meter", {"origin": client, p.kind: json.loads(p.payload)})
 
 
 def _sale_row(client: str, item_id: int, p: Incoming) -> dict[str, Any] | None:

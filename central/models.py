@@ -66,8 +66,10 @@ class Item(Base):
 
 
 class Sale(Base):
-    """The money of one sale or reversal item (kind), for the consolidated figures."""
-    item = BigIntegerField(primary_key=True)
+    """The money of one sale or reversal item (kind), for the consolidated figures. On
+    PostgreSQL the table is partitioned by month of ``at`` (partitions.py): its key holds
+    the partition column."""
+    item = BigIntegerField()
     terminal = TextField()
     kind = TextField()
     sale_uuid = TextField()
@@ -86,6 +88,7 @@ class Sale(Base):
     change = BigIntegerField()
 
     class Meta:
+        primary_key = CompositeKey("item", "at")
         indexes = ((("at",), False), (("meter",), False))
 
 
@@ -97,7 +100,8 @@ class Conflict(Base):
     kind = TextField()
     payload = TextField()
     digest = TextField()
-    reason = TextField()      # "uuid": the uuid holds other content; "seq": the terminal's seq does
+    reason = TextField()      # "uuid": the uuid holds other content; "seq": the terminal's seq does; "payment": a
+    #                           payment_applied item for a payment applied already or unknown (payment_uses.py)
     received_at = TextField()
 
     class Meta:
@@ -228,5 +232,40 @@ class ConflictNote(Base):
     at = TextField()
 
 
-TABLES = (Terminal, Gateway, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile,
+class Purchase(Base):
+    """A card sale's purchase sequence as its terminal numbered it: the terminal's count of
+    its own card sales of the meter (what it wrote on the card), for the clash check."""
+    id = AutoField()
+    terminal = TextField()
+    meter = TextField()
+    sequence = BigIntegerField()
+    sale_uuid = TextField()
+    receipt_no = TextField()
+    sold_at = TextField()
+    tendered = BigIntegerField()
+
+    class Meta:
+        indexes = ((("terminal", "meter", "sequence"), True), (("meter", "sequence"), False))
+
+
+class Clash(Base):
+    """One meter's purchase sequence sold at two terminals (clashes.py): the meter takes one."""
+    id = AutoField()
+    meter = TextField()
+    sequence = BigIntegerField()
+    first_terminal = TextField()
+    first_sale = TextField()
+    first_receipt = TextField()
+    first_tendered = BigIntegerField()
+    second_terminal = TextField()
+    second_sale = TextField()
+    second_receipt = TextField()
+    second_tendered = BigIntegerField()
+    detected_at = TextField()
+
+    class Meta:
+        indexes = ((("first_sale", "second_sale"), True), (("meter",), False))
+
+
+TABLES = (Terminal, Gateway, Setting, Item, Sale, Conflict, Nonce, Change, Payment, MeterFile, Purchase, Clash,
           SaleNote, SaleLine, MeterItem, MeterCustomer, DashboardUser, WebSession, LoginFailure, ConflictNote)

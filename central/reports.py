@@ -12,6 +12,7 @@ from typing import Any
 
 from peewee import fn
 
+from central import clashes
 from central.errors import BadRequest
 from central.models import Conflict, Item, Sale, Setting, Terminal
 from terminal.domain.money import currency, format_kwh, format_money
@@ -49,7 +50,8 @@ def summary(day_from: str | None, day_to: str | None, terminal: str | None = Non
             "totals": {"sales": _shown(totals["sale"], cur), "reversals": _shown(totals["reversal"], cur),
                        "fees": format_money(0, cur), "net_takings": format_money(net, cur)},
             "terminals": {t.id: {"last_sync": t.last_sync, "backlog": t.backlog, "clock_drift_s": t.clock_drift_s,
-                                 "gaps": gaps(t.id), "conflicts": conflicts_of(t.id)} for t in terminals}}
+                                 "gaps": gaps(t.id), "conflicts": conflicts_of(t.id),
+                                 "clashes": clashes.of_terminal(t.id)} for t in terminals}}
 
 
 def _totals(kind: str, lo: str, hi: str, terminal: str | None) -> dict[str, Any]:
@@ -93,6 +95,11 @@ def gaps(terminal: str, limit: int = 100) -> list[list[int]]:
 
 def conflicts_of(terminal: str) -> int:
     return int(Conflict.select().where(Conflict.terminal == terminal).count())
+
+
+def clash_list(limit: int = 200) -> list[dict[str, Any]]:
+    """A meter's purchase sequence sold at two terminals (clashes.py), newest first."""
+    return clashes.listed(currency(center_currency()), limit)
 
 
 def conflict_list(limit: int = 200) -> list[dict[str, Any]]:

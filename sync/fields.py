@@ -23,13 +23,26 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 class Where:
-    """Where a check is: the kind and the dotted path of the field."""
+    """Where a check is: the kind and the dotted path of the field. `at` only links to its
+    parent; the path is spelled out when a check fails (a record's every field has a Where:
+    building each path eagerly was a quarter of the time to read a sale)."""
+    __slots__ = ("kind", "_path", "_parent", "_part")
 
     def __init__(self, kind: str, path: tuple[str, ...] = ()) -> None:
-        self.kind, self.path = kind, path
+        self.kind, self._path = kind, path
+        self._parent: Where | None = None
+        self._part: str | int = ""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        if self._parent is None:
+            return self._path
+        return (*self._parent.path, str(self._part))
 
     def at(self, part: str | int) -> Where:
-        return Where(self.kind, (*self.path, str(part)))
+        child = Where(self.kind)
+        child._parent, child._part = self, part
+        return child
 
     def fail(self, reason: str) -> WireRecordInvalid:
         name = ".".join(self.path) or None

@@ -34,6 +34,7 @@ from sync.device_records import (
 from sync.errors import WireKindUnknown, WireRecordInvalid, WireVersionUnknown
 from sync.fields import Where, dump_fields, load_fields
 from sync.office_records import InstallationRecord, TransferDecisionRecord, TransferRecord
+from sync.payment_records import PaymentAppliedRecord
 from sync.records import (
     CashHeldRecord,
     DebtRecord,
@@ -53,14 +54,14 @@ from sync.tariff_records import (
     TariffRecord,
 )
 
-__all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "WireRecord", "decode", "decode_value", "encode",
-           "encode_value"]
+__all__ = ["MAX_RECORD_BYTES", "RECORDS", "VERSIONS", "VERSION_KEY", "WireRecord", "decode", "decode_value",
+           "encode", "encode_value", "kind_known"]
 
 WireRecord = (SaleRecord | ReversalRecord | RegistrationRecord | DebtRecord | CashHeldRecord | CardRecord
               | ReadingRecord | SaleRewriteRecord | StsTokenRecord | StsKeyChangeRecord | TariffRecord
               | InstallationRecord | TransferRecord | TransferDecisionRecord
               | ParameterRecord | DictionaryRecord | AuthorityRecord | DeviceSettingRecord | ShiftRecord
-              | AmendmentRecord | MeterReadingRecord | CheckResultRecord)
+              | AmendmentRecord | MeterReadingRecord | CheckResultRecord | PaymentAppliedRecord)
 
 #: outbox kind -> record type
 RECORDS: dict[str, type[Any]] = {cls.KIND: cls for cls in (
@@ -71,6 +72,7 @@ RECORDS.update({cls.KIND: cls for cls in (
     ParameterRecord, DictionaryRecord, AuthorityRecord, DeviceSettingRecord, ShiftRecord)})
 RECORDS.update({AmendmentRecord.KIND: AmendmentRecord})
 RECORDS.update({cls.KIND: cls for cls in (MeterReadingRecord, CheckResultRecord)})
+RECORDS.update({PaymentAppliedRecord.KIND: PaymentAppliedRecord})
 #: outbox kind -> the version this code writes (and the newest it reads)
 VERSIONS: dict[str, int] = dict.fromkeys(RECORDS, 1)
 VERSIONS["registration"] = 2     # the office's files and the installation (issue 11)
@@ -85,6 +87,10 @@ def _record_type(kind: object) -> type[Any]:
         raise WireKindUnknown(f"no wire record for outbox kind {kind!r}", kind=str(kind), field=None,
                               reason="unknown kind")
     return cls
+
+
+def kind_known(kind: str) -> bool:
+    return kind in RECORDS
 
 
 def encode_value(record: WireRecord) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from sync.office_views import (
     meter_more_view,
     office_view,
 )
+from sync.payment_records import PaymentAppliedRecord
 from sync.records import (
     CashHeldRecord,
     CustomerFile,
@@ -221,6 +222,10 @@ def view(record: Any) -> dict[str, Any]:
         return office_view(record)
     if isinstance(record, AmendmentRecord):
         return amendment_view(record)
+    if isinstance(record, PaymentAppliedRecord):
+        return {"payment_id": record.payment_id, "reference": record.reference, "sale_id": record.sale_id,
+                "receipt_no": record.receipt_no, "meter": record.meter,
+                "amount": _money(record.amount, currency(record.currency)), "applied_at": record.at}
     raise WireRecordInvalid(f"{type(record).__name__} is not a wire record", kind=None, field=None,
                             reason="not a record")
 

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from terminal import notify
-from terminal.cli_commands.common import app_of
+from terminal.cli_commands.common import app_of, session_of
 
 
 def _agent(g: dict[str, Any]) -> Any:
@@ -50,9 +50,29 @@ def h_status(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
         app.close()
 
 
+def h_payment_pending(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import bank_payments
+    app, s = session_of(g)
+    return bank_payments.pending(app.ctx, s, ns.meter)
+
+
+def h_payment_apply(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
+    from terminal.services import bank_payments
+    app, s = session_of(g)
+    return bank_payments.apply(app.ctx, s, ns.meter)
+
+
 def register(sub: Any) -> None:
     s = sub.add_parser("sync", help="sync with the center computer").add_subparsers(dest="sub", required=True)
     s.add_parser("now", help="one pass up and down, then exit").set_defaults(handler=h_now)
     s.add_parser("run", help="the scheduled agent (a systemd service)").set_defaults(handler=h_run)
     s.add_parser("status", help="backlog, cursor, last sync, clock drift, offline limits").set_defaults(
         handler=h_status)
+    p = sub.add_parser("payment", help="bank payments the center holds for card meters").add_subparsers(
+        dest="sub", required=True)
+    x = p.add_parser("pending", help="the bank payments waiting (for one meter)")
+    x.add_argument("--meter")
+    x.set_defaults(handler=h_payment_pending)
+    x = p.add_parser("apply", help="sell the meter's oldest waiting bank payment onto its card")
+    x.add_argument("--meter", required=True)
+    x.set_defaults(handler=h_payment_apply)

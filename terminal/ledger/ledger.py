@@ -59,6 +59,7 @@ from terminal.ledger import cash_intakes, clock_mark, leases, seal, seal_check, 
 from terminal.ledger import db as ledger_db
 from terminal.ledger.amendments import Amendments
 from terminal.ledger.audit import Audit
+from terminal.ledger.bank_payments import BankPayments
 from terminal.ledger.cards import Cards
 from terminal.ledger.cash_intakes import CashIntakes
 from terminal.ledger.counters import Counters
@@ -148,6 +149,7 @@ class Repositories:
         self.books = AccountBooks(db)
         self.search = Search(db)
         self.sync = SyncState(db)
+        self.bank_payments = BankPayments(db)    # the center's payments waiting for a card meter
         self._db = db
 
     def quick_check(self) -> str:

@@ -25,6 +25,7 @@ from terminal.ledger.migrations_accounts import APPEND_ONLY_ACCOUNTS, M0023_CHEC
 from terminal.ledger.migrations_amend import M0016_AMENDMENT_NEW_METER
 from terminal.ledger.migrations_install import APPEND_ONLY_INSTALL, M0029_NUMBER_SKIPS
 from terminal.ledger.migrations_office import APPEND_ONLY_OFFICE, M0015_OFFICE_FILES
+from terminal.ledger.migrations_payments import APPEND_ONLY_PAYMENTS, M0024_BANK_PAYMENTS
 from terminal.ledger.migrations_register import APPEND_ONLY_TRANSFERS, M0017_ACCOUNT_TRANSFERS
 from terminal.ledger.migrations_reports import M0019_REPORT_INDEXES
 from terminal.ledger.migrations_setup import M0018_SETUP
@@ -408,6 +409,7 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
     (29, "number_skips", [*M0029_NUMBER_SKIPS, *append_only_triggers(APPEND_ONLY_INSTALL)]),
     (27, "seal_compact", M0027_SEAL_COMPACT),   # = seal.COMPACT_SINCE: the seal's compact form
+    (24, "bank_payments", [*M0024_BANK_PAYMENTS, *append_only_triggers(APPEND_ONLY_PAYMENTS)]),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

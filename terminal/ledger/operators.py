@@ -49,6 +49,15 @@ class Operators(Repo):
         op = self._m.Operator
         op.update(password_hash=password_hash).where(op.id == operator_id).execute()
 
+    def set_account(self, operator_id: int, full_name: str, role: str, password_hash: str, active: bool) -> None:
+        """An account as the center manages it (the feed's `operator` change)."""
+        op = self._m.Operator
+        op.update(full_name=full_name, role=role, password_hash=password_hash, active=int(active)) \
+            .where(op.id == operator_id).execute()
+
+    def full_name(self, operator_id: int) -> str:
+        return str(self._m.Operator.get_by_id(operator_id).full_name)
+
     def active_in(self, roles: frozenset[str]) -> int:
         """How many active operators have one of `roles`."""
         if not roles:

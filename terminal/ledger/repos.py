@@ -106,6 +106,10 @@ class Customers(Repo):
                                            phone=phone, category=category, area=area, registered_at=at,
                                            building=building, id_number=id_number).execute())
 
+    def id_by_uuid(self, uuid: str) -> int | None:
+        r = self._one("SELECT id FROM customer WHERE uuid = ?", (uuid,))
+        return None if r is None else int(r[0])
+
     def balances(self, customer_id: int) -> tuple[int, int]:
         """(carry-over, arrears) of a customer: the carry-over liability's credit balance and
         the arrears account's debit balance."""

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from terminal.ledger.rows import Repo
 
 CURSOR = "sync.cursor"
-LAST_OK = "sync.last_ok"               # the terminal's time of the last sync that reached the center
+LAST_OK = "sync.last_ok_at"            # the terminal's time of the last sync that reached the center
+LEGACY_LAST_OK = "sync.last_ok"        # the same, as a terminal before the kiosk's status bar kept it
+LIMITS_SHOWN = "sync.offline_limits"   # the offline limits as the kiosk's status bar shows them
 DRIFT = "sync.clock_drift_s"           # center's clock minus this box's, seconds
 MAX_HOURS = "sync.offline_max_hours"
 MAX_AMOUNT = "sync.offline_max_amount"  # minor units of the ledger's currency
-KEYS = (CURSOR, LAST_OK, DRIFT, MAX_HOURS, MAX_AMOUNT)
+KEYS = (CURSOR, LAST_OK, LEGACY_LAST_OK, LIMITS_SHOWN, DRIFT, MAX_HOURS, MAX_AMOUNT)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,12 @@ class SyncState(Repo):
         return done
 
     def values(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in self._rows(
+        got = {str(k): str(v) for k, v in self._rows(
             f"SELECT key, value FROM meta WHERE key IN ({', '.join('?' * len(KEYS))})", KEYS)}
+        legacy = got.pop(LEGACY_LAST_OK, None)
+        if legacy is not None and LAST_OK not in got:   # a ledger synced before the key was renamed
+            got[LAST_OK] = legacy
+        return got
 
     def unsent_tendered(self) -> int:
         """Money tendered by the completed sales the center has not acknowledged yet (the

@@ -485,3 +485,16 @@ class FeedChangeUnsupported(ServiceError):
     """FEED_CHANGE_UNSUPPORTED: a change of the center's feed of a kind this terminal does
     not apply; details: kind. Recorded in the diary (sync.feed_refused), the feed goes on."""
     code = "FEED_CHANGE_UNSUPPORTED"
+
+
+class PaymentNotWaiting(ServiceError):
+    """PAYMENT_NOT_WAITING: no bank payment of the center waits for this meter here (none
+    came down the feed, or it is already on a sale here or at another terminal); details:
+    meter."""
+    code = "PAYMENT_NOT_WAITING"
+
+
+class PaymentAlreadyApplied(ServiceError):
+    """PAYMENT_ALREADY_APPLIED: the bank payment is already on a sale (another process sold it
+    a moment ago); nothing was sold; details: payment."""
+    code = "PAYMENT_ALREADY_APPLIED"

@@ -40,6 +40,7 @@ from terminal.services.errors import (
     CarrierFailed,
     InvalidArgument,
     OutcomeUncertain,
+    PaymentAlreadyApplied,
     SaleDecidedElsewhere,
     SaleInProgress,
     SaleNotFound,
@@ -91,8 +92,11 @@ def quote(ctx: Context, session: Session, meter_no: str, amount: str | None = No
 
 @sale_lease.holding_leases
 def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: str = "cash",
-         print_receipt: bool | None = None, cash_intake: int | None = None) -> dict[str, Any]:
-    """`cash_intake`: the note intake (kiosk) whose money this is, settled in the PENDING commit."""
+         print_receipt: bool | None = None, cash_intake: int | None = None,
+         bank_payment: str | None = None) -> dict[str, Any]:
+    """`cash_intake`: the note intake (kiosk) whose money this is, settled in the PENDING commit;
+    `bank_payment`: the center's payment this sale carries, marked used in the PENDING commit
+    (bank_payments.py: used unless the sale is voided)."""
     session.require(Permission.SELLING)
     if payment not in PAYMENT_ACCOUNTS:
         raise InvalidArgument(f"payment must be one of {sorted(PAYMENT_ACCOUNTS)}", key="payment")
@@ -109,7 +113,7 @@ def sell(ctx: Context, session: Session, meter_no: str, amount: str, payment: st
     within_carrier(state, result, carrier)
     learnt = _precheck(ctx, state, result, carrier)
     sale_id, rec, lines, purchase = _begin(ctx, session, state, result, payment, carrier, learnt, cash_intake,
-                                           seen)
+                                           seen, bank_payment)
     try:   # the record the completion sends, made and encoded before the carrier: one it refuses voids the sale
         record = sale_record(rec, lines, state.meter.number, state.primary.tariff.code, session.username)
         schema.encode(record)
@@ -204,7 +208,8 @@ def _precheck(ctx: Context, state: MeterState, result: VendResult, carrier: Carr
 
 def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult, payment: str,
            carrier: Carrier, learnt: Prechecked = Prechecked(), cash_intake: int | None = None,
-           seen: Seen | None = None) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
+           seen: Seen | None = None, bank_payment: str | None = None,
+           ) -> tuple[int, SaleRecord, list[LineRecord], Purchase]:
     now = ctx.now()
     at = now.isoformat(timespec="seconds")
     sale_uuid = new_id()
@@ -216,6 +221,8 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
         history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
+        if bank_payment is not None and not uow.bank_payments.is_waiting(bank_payment, ctx.terminal_id):
+            raise PaymentAlreadyApplied(f"payment {bank_payment} is already on a sale", payment=bank_payment)
         seq = state.next_sequence   # (after a replacement, the credit transfer was purchase 1)
         receipt_no = f"{ctx.terminal_id}-{uow.counters.next_value('receipt'):06d}"
         if learnt.reading:
@@ -238,6 +245,8 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
                                    session.operator_id)
         if cash_intake is not None:
             uow.cash_intakes.settle(cash_intake, "sold", result.tendered, at, sale_id=sale_id)
+        if bank_payment is not None:
+            uow.bank_payments.use(bank_payment, sale_uuid, ctx.terminal_id, at)
         token = reserved.token
         if token is not None:
             uow.sts_tokens.record(state.meter.id, sale_id, "credit", token.token_class, token.subclass,

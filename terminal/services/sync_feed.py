@@ -2,6 +2,8 @@
 
     tariff      {"toml": text}: `setup.import_tariff`, validated exactly as `ppms tariff import`
     parameter   {"key": "sale.max_tender", "value": "..."}: a ledger parameter (minor units)
+    meter, customer, blacklist, operator: the master data of `sync_master`
+    payment     a bank payment waiting for a card meter, or applied elsewhere (`bank_payments.receive`)
 
 The changes run as the operator ``center`` (the terminal's first administrator's row, with
 every permission), so the diary names the center as their author. A kind this terminal does
@@ -13,13 +15,15 @@ from typing import Any
 
 from terminal.ledger import Fact
 from terminal.ledger.meta import MAX_TENDER
-from terminal.services import setup
+from terminal.services import bank_payments, setup, sync_master
 from terminal.services.auth import ALL, Session
 from terminal.services.context import Context
 from terminal.services.errors import FeedChangeUnsupported, InvalidArgument, NotInitialised
 
 PARAMETERS = (MAX_TENDER,)
 CENTER = "center"
+MASTER = {"meter": sync_master.meter, "customer": sync_master.customer, "blacklist": sync_master.blacklist,
+          "operator": sync_master.operator}
 
 
 def center_session(ctx: Context) -> Session:
@@ -46,5 +50,9 @@ def apply(ctx: Context, kind: str, data: dict[str, Any]) -> None:
             before = uow.meta.get(str(key))
             uow.meta.put(str(key), value)
             uow.record(Fact("parameter.set", f"parameter:{key}", CENTER, at, before=before, after=value))
+    elif kind == "payment":
+        bank_payments.receive(ctx, data)
+    elif kind in MASTER:
+        MASTER[kind](ctx, center_session(ctx), data)
     else:
         raise FeedChangeUnsupported(f"this terminal does not apply {kind!r} changes from the feed", kind=kind)

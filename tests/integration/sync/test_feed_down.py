@@ -29,7 +29,9 @@ def test_tariff_and_parameter_arrive_once_in_order_and_a_refused_change_does_not
     c3 = sqlite_center.cli("parameter", "set", "sale.max_tender", "100000")["cursor"]
     assert c1 < c2 < c3
     first = cli.ok("sync", "now")
-    assert (first["applied"], first["feed_refused"], first["cursor"]) == (2, 1, c3), first
+    # up first: its own registration comes back down as a `meter` change after c3, and changes nothing
+    assert (first["applied"], first["feed_refused"], first["cursor"]) == (3, 1, c3 + 1), first
+    assert query(cli.db, "SELECT COUNT(*) FROM meter") == [(1,)]
     assert first["refusals"][0]["code"] == "CURRENCY_MISMATCH"
     versions = query(cli.db, "SELECT version, effective_from FROM tariff_version WHERE power_type = 'RES' "
                              "ORDER BY version")
@@ -38,7 +40,7 @@ def test_tariff_and_parameter_arrive_once_in_order_and_a_refused_change_does_not
     sale = cli.ok("sell", "--meter", METER, "--amount", "1000.00")
     assert sale["tariff_version"] == 2
     again = cli.ok("sync", "now")
-    assert (again["applied"], again["feed_refused"], again["cursor"]) == (0, 0, c3)
+    assert (again["applied"], again["feed_refused"], again["cursor"]) == (0, 0, c3 + 1)
     assert query(cli.db, "SELECT COUNT(*) FROM tariff_version WHERE power_type = 'RES'") == [(2,)]
     diary = query(cli.db, "SELECT action, operator FROM diary WHERE action IN ('sync.feed_refused', 'parameter.set')")
     assert sorted(diary) == [("parameter.set", "center"), ("sync.feed_refused", "system")]
@@ -51,7 +53,10 @@ def test_offline_limits_refuse_a_sale_until_the_terminal_syncs(sqlite_center: Ce
     cli.ok("tariff", "import", str(SAMPLE_TARIFF))
     cli.ok("customer", "register", "--name", "A", "--address", "Plot 1", "--meter", METER, "--power-type", "RES")
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")      # never synced: no limits known yet
+    assert query(cli.db, "SELECT key FROM meta WHERE key IN ('sync.last_ok_at', 'sync.offline_limits')") == []
     cli.ok("sync", "now")
+    bar = dict(query(cli.db, "SELECT key, value FROM meta WHERE key IN ('sync.last_ok_at', 'sync.offline_limits')"))
+    assert bar == {"sync.last_ok_at": "2026-03-05T10:00:00", "sync.offline_limits": "72 h, 1500.00 KES"}, bar
     cli.ok("sell", "--meter", METER, "--amount", "1000.00")
     outbox_before = query(cli.db, "SELECT COUNT(*) FROM outbox")
     res = cli.run("sell", "--meter", METER, "--amount", "600.00")
