@@ -49,7 +49,7 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("amend", ("amend",)),
     ("reports", ("report",)),
     ("accounts", ("account", "reading", "search")),
-    ("sync", ("sync",)),
+    ("sync", ("sync", "payment")),
     ("kiosk", ("kiosk",)),
 )
 
