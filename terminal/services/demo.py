@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from terminal.services import accounts, auth, demo_bulk, registration, setup
+from terminal.services import accounts, amendments, auth, demo_bulk, registration, selling, setup
 from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
 from terminal.services.context import Context
@@ -53,10 +53,11 @@ def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int =
         setup.import_tariff(ctx_at, session, DEMO_TARIFF.read_text(encoding="utf-8"))
         meters = _register(ctx_at, session, rng, customers, start)
         made, refused = _sell(ctx_at, session, rng, meters, sales, start, end, progress)
+        office = _office_day(ctx_at, session, rng, meters, made, end)
     finally:
         ctx.clock = real_clock
     return {"customers": customers, "meters": len(meters), "sales": made, "topped_up": refused,
-            "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
+            **office, "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
             "seed": seed}
 
 
@@ -121,3 +122,24 @@ def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple
     assert isinstance(clock, FixedClock)
     sessions = _cashiers(ctx, session)
     return demo_bulk.sell_in_bulk(ctx, sessions, _sales(rng, meters, n, start, end), n, clock, progress)
+
+
+def _office_day(ctx: Context, session: Session, rng: random.Random, meters: list[tuple[str, str]], made: int,
+                end: datetime) -> dict[str, int]:
+    """The last hour of the demo, through the services: the year's last few sales reset for
+    selling (each is its meter's latest), a few customers' files amended, a capacity enlarged."""
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    clock.at = end - timedelta(seconds=50)
+    reversed_ = 0
+    for i in range(min(3, made)):
+        selling.reverse(ctx, session, f"{ctx.terminal_id}-{made - i:06d}", "cashier keyed the wrong amount")
+        reversed_ += 1
+    amended = 0
+    for number, _ in rng.sample(meters, min(3, len(meters))):
+        amendments.basic(ctx, session, number, phone=f"07{rng.randrange(10**8):08d}")
+        amended += 1
+    if meters:
+        amendments.capacity(ctx, session, meters[0][0], 60)
+        amended += 1
+    return {"reversed": reversed_, "amended": amended}

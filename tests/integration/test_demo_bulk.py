@@ -93,7 +93,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Ppms:
     cli = Ppms(tmp_path_factory.mktemp("bulk") / "ppms.db")
     cli.init()
     out = cli.ok("demo", "--customers", "120", "--sales", "2000", "--seed", "5")
-    assert out["sales"] == 2000
+    assert (out["sales"], out["reversed"], out["amended"]) == (2000, 3, 4)
     return cli
 
 
@@ -102,7 +102,11 @@ def test_a_bulk_demo_passes_the_check(built: Ppms) -> None:
     assert result["ok"] and result["sales"] == 2000
     assert query(built.db, "SELECT COUNT(DISTINCT operator_id) FROM sale") == [(4,)]   # admin and 3 cashiers
     assert query(built.db, "SELECT COUNT(*) FROM outbox WHERE kind = 'sale'") == [(2000,)]
-    assert query(built.db, "SELECT COUNT(*) FROM diary WHERE action LIKE 'sale.%'") == [(4000,)]
+    assert query(built.db, "SELECT action, COUNT(*) FROM diary WHERE action LIKE 'sale.%' GROUP BY action "
+                 "ORDER BY action") == [("sale.completed", 2000), ("sale.pending", 2000), ("sale.reversed", 3)]
+    assert query(built.db, "SELECT COUNT(*) FROM posting WHERE kind = 'reversal'") == [(3,)]
+    assert query(built.db, "SELECT kind, COUNT(*) FROM amendment GROUP BY kind ORDER BY kind") == [
+        ("basic_file", 3), ("capacity", 1)]
 
 
 @pytest.mark.parametrize("day", ["first", "busiest", "last"])
