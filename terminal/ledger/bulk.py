@@ -13,12 +13,38 @@ triggers are missing is never committed, and `ppms check` finds every row sealed
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from terminal.ledger.diary import GENESIS
-from terminal.ledger.seal import Sealer, digest, link
+from terminal.ledger.seal import GENESIS as SEAL_GENESIS
+from terminal.ledger.seal import Sealer, digest
+
+_ROW_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def row_digest(row: tuple[Any, ...]) -> str:
+    """`seal.digest(*row)`, without its per-value look for bytes when the row has none."""
+    if any(isinstance(v, bytes) for v in row):
+        return digest(*row)
+    return hashlib.sha256(_ROW_JSON(list(row)).encode("utf-8")).hexdigest()
+
+
+class Chain:
+    """`seal.link` with the key's HMAC state made once; the link's JSON text is written
+    directly (its four parts are hex, a table name and digits: nothing JSON would escape)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def link(self, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
+        h = self._base.copy()
+        h.update(f'["{prev or SEAL_GENESIS}","{table}","{row_key}","{row_digest}"]'.encode("ascii"))
+        return h.hexdigest()
 
 
 class BulkRows:
@@ -26,7 +52,7 @@ class BulkRows:
     inside one write transaction (a unit of work)."""
 
     def __init__(self, db: Any, sealer: Sealer, tables: Sequence[str]) -> None:
-        self._db, self._key = db, sealer.key
+        self._db, self._chain = db, Chain(sealer.key)
         self.tables = tuple(tables)             # in the order they are written (foreign keys)
         self._columns: dict[str, list[str]] = {}
         self._keys: dict[str, list[int]] = {}
@@ -97,9 +123,9 @@ class BulkRows:
         for table in self.tables:
             keys = self._keys[table]
             for row in self._rows[table]:
-                row_key = "/".join(str(row[i]) for i in keys)
-                row_digest = digest(*row)
-                prev = link(self._key, prev, table, row_key, row_digest)
-                seals.append((table, row_key, row_digest, prev))
+                row_key = "/".join(str(int(row[i])) for i in keys)   # integer keys: plain digits
+                found = row_digest(row)
+                prev = self._chain.link(prev, table, row_key, found)
+                seals.append((table, row_key, found, prev))
             self._rows[table] = []
         cursor.executemany("INSERT INTO seal (tbl, row_key, digest, mac) VALUES (?, ?, ?, ?)", seals)
