@@ -16,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from terminal.ledger.diary import GENESIS
 from terminal.ledger.seal import GENESIS as SEAL_GENESIS
-from terminal.ledger.seal import Sealer, digest
+from terminal.ledger.seal import Sealer, digest, link
 
+_PLAIN = re.compile(r"[A-Za-z0-9_./:-]*")
 _ROW_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
@@ -36,12 +38,15 @@ def row_digest(row: tuple[Any, ...]) -> str:
 
 class Chain:
     """`seal.link` with the key's HMAC state made once; the link's JSON text is written
-    directly (its four parts are hex, a table name and digits: nothing JSON would escape)."""
+    directly when its parts are plain (hex, a table name, a key of digits and codes: nothing
+    JSON would escape), else by `seal.link`."""
 
     def __init__(self, key: bytes) -> None:
-        self._base = hmac.new(key, digestmod=hashlib.sha256)
+        self._key, self._base = key, hmac.new(key, digestmod=hashlib.sha256)
 
     def link(self, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
+        if not (_PLAIN.fullmatch(table) and _PLAIN.fullmatch(row_key)):
+            return link(self._key, prev, table, row_key, row_digest)
         h = self._base.copy()
         h.update(f'["{prev or SEAL_GENESIS}","{table}","{row_key}","{row_digest}"]'.encode("ascii"))
         return h.hexdigest()
@@ -123,7 +128,7 @@ class BulkRows:
         for table in self.tables:
             keys = self._keys[table]
             for row in self._rows[table]:
-                row_key = "/".join(str(int(row[i])) for i in keys)   # integer keys: plain digits
+                row_key = "/".join(str(row[i]) for i in keys)
                 found = row_digest(row)
                 prev = self._chain.link(prev, table, row_key, found)
                 seals.append((table, row_key, found, prev))

@@ -21,7 +21,8 @@ def test_the_chain_links_as_the_seal_links() -> None:
     key = bytes(range(32))
     chain = Chain(key)
     prev: str | None = None
-    for table, row_key in (("sale", "1"), ("sale_line", "1/6"), ("diary", "1220")):
+    for table, row_key in (("sale", "1"), ("sale_line", "1/6"), ("sale_usage", "12/RES"), ("meta", 'a "b" \u738b'),
+                           ("diary", "1220")):
         d = digest(table, row_key)
         want = link(key, prev, table, row_key, d)
         assert chain.link(prev, table, row_key, d) == want
