@@ -23,7 +23,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, TextIO
 
-from sync import schema
 from terminal.domain.errors import AmountTooSmall
 from terminal.domain.sale import SaleStatus as St
 from terminal.domain.vend import VendRequest, VendResult, calculate_vend
@@ -182,7 +181,6 @@ def _sell_one(run: _Sales, uow: UnitOfWork, session: Session, now: datetime, num
               {"receipt_no": receipt_no, "meter": number, "tendered": result.tendered,
                "credit_kwh": result.credit_kwh})
     record = sale_record(rec, lines, number, state.primary.tariff.code, session.username)
-    schema.encode(record)
     run.outbox += 1
     rows.add("outbox", (run.outbox, new_id(), ctx.terminal_id, "sale", sale_uuid, encode("sale", record), at, None))
     run.diary(at, session.username, "sale.completed", entity, {"status": "pending"},
