@@ -103,6 +103,10 @@ class BulkRows:
             raise ValueError(f"{table} has {len(self._columns[table])} columns, not {len(row)}")
         self._rows[table].append(row)
 
+    def add_named(self, table: str, values: dict[str, Any]) -> None:
+        """Queue one row given by column name (every column of the table: KeyError names one missing)."""
+        self.add(table, tuple(values[c] for c in self._columns[table]))
+
     def set_counter(self, name: str, value: int) -> None:
         """Move a counter (`counter` table, sealed by its own trigger) to the value the rows used."""
         self._db.execute_sql("INSERT INTO counter (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
@@ -160,7 +161,7 @@ def _sell_one(run: _Sales, uow: UnitOfWork, session: Session, now: datetime, num
         debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
         free_period_start=state.free_period_start, carrier=carrier.kind, carrier_ref=ref_text)
     sid = rows.next_id("sale")
-    rows.add("sale", (sid, *_sale_values(rec)))
+    rows.add_named("sale", {"id": sid, **{f.name: getattr(rec, f.name) for f in fields(rec)}})
     for i, ln in enumerate(lines, 1):
         rows.add("sale_line", (sid, i, ln.kind, ln.power_type, ln.block, ln.sub_item, ln.kwh, ln.amount))
     for power_type, kwh in result.kwh_by_power_type.items():
@@ -186,11 +187,3 @@ def _sell_one(run: _Sales, uow: UnitOfWork, session: Session, now: datetime, num
     run.diary(at, session.username, "sale.completed", entity, {"status": "pending"},
               {"status": "completed", "carrier_ref": ref_text})
     return topped
-
-
-def _sale_values(rec: SaleRecord) -> tuple[Any, ...]:
-    return (rec.uuid, rec.receipt_no, rec.meter_id, rec.customer_id, rec.operator_id, rec.sold_at, rec.payment,
-            rec.currency, rec.tendered, rec.carry_over_used, rec.kwh, rec.free_kwh, rec.credit_kwh, rec.change,
-            rec.fixed, rec.months_charged, rec.charged_through, rec.debt, rec.vat, rec.tariff_versions,
-            rec.free_period_start, rec.carrier, rec.carrier_ref)
-
