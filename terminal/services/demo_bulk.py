@@ -104,7 +104,7 @@ def sell_in_bulk(ctx: Context, sessions: Sequence[Session], sales: Iterable[tupl
             run = _Sales(ctx, uow, rows)
             seen: set[str] = set()
             for at, number, tendered, payment in batch:
-                if number in seen:       # its earlier sale in this batch must be visible to its state
+                if number in seen:   # its earlier sale must be visible to its state (a demo customer has one meter)
                     rows.flush()
                     seen.clear()
                 seen.add(number)
