@@ -160,7 +160,8 @@ def test_monthly_change_against_the_month_before(demo: Ppms) -> None:
 def test_daily_report_of_one_day_keeps_its_json(demo: Ppms) -> None:
     data = demo.ok("report", "daily", "--date", "2026-02-10")
     assert set(data) == {"report", "date", "currency", "sales", "reversals", "net", "cash_held", "arrears_added",
-                         "voided", "pending", "net_takings"}
+                         "voided", "pending", "net_takings", "shifts"}
+    assert data["shifts"] == []   # no shift was opened that day
     ranged = report(demo, "daily", "2026-02-10", "2026-02-10")
     assert ranged["totals"]["sales"] == data["sales"] and ranged["totals"]["net_takings"] == data["net_takings"]
 
