@@ -1,28 +1,25 @@
-"""Search bench: one page of each search (`ppms search ...`) on a demo database, p50 and max
+"""Search bench: one page of each search (`ppms search ...`) on the bulk demo ledger, p50 and max
 over repeated runs, page 1 and a deep page, with the filters a clerk uses.
 
     python -m benches.bench_search
+    PPMS_BENCH_REPORT_SALES=1000000 PPMS_BENCH_REPORT_CUSTOMERS=100000 python -m benches.bench_search
 
-Scale: PPMS_BENCH_SEARCH_SALES (default 1000000, the issue's figure) and
-PPMS_BENCH_SEARCH_CUSTOMERS (default a tenth of the sales) size the `ppms demo` database it
-builds; PPMS_BENCH_DIR keeps it there, and PPMS_BENCH_REUSE=1 measures again on the
-search.db built there before (or on the core bench's bench.db when that is there). The
-measuring runs in a child process (this module with --measure); before measuring it
-imports one handheld reading file (two readings for each of up to 2,000 meters) so the
-reading and checking-result searches have rows.
+The ledger is `benches.demo_ledger`'s (the reports bench's: same size variables, built once
+and kept under .cache/bench-ledgers/). The measuring runs in a child process (this module
+with --measure); before measuring it imports one handheld reading file (two readings for
+each of up to 2,000 meters) so the reading and checking-result searches have rows (once:
+the kept ledger has them the next time).
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benches import demo_ledger
 from benches.bench_core import NOW, PASSWORD, _child, _ms
 
 RUNS = 7
@@ -31,29 +28,11 @@ TARGET_MS = 200.0
 
 
 def run() -> dict[str, Any]:
-    sales = int(os.environ.get("PPMS_BENCH_SEARCH_SALES", "1000000"))
-    customers = int(os.environ.get("PPMS_BENCH_SEARCH_CUSTOMERS", str(max(10, sales // 10))))
-    given = os.environ.get("PPMS_BENCH_DIR")
-    workdir = Path(given) if given else Path(tempfile.mkdtemp(prefix="ppms-bench-search-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    reuse = bool(given) and os.environ.get("PPMS_BENCH_REUSE") == "1"
-    db = next((p for p in (workdir / "search.db", workdir / "bench.db") if reuse and p.exists()),
-              workdir / "search.db")
-    cli = [sys.executable, "-m", "terminal.cli"]
-    build_s = None
-    try:
-        if not db.exists():
-            _child(cli + ["init", "--admin-password", PASSWORD, "--allow-fake-clock", "--db", str(db)])
-            _, build_s, _ = _child(cli + ["demo", "--customers", str(customers), "--sales", str(sales),
-                                          "--seed", "1", "--db", str(db), "--json"])
-        out, _, rss = _child([sys.executable, "-m", "benches.bench_search", "--measure", str(db)])
-        measured = json.loads(out)
-    finally:
-        if not given and os.environ.get("PPMS_BENCH_KEEP") != "1":
-            shutil.rmtree(workdir, ignore_errors=True)
+    db, facts = demo_ledger.ledger()
+    out, _, rss = _child([sys.executable, "-m", "benches.bench_search", "--measure", str(db)])
+    measured = json.loads(out)
     worst = max(c["p50"] for c in measured["pages"].values())
-    return {**measured, "scale": measured["scale"] | {"requested_sales": sales, "reused": build_s is None},
-            "demo_build_s": None if build_s is None else round(build_s, 1),
+    return {**measured, "ledger": facts, "demo_build_s": facts["build_s"],
             "measure_peak_rss_mb": round(rss, 1),
             "targets": {f"every search page p50 < {TARGET_MS:.0f} ms": {"worst_p50_ms": worst,
                                                                       "met": worst < TARGET_MS}}}

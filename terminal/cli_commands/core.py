@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def h_init(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_demo(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import demo
     app, s = session_of(g)
-    return demo.build_demo(app.ctx, s, customers=ns.customers, sales=ns.sales, seed=ns.seed)
+    return demo.build_demo(app.ctx, s, customers=ns.customers, sales=ns.sales, seed=ns.seed, progress=sys.stderr)
 
 
 def h_tariff_import(ns: argparse.Namespace, g: dict[str, Any]) -> Any:

@@ -126,3 +126,13 @@ class ReportRows(Repo):
         return [(str(m), str(k), int(n)) for m, k, n in self._rows(
             "SELECT substr(at, 1, 7), kind, COUNT(*) FROM amendment WHERE at >= ? AND at < ? "
             "GROUP BY 1, 2", (start, end))]
+
+    def shift_cash(self, start: str, end: str) -> list[tuple[Any, ...]]:
+        """(shift id, operator, opened_at, closed_at, float, cash_in, expected, counted, difference) of the
+        shifts closed between two times and of those opened then and still open (close figures None)."""
+        return self._rows(
+            "SELECT s.id, o.username, s.opened_at, c.closed_at, s.float, c.cash_in, c.expected, c.counted, "
+            "c.difference FROM shift s JOIN operator o ON o.id = s.operator_id "
+            "LEFT JOIN shift_close c ON c.shift_id = s.id WHERE (c.closed_at >= ? AND c.closed_at < ?) "
+            "OR (c.shift_id IS NULL AND s.opened_at >= ? AND s.opened_at < ?) ORDER BY s.id",
+            (start, end, start, end))

@@ -141,6 +141,8 @@ def _flat(report: dict[str, Any]) -> list[tuple[str, object]]:
         out += [(f"{part}.{k}", v) for k, v in report[part].items()]
     out += [("voided", report["voided"]), ("pending", report["pending"]),
             ("net_takings", report["net_takings"])]
+    for shift in report.get("shifts", ()):
+        out += [(f"shift.{shift['shift_id']}.{k}", "" if v is None else v) for k, v in shift.items() if k != "shift_id"]
     return out
 
 
@@ -176,4 +178,19 @@ def as_text(report: dict[str, Any]) -> str:
             "-" * width,
             row("Net takings", "", "", report["net_takings"]),
             f"  = net tendered {n['tendered']} + cash held {held['amount']}"]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _shift_lines(report.get("shifts", ()), width)) + "\n"
+
+
+def _shift_lines(shifts: Any, width: int) -> list[str]:
+    """Each cashier shift's cash: declared (counted) against expected, and the difference."""
+    if not shifts:
+        return []
+    cols = ("Expected", "Declared", "Difference")
+    out = ["-" * width, "Shift cash" + "".join(f"{c:>12}" for c in cols)]
+    for s in shifts:
+        label = f"  {s['shift_id']} {s['operator']}"[:22]
+        if s["closed_at"] is None:
+            out.append(f"{label:<22}{'open since ' + s['opened_at'][11:]:>36}")
+        else:
+            out.append(f"{label:<22}" + "".join(f"{s[k]:>12}" for k in ("expected", "counted", "difference")))
+    return out

@@ -8,6 +8,7 @@ JSON all start from the same `Table`, so no two outputs can disagree.
                percent, text) and its labels in English and Chinese
     Table      the report's name, title, period, currency, columns, rows and totals
     Chart      a bar chart drawn from the table (one or two series over the row keys)
+    parts      tables that follow the main one in every output (the daily report's shift cash)
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class Table:
     totals: dict[str, Value]
     charts: list[Chart] = field(default_factory=list)
     default_columns: tuple[str, ...] = ()
+    parts: list[Table] = field(default_factory=list)   # rendered after this table, whole, in every output
 
     def column(self, code: str) -> Column:
         for c in self.columns:

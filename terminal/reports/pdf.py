@@ -74,14 +74,22 @@ def as_pdf(t: Table, *, utility: str, font: Path, made_at: datetime, language: s
     for chart in t.charts:
         _chart(pdf, t, chart)
     _table(pdf, t, language)
+    for part in t.parts:
+        if pdf.will_page_break(8 + 8 + 5.5 * (len(part.rows) + 1)):
+            pdf.add_page()
+        pdf.ln(6)
+        pdf.set_font(_FONT, size=10)
+        pdf.cell(0, 7, part.title, new_x="LMARGIN", new_y="NEXT")
+        _table(pdf, part, language)
     return bytes(pdf.output())
 
 
 def _table(pdf: _Page, t: Table, language: str) -> None:
-    key_w = 34.0
-    other = max(len(t.columns) - 1, 1)
-    col_w = min((pdf.epw - key_w) / other, 30.0)
-    widths = [key_w if c.code == "key" else col_w for c in t.columns]
+    key_w, text_w = 34.0, 26.0     # the key; another text column (a time, a name)
+    texts = sum(c.kind == "text" and c.code != "key" for c in t.columns)
+    other = max(len(t.columns) - 1 - texts, 1)
+    col_w = min((pdf.epw - key_w - texts * text_w) / other, 30.0)
+    widths = [key_w if c.code == "key" else text_w if c.kind == "text" else col_w for c in t.columns]
 
     def head() -> None:
         pdf.set_font(_FONT, size=7.5)

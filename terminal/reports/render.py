@@ -40,7 +40,7 @@ def as_text(t: Table, language: str = "en") -> str:
     out = [t.title, f"{t.period[0]} .. {t.period[1]}  ({t.currency.code})", rule, line(heads), rule]
     out += [line(r) for r in cells[:-1]]
     out += [rule, line(cells[-1])]
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + "".join("\n" + as_text(part, language) for part in t.parts)
 
 
 def as_csv(t: Table, language: str = "en") -> str:
@@ -50,6 +50,10 @@ def as_csv(t: Table, language: str = "en") -> str:
     w.writerow([c.code for c in t.columns])
     for row in [*t.rows, t.totals]:
         w.writerow([t.shown(c.code, row.get(c.code)) for c in t.columns])
+    for part in t.parts:   # a blank line, the part's name, then its own header and rows
+        w.writerow([])
+        w.writerow([part.report])
+        buf.write(as_csv(part, language))
     return buf.getvalue()
 
 
@@ -63,4 +67,7 @@ def receipt_lines(t: Table, language: str = "en") -> tuple[tuple[str, str, str],
         others = "; ".join(f"{c.label(language)} {t.shown(c.code, row.get(c.code))}"
                            for c in figures if c is not main)
         out.append((key, others, t.shown(main.code, row.get(main.code)) if main else ""))
+    for part in t.parts:
+        out.append((part.title, "", ""))
+        out += receipt_lines(part, language)
     return tuple(out)

@@ -2,26 +2,26 @@
 
 Areas, the demo tariff (config/tariffs/demo.toml: residential with blocks,
 commercial, small industry, a lifeline sheet), customers (some lifeline, some
-mixed-use, some with arrears) and twelve months of sales up to now, all made
-through the same services as the kiosk, so every row has its postings, diary
-entry and outbox row. The same seed gives the same customers, meters and sales.
+mixed-use, some with arrears), the admin and three cashiers, and twelve months of
+sales up to now. Customers go through the registration service; the sales are written
+in bulk by `demo_bulk` (the selling service's vend calculation and its rows: postings,
+diary entries, outbox rows), thousands to a commit, so a million sales take minutes.
+The same seed gives the same customers, meters and sales.
 """
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from terminal.domain.errors import AmountTooSmall
-from terminal.domain.money import format_money
-from terminal.services import accounts, registration, selling, setup
+from terminal.services import accounts, amendments, auth, demo_bulk, registration, selling, setup
 from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument
-from terminal.services.meter_state import ledger_currency
 
 DEMO_TARIFF = Path(__file__).resolve().parents[2] / "config" / "tariffs" / "demo.toml"
 AREAS = ("Kibera North", "Kibera South", "Lavington", "Kawangware", "Embakasi", "Githurai", "Ruaka")
@@ -35,7 +35,8 @@ BATCH = 500
 
 
 def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int = 600,
-               seed: int = 1) -> dict[str, Any]:
+               seed: int = 1, progress: TextIO | None = None) -> dict[str, Any]:
+    """Fill a fresh ledger; a progress line goes to `progress` (the command gives stderr)."""
     if customers < 1 or sales < 0:
         raise InvalidArgument("the demo needs at least one customer and no negative sales", key="customers")
     with ctx.ledger.read() as r:
@@ -51,11 +52,12 @@ def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int =
     try:
         setup.import_tariff(ctx_at, session, DEMO_TARIFF.read_text(encoding="utf-8"))
         meters = _register(ctx_at, session, rng, customers, start)
-        made, refused = _sell(ctx_at, session, rng, meters, sales, start, end)
+        made, refused = _sell(ctx_at, session, rng, meters, sales, start, end, progress)
+        office = _office_day(ctx_at, session, rng, meters, made, end)
     finally:
         ctx.clock = real_clock
     return {"customers": customers, "meters": len(meters), "sales": made, "topped_up": refused,
-            "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
+            **office, "from": start.isoformat(timespec="seconds"), "to": end.isoformat(timespec="seconds"),
             "seed": seed}
 
 
@@ -90,33 +92,54 @@ def _register(ctx: Context, session: Session, rng: random.Random, n: int,
     return meters
 
 
-def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple[str, str]], n: int,
-          start: datetime, end: datetime) -> tuple[int, int]:
+CASHIERS = (("wanjiku", "Wanjiku Mwangi"), ("otieno", "Otieno Ouma"), ("achieng", "Achieng Akinyi"))
+CASHIER_PASSWORD = "demo-cashier"
+PAYMENTS = ("cash", "cash", "cash", "mobile", "mobile", "bank")
+
+
+def _cashiers(ctx: Context, session: Session) -> list[Session]:
+    """The admin and three cashiers (password CASHIER_PASSWORD) who take the demo's sales."""
+    for username, full_name in CASHIERS:
+        auth.add_operator(ctx, session, username, full_name, "cashier", CASHIER_PASSWORD)
+    return [session, *(auth.login(ctx, u, CASHIER_PASSWORD) for u, _ in CASHIERS)]
+
+
+def _sales(rng: random.Random, meters: list[tuple[str, str]], n: int, start: datetime,
+           end: datetime) -> Iterator[tuple[datetime, str, int, str]]:
+    """(time, meter, tendered, payment) of n sales, one at a random moment of each of n equal
+    slots of the year, in time order (a million sales need no list of a million times); more
+    in the day than at night."""
     slot = ((end - start).total_seconds() - 120) / max(n, 1)
-    # one sale at a random moment of each of n equal slots: in time order, made as they are
-    # needed (a million sales need no list of a million times)
-    times = (start + timedelta(seconds=60 + (i + rng.random()) * slot) for i in range(n))
-    made = refused = 0  # refused: first offer too small for the fixed charges owed
-    with ctx.ledger.read() as r:
-        cur = ledger_currency(r)
+    for i in range(n):
+        at = start + timedelta(seconds=60 + (i + rng.random()) * slot)
+        number, kind = rng.choice(meters)
+        yield at.replace(microsecond=0), number, rng.choice(AMOUNTS[kind]) * 100, rng.choice(PAYMENTS)
+
+
+def _sell(ctx: Context, session: Session, rng: random.Random, meters: list[tuple[str, str]], n: int,
+          start: datetime, end: datetime, progress: TextIO | None) -> tuple[int, int]:
     clock = ctx.clock
     assert isinstance(clock, FixedClock)
-    for i, at in enumerate(times):
-        if i % BATCH == 0:  # BATCH sales in one commit
-            tx = ctx.ledger.unit_of_work()
-            tx.__enter__()
-        number, kind = rng.choice(meters)
-        clock.at = at.replace(microsecond=0)
-        amount = rng.choice(AMOUNTS[kind]) * 100
-        payment = rng.choice(("cash", "cash", "mobile", "bank"))
-        try:
-            selling.sell(ctx, session, number, format_money(amount, cur), payment)
-            made += 1
-        except AmountTooSmall as exc:
-            # the customer was told what the months of fixed charge owed come to, and paid it too
-            refused += 1
-            selling.sell(ctx, session, number, format_money(exc.details["needed"] + amount, cur), payment)
-            made += 1
-        if i % BATCH == BATCH - 1 or i == n - 1:
-            tx.__exit__(None, None, None)
-    return made, refused
+    sessions = _cashiers(ctx, session)
+    return demo_bulk.sell_in_bulk(ctx, sessions, _sales(rng, meters, n, start, end), n, clock, progress)
+
+
+def _office_day(ctx: Context, session: Session, rng: random.Random, meters: list[tuple[str, str]], made: int,
+                end: datetime) -> dict[str, int]:
+    """The last hour of the demo, through the services: the year's last few sales reset for
+    selling (each is its meter's latest), a few customers' files amended, a capacity enlarged."""
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    clock.at = end - timedelta(seconds=50)
+    reversed_ = 0
+    for i in range(min(3, made // 10)):   # a few, in a demo of some size
+        selling.reverse(ctx, session, f"{ctx.terminal_id}-{made - i:06d}", "cashier keyed the wrong amount")
+        reversed_ += 1
+    amended = 0
+    for number, _ in rng.sample(meters, min(3, len(meters))):
+        amendments.basic(ctx, session, number, phone=f"07{rng.randrange(10**8):08d}")
+        amended += 1
+    if meters:
+        amendments.capacity(ctx, session, meters[0][0], 60)
+        amended += 1
+    return {"reversed": reversed_, "amended": amended}

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, Final
 
 from terminal.ledger import Fact
-from terminal.reports import daily, money, reading, registration, render
+from terminal.reports import daily, money, reading, registration, render, shifts
 from terminal.reports.model import Table
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
@@ -55,7 +55,8 @@ def daily_report(ctx: Context, session: Session, day: str | None = None) -> dict
     with ctx.ledger.read() as r:
         figures = daily.gather(r, d)
         cur = ledger_currency(r)
-    return daily.as_json(figures, cur)
+        shift_cash = shifts.gather(r, cur, d, d)
+    return daily.as_json(figures, cur) | {"shifts": shifts.as_json(shift_cash)}
 
 
 def _day(text: str, key: str) -> date:
@@ -95,7 +96,13 @@ def build(ctx: Context, session: Session, report: str, start: date, end: date, g
             table = registration.gather(r, cur, start, end, language)
             return Built(report, registration.as_json(table), table)
         rep = money.gather(r, cur, report, start, end, group_by)
-    return Built(report, money.as_json(rep), money.as_table(rep, language))
+        table = money.as_table(rep, language)
+        data = money.as_json(rep)
+        if report == "daily":   # the shifts' cash, declared against expected, in every output
+            shift_cash = shifts.gather(r, cur, start, end, language)
+            table.parts.append(shift_cash)
+            data["shifts"] = shifts.as_json(shift_cash)
+    return Built(report, data, table)
 
 
 def _layout_key(session: Session, report: str, name: str) -> str:

@@ -109,7 +109,7 @@ def test_period_reports_equal_the_journal(demo: Ppms, name: str, unit: str, lo: 
 
 def test_reversals_fall_on_the_day_they_were_made(demo: Ppms) -> None:
     data = report(demo, "daily", "2026-03-05", "2026-03-05")
-    assert [row["reversals"]["count"] for row in data["rows"]] == [4]
+    assert [row["reversals"]["count"] for row in data["rows"]] == [3 + 4]   # the demo's last hour, then here
     sold = query(demo.db, "SELECT SUM(s.tendered) FROM sale s JOIN posting p ON p.sale_id = s.id "
                           "WHERE p.kind = 'reversal'")[0][0]
     assert cents(data["totals"]["reversals"]["tendered"]) == sold
@@ -160,7 +160,8 @@ def test_monthly_change_against_the_month_before(demo: Ppms) -> None:
 def test_daily_report_of_one_day_keeps_its_json(demo: Ppms) -> None:
     data = demo.ok("report", "daily", "--date", "2026-02-10")
     assert set(data) == {"report", "date", "currency", "sales", "reversals", "net", "cash_held", "arrears_added",
-                         "voided", "pending", "net_takings"}
+                         "voided", "pending", "net_takings", "shifts"}
+    assert data["shifts"] == []   # no shift was opened that day
     ranged = report(demo, "daily", "2026-02-10", "2026-02-10")
     assert ranged["totals"]["sales"] == data["sales"] and ranged["totals"]["net_takings"] == data["net_takings"]
 
