@@ -22,32 +22,39 @@ from types import TracebackType
 from typing import Any
 
 from terminal.ledger.diary import GENESIS
+from terminal.ledger.seal import COMPACT, CUT, Sealer, digest, digest_hex, link_hex, link_message
 from terminal.ledger.seal import GENESIS as SEAL_GENESIS
-from terminal.ledger.seal import Sealer, digest, link
 
 _PLAIN = re.compile(r"[A-Za-z0-9_./:-]*")
 _ROW_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def row_digest(row: tuple[Any, ...]) -> str:
-    """`seal.digest(*row)`, without its per-value look for bytes when the row has none."""
+def row_digest(row: tuple[Any, ...], compact: bool = True) -> bytes | str:
+    """The seal's digest of a row in the ledger's form (`seal.digest`, or `seal.digest_hex`
+    before migration 27), without the per-value look for bytes when the row has none."""
     if any(isinstance(v, bytes) for v in row):
-        return digest(*row)
-    return hashlib.sha256(_ROW_JSON(list(row)).encode("utf-8")).hexdigest()
+        return digest(*row) if compact else digest_hex(*row)
+    h = hashlib.sha256(_ROW_JSON(list(row)).encode("utf-8"))
+    return h.digest()[:CUT] if compact else h.hexdigest()
 
 
 class Chain:
-    """`seal.link` with the key's HMAC state made once; the link's JSON text is written
-    directly when its parts are plain (hex, a table name, a key of digits and codes: nothing
-    JSON would escape), else by `seal.link`."""
+    """The seal's mac in the ledger's form (`seal.link`, or `seal.link_hex` before migration
+    27), with the key's HMAC state made once; the first form's JSON text is written directly
+    when its parts are plain (hex, a table name, a key of digits and codes: nothing JSON would
+    escape)."""
 
-    def __init__(self, key: bytes) -> None:
-        self._key, self._base = key, hmac.new(key, digestmod=hashlib.sha256)
+    def __init__(self, key: bytes, compact: bool = True) -> None:
+        self._key, self._base, self.compact = key, hmac.new(key, digestmod=hashlib.sha256), compact
 
-    def link(self, prev: str | None, table: str, row_key: str, row_digest: str) -> str:
-        if not (_PLAIN.fullmatch(table) and _PLAIN.fullmatch(row_key)):
-            return link(self._key, prev, table, row_key, row_digest)
+    def link(self, prev: bytes | str | None, table: str, row_key: str, row_digest: bytes | str) -> bytes | str:
         h = self._base.copy()
+        if self.compact:
+            h.update(link_message(prev, table, row_key, row_digest))
+            return h.digest()[:CUT]
+        if not (isinstance(prev, str | None) and isinstance(row_digest, str)
+                and _PLAIN.fullmatch(table) and _PLAIN.fullmatch(row_key)):
+            return link_hex(self._key, str(prev) if prev is not None else None, table, row_key, str(row_digest))
         h.update(f'["{prev or SEAL_GENESIS}","{table}","{row_key}","{row_digest}"]'.encode("ascii"))
         return h.hexdigest()
 
@@ -57,7 +64,7 @@ class BulkRows:
     inside one write transaction (a unit of work)."""
 
     def __init__(self, db: Any, sealer: Sealer, tables: Sequence[str]) -> None:
-        self._db, self._chain = db, Chain(sealer.key)
+        self._db, self._chain = db, Chain(sealer.key, sealer.form == COMPACT)
         self.tables = tuple(tables)             # in the order they are written (foreign keys)
         self._columns: dict[str, list[str]] = {}
         self._keys: dict[str, list[int]] = {}
@@ -127,13 +134,13 @@ class BulkRows:
                 cursor.executemany(f"INSERT INTO {table} ({', '.join(self._columns[table])}) VALUES ({marks})",
                                    rows)
         last = self._db.execute_sql("SELECT mac FROM seal ORDER BY seq DESC LIMIT 1").fetchone()
-        prev: str | None = None if last is None else str(last[0])
-        seals: list[tuple[str, str, str, str]] = []
+        prev: bytes | str | None = None if last is None else last[0]
+        seals: list[tuple[str, str, bytes | str, bytes | str]] = []
         for table in self.tables:
             keys = self._keys[table]
             for row in self._rows[table]:
                 row_key = "/".join(str(row[i]) for i in keys)
-                found = row_digest(row)
+                found = row_digest(row, self._chain.compact)
                 prev = self._chain.link(prev, table, row_key, found)
                 seals.append((table, row_key, found, prev))
             self._rows[table] = []

@@ -407,9 +407,9 @@ MIGRATIONS: Final[list[tuple[int, str, list[str]]]] = [
     (19, "report_indexes", M0019_REPORT_INDEXES),
     (20, "sync", M0020_SYNC),
     (23, "checks_and_search", [*M0023_CHECKS_AND_SEARCH, *append_only_triggers(APPEND_ONLY_ACCOUNTS)]),
-    (29, "number_skips", [*M0029_NUMBER_SKIPS, *append_only_triggers(APPEND_ONLY_INSTALL)]),
-    (27, "seal_compact", M0027_SEAL_COMPACT),   # = seal.COMPACT_SINCE: the seal's compact form
     (24, "bank_payments", [*M0024_BANK_PAYMENTS, *append_only_triggers(APPEND_ONLY_PAYMENTS)]),
+    (27, "seal_compact", M0027_SEAL_COMPACT),   # = seal.COMPACT_SINCE: the seal's compact form
+    (29, "number_skips", [*M0029_NUMBER_SKIPS, *append_only_triggers(APPEND_ONLY_INSTALL)]),
 ]
 
 LATEST: Final = max(number for number, _name, _sql in MIGRATIONS)   # appended in any order

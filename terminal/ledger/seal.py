@@ -106,9 +106,13 @@ def _field(value: Any) -> bytes:
 def link(key: bytes, prev: bytes | str | None, table: str, row_key: str, row_digest: bytes | str) -> bytes:
     """The compact seal's mac: HMAC-SHA256 over the previous mac and the seal's fields, each
     with its type and length (so no two different seals give the same message), cut to 16 bytes."""
+    return hmac.new(key, link_message(prev, table, row_key, row_digest), hashlib.sha256).digest()[:CUT]
+
+
+def link_message(prev: bytes | str | None, table: str, row_key: str, row_digest: bytes | str) -> bytes:
+    """What the compact mac is the HMAC of (the bulk writer feeds it to one HMAC state)."""
     start = GENESIS_MAC if prev is None or prev == GENESIS else prev
-    message = b"".join((_field(start), _field(table), _field(row_key), _field(row_digest)))
-    return hmac.new(key, message, hashlib.sha256).digest()[:CUT]
+    return b"".join((_field(start), _field(table), _field(row_key), _field(row_digest)))
 
 
 def digest_hex(*values: Any) -> str:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from terminal.ledger.db import applied_migrations
 from terminal.ledger.migrations import MIGRATIONS
 from terminal.ledger.seal import GENESIS, MAC, TOMBSTONE, Head, LedgerDatabase, chain_head, sealer_of
 from terminal.ledger.seal_schema import digest_sql, key_sql
@@ -126,10 +127,11 @@ def head_findings(db: LedgerDatabase, end: Head) -> list[Finding]:
     return []
 
 
-def expected_triggers() -> dict[str, str]:
-    """Each trigger the migrations leave, by name, with its SQL."""
+def expected_triggers(applied: set[int] | None = None) -> dict[str, str]:
+    """Each trigger the migrations leave (those `applied`, or all), by name, with its SQL, in
+    the order they run."""
     out: dict[str, str] = {}
-    for _number, _name, statements in MIGRATIONS:
+    for _number, _name, statements in sorted(m for m in MIGRATIONS if applied is None or m[0] in applied):
         for sql in statements:
             if m := re.match(r"\s*CREATE TRIGGER (\w+)", sql):
                 out[m[1]] = sql
@@ -140,7 +142,7 @@ def expected_triggers() -> dict[str, str]:
 
 def trigger_findings(db: LedgerDatabase) -> Iterator[Finding]:
     present = {str(n): str(s) for n, s in db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
-    expected = expected_triggers()
+    expected = expected_triggers(applied_migrations(db))
     for table in sealed_tables(db):
         for op in ("insert", "update", "delete"):
             expected.setdefault(f"seal_{table}_{op}", "")
