@@ -125,6 +125,9 @@ def children(sub: Any, name: str, help_text: str) -> Any:
     raise AssertionError(f"`ppms {name}` has no sub-commands to add to")
 
 
+KINDS_HELP = "area, building, category, payment_method, amendment_reason, maker or model"
+
+
 def register(sub: Any) -> None:
     st = children(sub, "setup", "system setup: parameters, the system dictionary, the port set")
     p = st.add_parser("param", help="parameters: utility name, fees, thresholds").add_subparsers(
@@ -138,10 +141,11 @@ def register(sub: Any) -> None:
     x.add_argument("key", nargs="?")
     x.set_defaults(handler=h_param_history)
 
-    d = st.add_parser("dictionary", help="areas, buildings, categories, payment methods, amendment reasons") \
+    d = st.add_parser("dictionary", help="areas, buildings, categories, payment methods, amendment reasons, "
+                      "meter makers and models: a list once it has an entry") \
         .add_subparsers(dest="sub2", required=True)
     x = d.add_parser("list", help="the entries of one dictionary or of all")
-    x.add_argument("kind", nargs="?")
+    x.add_argument("kind", nargs="?", help=KINDS_HELP)
     x.add_argument("--removed", action="store_true", help="also the removed entries")
     x.set_defaults(handler=h_dictionary, verb="list")
     x = d.add_parser("add", help="add (or rename, or bring back) an entry")
@@ -149,6 +153,7 @@ def register(sub: Any) -> None:
     x.add_argument("code")
     x.add_argument("name")
     x.set_defaults(handler=h_dictionary, verb="add")
+    x.epilog = "the entry's code is what the files store; a clerk may type the code or the name"
     x = d.add_parser("remove", help="remove an entry (records naming it keep it)")
     x.add_argument("kind")
     x.add_argument("code")

@@ -65,6 +65,8 @@
         ├── DictionaryKindUnknown          DICTIONARY_KIND_UNKNOWN  not areas, buildings, categories, ...
         ├── DictionaryEntryInvalid         DICTIONARY_ENTRY_INVALID  a code or name that cannot be one
         ├── DictionaryEntryNotFound (NotFound) DICTIONARY_ENTRY_NOT_FOUND  no such (active) entry
+        ├── DictionaryValueUnknown (InvalidArgument) DICTIONARY_VALUE_UNKNOWN  a coded field's value is not in
+        │                                                         the utility's list; details: key, kind, value, allowed
         ├── DeviceSettingUnknown           DEVICE_SETTING_UNKNOWN  not a device setting of the port set
         ├── DeviceSettingInvalid           DEVICE_SETTING_INVALID  a value the config file would refuse
         ├── ShiftAlreadyOpen               SHIFT_ALREADY_OPEN     the operator has an open shift: close it first
@@ -480,3 +482,11 @@ class FeedChangeUnsupported(ServiceError):
     """FEED_CHANGE_UNSUPPORTED: a change of the center's feed of a kind this terminal does
     not apply; details: kind. Recorded in the diary (sync.feed_refused), the feed goes on."""
     code = "FEED_CHANGE_UNSUPPORTED"
+
+
+# --- office: the dictionary enforced (issue 11) ----------------------------------------------
+class DictionaryValueUnknown(InvalidArgument):
+    """DICTIONARY_VALUE_UNKNOWN: a coded field (area, building, category, maker, model, payment,
+    reason) names no active entry of the dictionary the utility keeps for it; details: key (the
+    field), kind, value, allowed (the active codes). Nothing is changed."""
+    code = "DICTIONARY_VALUE_UNKNOWN"
