@@ -28,7 +28,6 @@ from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.dictionary import coded
 from terminal.services.errors import (
-    CategoryNotFound,
     InvalidArgument,
     MeterCancelled,
     MeterReplaced,
@@ -38,11 +37,11 @@ from terminal.services.errors import (
 )
 from terminal.services.meter_state import find_meter, ledger_currency
 from terminal.services.parameters import param_in
+from terminal.services.registration import customer_category
 
 FEE_REVENUE = "FEE_REVENUE"
 POSTING_KIND = "amendment"
 BASIC_FIELDS = ("name", "address", "phone", "area", "category", "building", "id_number")
-DICTIONARY_FIELDS = ("area", "category", "building")   # codes where the utility keeps the list
 
 
 def parameter_fee(r: Repositories, key: str) -> int:
@@ -153,10 +152,9 @@ def basic(ctx: Context, session: Session, meter_no: str, **changes: str | None) 
     with ctx.ledger.unit_of_work() as uow:
         meter = amendable(uow, meter_no)
         cur = ledger_currency(uow)
-        wanted |= {k: coded(uow, k, k, wanted[k]) for k in DICTIONARY_FIELDS if k in wanted}
-        category = wanted.get("category")
-        if category and uow.tariffs.preferential_in_force(category, ctx.now_iso()) is None:
-            raise CategoryNotFound(f"no preferential category {category}", category=category)
+        wanted |= {k: coded(uow, k, k, wanted[k]) for k in ("area", "building") if k in wanted}
+        if "category" in wanted:
+            wanted["category"] = customer_category(uow, wanted["category"], ctx.now_iso())
         file = uow.amendments.customer_file(meter.customer_id)
         before = {k: file[k] for k in wanted if file[k] != wanted[k]}
         if not before:

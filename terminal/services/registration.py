@@ -106,8 +106,18 @@ def _files(f: Files) -> Files:
 def coded_files(r: Repositories, f: Files) -> Files:
     """The files' coded fields as the dictionary's codes (where the utility keeps the list)."""
     return replace(f, area=coded(r, "area", "area", f.area), building=coded(r, "building", "building", f.building),
-                   category=coded(r, "category", "category", f.category), maker=coded(r, "maker", "maker", f.maker),
-                   model=coded(r, "model", "model", f.model))
+                   maker=coded(r, "maker", "maker", f.maker), model=coded(r, "model", "model", f.model))
+
+
+def customer_category(r: Repositories, category: str | None, at: str) -> str | None:
+    """A customer's category: an entry of the dictionary where the utility keeps categories (one
+    without a preferential sheet buys at the plain tariff; DICTIONARY_VALUE_UNKNOWN), else the
+    code of a preferential sheet in force (CATEGORY_NOT_FOUND)."""
+    if category is None or r.dictionary.entries("category"):
+        return coded(r, "category", "category", category)
+    if r.tariffs.preferential_in_force(category, at) is None:
+        raise CategoryNotFound(f"no preferential category {category}", category=category)
+    return category
 
 
 def check_meter_number(number: str, carrier: str) -> str:
@@ -183,9 +193,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         for code, _ in split:
             if not uow.tariffs.power_type_exists(code):
                 raise PowerTypeNotFound(f"no power type {code}: import a tariff that defines it", power_type=code)
-        more = coded_files(uow, more)   # DICTIONARY_VALUE_UNKNOWN
-        if more.category and uow.tariffs.preferential_in_force(more.category, at) is None:
-            raise CategoryNotFound(f"no preferential category {more.category}", category=more.category)
+        more = replace(coded_files(uow, more), category=customer_category(uow, more.category, at))
         if uow.meters.by_number(meter_no) is not None:
             raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
         cust_uuid, meter_uuid = new_id(), new_id()

@@ -105,3 +105,13 @@ def test_amendment_reasons_and_fee_payments_off_their_lists(kept: Any) -> None:
     assert query(kept.ctx.ledger.path, "SELECT reason FROM amendment WHERE kind = 'cancel_meter'") == [
         ("MOVED-OUT",)]
     assert kept.verify()["ok"]
+
+
+def test_a_kept_category_needs_no_preferential_sheet(kept: Any) -> None:
+    """With the category list kept, the dictionary says what a category is: GOVT, with no
+    preferential sheet, buys at the plain tariff; without the list a category must be a sheet's."""
+    lists(kept, ("category", "GOVT", "Government offices"))
+    assert kept.register(METER, files=Files(category="govt"))["customer"]["category"] == "GOVT"
+    out = amendments.basic(kept.ctx, kept.admin, METER, category="Lifeline")
+    assert out["after"] == {"category": "LIFELINE"}
+    assert kept.verify()["ok"]
