@@ -11,7 +11,8 @@ with DICTIONARY_VALUE_UNKNOWN (details: key, kind, value, allowed) before anythi
 written. A kind with no active entry is a list the utility does not keep: its field stays
 free text, so a terminal whose dictionary is empty keeps accepting what it accepted before,
 and the first entry added to a kind makes that list binding (`ppms setup dictionary list`
-says which lists are kept). A removed entry stays in the ledger (inactive) so the records
+says which lists are kept; with the category list kept, a category needs no preferential
+sheet: `registration.customer_category`). A removed entry stays in the ledger (inactive) so the records
 naming it still show its name; adding it again brings it back. Each change: diary entry and
 outbox row (`dictionary`).
 """
