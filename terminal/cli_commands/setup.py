@@ -66,7 +66,31 @@ def h_tariff_export(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_tariff_list(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import tariff_sheets
     app, s = session_of(g)
-    return tariff_sheets.listed(app.ctx, s)
+    listed = tariff_sheets.listed(app.ctx, s)
+    return listed if g["json"] else tariff_text(listed)
+
+
+_PERIODS = {"none": "never reset", "month": "reset each month", "year": "reset each year"}
+
+
+def tariff_text(listed: dict[str, Any]) -> str:
+    """`ppms tariff list` for a person: each version's terms in a sentence, its blocks as a table
+    of the sub-items' prices and the comprehensive price they add up to."""
+    from terminal.cli_commands.render import render
+    out = [f"Tariffs on {listed['on']}"]
+    for pt in listed["power_types"]:
+        for v in pt["versions"]:
+            subs = ", ".join(f"{si['code']} {si['name']}" for si in v.get("sub_items", []))
+            out += ["", f"{pt['code']} {pt['name']}, version {v['version']}"
+                        f"{' (in force)' if v['in_force'] else ''}, from {v.get('effective_from')}, "
+                        f"imported {v['imported_at']}",
+                    f"  VAT {v.get('vat_percent')} %, fixed charge {v.get('fixed_monthly')} a month, debt recovery "
+                    f"{v.get('debt_recovery_percent')} %, a sale from {v.get('min_amount')} and at most "
+                    f"{v.get('max_kwh_per_sale') or '-'} kWh; blocks {_PERIODS.get(v.get('tier_period'), '-')}",
+                    f"  sub-items: {subs or '-'}",
+                    render([{"block": b["block"], "up_to_kwh": b["up_to_kwh"] or "above", **b["prices"],
+                             "comprehensive_price": b["comprehensive_price"]} for b in v.get("blocks", [])])]
+    return "\n".join(out)
 
 
 def h_preferential(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
