@@ -115,7 +115,10 @@ def h_operator_list(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_operator_matrix(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import authority
     app, s = session_of(g)
-    return authority.matrix(app.ctx, s)
+    matrix = authority.matrix(app.ctx, s)
+    if g["json"]:
+        return matrix
+    return {k: v for k, v in matrix.items() if k not in ("roles", "modules")}   # the table names them
 
 
 def h_operator_own(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
