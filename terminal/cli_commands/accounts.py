@@ -109,10 +109,16 @@ def register(sub: Any) -> None:
     _paging(x, 100)
     x.set_defaults(handler=h_book)
 
-    x = sub.add_parser("search", help="search a file: " + ", ".join(KINDS))
-    x.add_argument("kind", choices=KINDS)
+    x = sub.add_parser("search", help="search a file: " + ", ".join(KINDS),
+                       epilog="one page, newest first; a filter the file does not know is refused (meters and "
+                              "readings know no operator, the diary only operator and meter)")
+    x.add_argument("kind", choices=KINDS, help="the file: power purchases, meter file, readings, checking "
+                   "results, amendment file, system diary")
     _days(x)
-    for option in ("--operator", "--area", "--power-type", "--meter", "--name"):
-        x.add_argument(option)
+    for option, text in (("--operator", "the operator's username"),
+                         ("--area", "the customer's area (its dictionary code or name)"),
+                         ("--power-type", "a power type code the meter buys (RES)"),
+                         ("--meter", "the meter number"), ("--name", "the customer's name begins with this")):
+        x.add_argument(option, help=text)
     _paging(x, 50)
     x.set_defaults(handler=h_search)

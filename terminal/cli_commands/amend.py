@@ -63,8 +63,13 @@ def h_list(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     return amendments.listed(app.ctx, s, ns.meter)
 
 
+CODED = "a dictionary code or name where the utility keeps the list (`ppms setup dictionary list`)"
+REASON = "why; an amendment_reason code or name where the utility keeps that list"
+
+
 def _payment(x: argparse.ArgumentParser) -> None:
-    x.add_argument("--payment", default="cash", choices=("cash", "bank", "mobile"), help="how the fee is paid")
+    x.add_argument("--payment", default="cash", choices=("cash", "bank", "mobile"),
+                   help="how the fee is paid (a payment_method entry where that list is kept)")
 
 
 def register(sub: Any) -> None:
@@ -72,8 +77,10 @@ def register(sub: Any) -> None:
         dest="sub", required=True)
     x = a.add_parser("basic", help="change the customer's file")
     x.add_argument("--meter", required=True)
-    for opt in ("--name", "--address", "--phone", "--area", "--category", "--building", "--id-number"):
+    for opt in ("--name", "--address", "--phone", "--id-number"):
         x.add_argument(opt)
+    for opt in ("--area", "--category", "--building"):
+        x.add_argument(opt, help=CODED)
     x.set_defaults(handler=h_basic)
     x = a.add_parser("power-type", help="the meter's power type or split (RES:70,COM:30) from its next sale on")
     x.add_argument("--meter", required=True)
@@ -87,7 +94,7 @@ def register(sub: Any) -> None:
     x = a.add_parser("reissue-card", help="blacklist the meter's card and make a new one in the reader "
                      "(fee fee.reissue_card); it carries the last purchase when the meter has not taken it")
     x.add_argument("--meter", required=True)
-    x.add_argument("--reason", required=True)
+    x.add_argument("--reason", required=True, help=REASON)
     _payment(x)
     x.set_defaults(handler=h_reissue)
     x = a.add_parser("replace-meter", help="a new meter for the old one; the remaining credit moves to it "
@@ -96,7 +103,7 @@ def register(sub: Any) -> None:
     x.add_argument("--new-meter", required=True)
     x.add_argument("--final-reading", required=True, help="the old meter's total kWh")
     x.add_argument("--remaining-credit", required=True, help="the old meter's remaining credit, kWh")
-    x.add_argument("--reason")
+    x.add_argument("--reason", help=REASON)
     x.add_argument("--carrier", choices=("card", "sts"), help="the new meter's carrier (default: the old one's)")
     _payment(x)
     sts_meter_options(x)
@@ -104,11 +111,12 @@ def register(sub: Any) -> None:
         x.add_argument(opt, type=int, help="an STS meter's key settings as delivered, when they differ "
                        "(its key change tokens come first)")
     x.set_defaults(handler=h_replace)
-    x = a.add_parser("cancel-meter", help="cancel the meter: the credit refunded net of arrears, the account closed")
+    x = a.add_parser("cancel-meter", help="cancel the meter: the credit refunded net of arrears, the account closed "
+                     "(fee fee.cancel_meter, in cash)")
     x.add_argument("--meter", required=True)
-    x.add_argument("--final-reading", required=True)
-    x.add_argument("--remaining-credit", required=True)
-    x.add_argument("--reason", required=True)
+    x.add_argument("--final-reading", required=True, help="the meter's total kWh")
+    x.add_argument("--remaining-credit", required=True, help="the meter's remaining credit, kWh")
+    x.add_argument("--reason", required=True, help=REASON)
     x.set_defaults(handler=h_cancel)
     x = a.add_parser("list", help="the amendment file")
     x.add_argument("--meter")

@@ -9,14 +9,20 @@ from typing import Any
 from terminal.cli_commands.common import session_of
 from terminal.domain.meter_numbers import METER_TYPES
 
+_CODED = "a dictionary code or name where the utility keeps the list (`ppms setup dictionary list`)"
+
 
 def file_options(x: argparse.ArgumentParser) -> None:
-    """Options of `customer register` beyond name, address, meter and power type."""
-    x.add_argument("--building")
+    """Options of `customer register` beyond name, address, meter and power type (and the
+    help of the coded ones core made: where the dictionary keeps their list)."""
+    for action in x._actions:
+        if action.dest in ("area", "category") and action.help is None:
+            action.help = f"the customer's {action.dest}: {_CODED}"
+    x.add_argument("--building", help=f"the customer's building: {_CODED}")
     x.add_argument("--id-number", help="the customer's ID number")
     x.add_argument("--meter-type", choices=METER_TYPES)
-    x.add_argument("--maker", help="the meter's maker")
-    x.add_argument("--model", help="the meter's model")
+    x.add_argument("--maker", help=f"the meter's maker: {_CODED}")
+    x.add_argument("--model", help=f"the meter's model: {_CODED}")
     x.add_argument("--capacity-a", type=int, help="the meter's capacity, whole A")
     x.add_argument("--no-install", action="store_true",
                    help="registration only: the meter sells nothing until `ppms meter install`")

@@ -17,7 +17,8 @@ from typing import Any
 
 WIDTH = 48
 _WORDS = {"kwh": "kWh", "id": "ID", "sts": "STS", "vat": "VAT", "tid": "TID", "no": "no", "ok": "OK",
-          "pan": "PAN", "sgc": "SGC", "krn": "KRN", "ti": "TI", "ken": "KEN", "qr": "QR"}
+          "pan": "PAN", "sgc": "SGC", "krn": "KRN", "ti": "TI", "ken": "KEN", "qr": "QR",
+          "a": "(A)"}   # capacity_a: Capacity (A)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _LINE_LABELS = {"fixed": "Fixed charge", "debt": "Debt recovery", "vat": "VAT",
                 "carry_over": "Carried to next purchase", "free": "Free energy"}

@@ -66,7 +66,31 @@ def h_tariff_export(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_tariff_list(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import tariff_sheets
     app, s = session_of(g)
-    return tariff_sheets.listed(app.ctx, s)
+    listed = tariff_sheets.listed(app.ctx, s)
+    return listed if g["json"] else tariff_text(listed)
+
+
+_PERIODS = {"none": "never reset", "month": "reset each month", "year": "reset each year"}
+
+
+def tariff_text(listed: dict[str, Any]) -> str:
+    """`ppms tariff list` for a person: each version's terms in a sentence, its blocks as a table
+    of the sub-items' prices and the comprehensive price they add up to."""
+    from terminal.cli_commands.render import render
+    out = [f"Tariffs on {listed['on']}"]
+    for pt in listed["power_types"]:
+        for v in pt["versions"]:
+            subs = ", ".join(f"{si['code']} {si['name']}" for si in v.get("sub_items", []))
+            out += ["", f"{pt['code']} {pt['name']}, version {v['version']}"
+                        f"{' (in force)' if v['in_force'] else ''}, from {v.get('effective_from')}, "
+                        f"imported {v['imported_at']}",
+                    f"  VAT {v.get('vat_percent')} %, fixed charge {v.get('fixed_monthly')} a month, debt recovery "
+                    f"{v.get('debt_recovery_percent')} %, a sale from {v.get('min_amount')} and at most "
+                    f"{v.get('max_kwh_per_sale') or '-'} kWh; blocks {_PERIODS.get(v.get('tier_period'), '-')}",
+                    f"  sub-items: {subs or '-'}",
+                    render([{"block": b["block"], "up_to_kwh": b["up_to_kwh"] or "above", **b["prices"],
+                             "comprehensive_price": b["comprehensive_price"]} for b in v.get("blocks", [])])]
+    return "\n".join(out)
 
 
 def h_preferential(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -91,7 +115,10 @@ def h_operator_list(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
 def h_operator_matrix(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
     from terminal.services import authority
     app, s = session_of(g)
-    return authority.matrix(app.ctx, s)
+    matrix = authority.matrix(app.ctx, s)
+    if g["json"]:
+        return matrix
+    return {k: v for k, v in matrix.items() if k not in ("roles", "modules")}   # the table names them
 
 
 def h_operator_own(ns: argparse.Namespace, g: dict[str, Any]) -> Any:
@@ -125,6 +152,9 @@ def children(sub: Any, name: str, help_text: str) -> Any:
     raise AssertionError(f"`ppms {name}` has no sub-commands to add to")
 
 
+KINDS_HELP = "area, building, category, payment_method, amendment_reason, maker or model"
+
+
 def register(sub: Any) -> None:
     st = children(sub, "setup", "system setup: parameters, the system dictionary, the port set")
     p = st.add_parser("param", help="parameters: utility name, fees, thresholds").add_subparsers(
@@ -138,10 +168,11 @@ def register(sub: Any) -> None:
     x.add_argument("key", nargs="?")
     x.set_defaults(handler=h_param_history)
 
-    d = st.add_parser("dictionary", help="areas, buildings, categories, payment methods, amendment reasons") \
+    d = st.add_parser("dictionary", help="areas, buildings, categories, payment methods, amendment reasons, "
+                      "meter makers and models: a list once it has an entry") \
         .add_subparsers(dest="sub2", required=True)
     x = d.add_parser("list", help="the entries of one dictionary or of all")
-    x.add_argument("kind", nargs="?")
+    x.add_argument("kind", nargs="?", help=KINDS_HELP)
     x.add_argument("--removed", action="store_true", help="also the removed entries")
     x.set_defaults(handler=h_dictionary, verb="list")
     x = d.add_parser("add", help="add (or rename, or bring back) an entry")
@@ -149,6 +180,7 @@ def register(sub: Any) -> None:
     x.add_argument("code")
     x.add_argument("name")
     x.set_defaults(handler=h_dictionary, verb="add")
+    x.epilog = "the entry's code is what the files store; a clerk may type the code or the name"
     x = d.add_parser("remove", help="remove an entry (records naming it keep it)")
     x.add_argument("kind")
     x.add_argument("code")

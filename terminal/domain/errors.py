@@ -46,7 +46,8 @@ class PpmsError(Exception):
         return {"code": self.code, "message": self.message}
 
     def public_details(self) -> dict[str, Any]:
-        """The JSON-safe details: money and energy as decimal strings, other scalars as they are."""
+        """The JSON-safe details: money and energy as decimal strings, other scalars and lists of
+        text as they are."""
         from terminal.domain.money import Currency, currency, format_kwh, format_money  # noqa: PLC0415 (a cycle)
         code = self.details.get("currency")
         cur = currency(str(code)) if code else Currency("", 2)
@@ -58,6 +59,8 @@ class PpmsError(Exception):
                 value = format_money(value, cur)
             if isinstance(value, (str, int, float, bool)) or value is None:
                 out[key] = value
+            elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                out[key] = list(value)   # a list of codes (DICTIONARY_VALUE_UNKNOWN's allowed)
         return out
 
     def __repr__(self) -> str:

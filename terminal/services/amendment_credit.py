@@ -39,7 +39,14 @@ from terminal.ledger.ids import new_id
 from terminal.ledger.journal import PAYMENT_ACCOUNTS, Line
 from terminal.ledger.repos import MeterRow
 from terminal.services import cards
-from terminal.services.amendments import Filed, amendable, check_payment, file_amendment, parameter_fee
+from terminal.services.amendments import (
+    Filed,
+    amendable,
+    check_payment,
+    coded_reason,
+    file_amendment,
+    parameter_fee,
+)
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
 from terminal.services.errors import InvalidArgument, MeterExists, RemainingCreditTooHigh
@@ -111,6 +118,7 @@ def cancel_meter(ctx: Context, session: Session, meter_no: str, final_reading: s
     at = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:
         meter = amendable(uow, meter_no)
+        reason = coded_reason(uow, reason) or ""
         cur = ledger_currency(uow)
         value = value_of(uow, meter, remaining)
         carry, arrears = uow.customers.balances(meter.customer_id)
@@ -124,15 +132,17 @@ def cancel_meter(ctx: Context, session: Session, meter_no: str, final_reading: s
                  Line("CARRY_OVER", debit=refund, customer_id=cid), Line(PAYMENT_ACCOUNTS["cash"], credit=refund))
         reading = _final_reading(uow, meter, at, total, remaining, "cancel_meter")
         uow.amendments.set_status(meter.id, "cancelled")
-        card = _blacklist_cards(ctx, session, uow, meter, f"meter {meter.number} cancelled: {reason.strip()}")
+        card = _blacklist_cards(ctx, session, uow, meter, f"meter {meter.number} cancelled: {reason}")
         if closing:
             uow.amendments.close_customer(cid, at)
         money = {"credit_value": value, "carry_over": carry_used, "arrears_settled": settled, "refund": refund,
                  "arrears_left": arrears - settled}
         after = {"status": "cancelled", "final_reading_kwh": total, "remaining_kwh": remaining, **money,
                  "account_closed": closing, "reading_id": reading, "card_blacklisted": card}
+        fee = parameter_fee(uow, "fee.cancel_meter")   # taken in cash, beside the refund
         view = file_amendment(ctx, session, uow, meter, cur, Filed(
-            "cancel_meter", reason=reason.strip(), lines=lines, before={"status": meter.status}, after=after,
+            "cancel_meter", reason=reason, fee=fee, payment="cash", lines=lines, before={"status": meter.status},
+            after=after,
             wire={"final_reading_kwh": total, "remaining_kwh": remaining, "old_card": card, **money}))
     return view | {k: format_money(v, cur) for k, v in money.items()} | {
         "final_reading_kwh": format_kwh(total), "remaining_kwh": format_kwh(remaining), "account_closed": closing,
@@ -172,6 +182,7 @@ def replace_meter(ctx: Context, session: Session, meter_no: str, new_meter_no: s
     at = ctx.now_iso()
     with ctx.ledger.unit_of_work() as uow:
         old = amendable(uow, meter_no)
+        reason = coded_reason(uow, reason)
         cur = ledger_currency(uow)
         if uow.meters.by_number(number) is not None:
             raise MeterExists(f"meter {number} is already registered", meter=number)
@@ -190,7 +201,7 @@ def replace_meter(ctx: Context, session: Session, meter_no: str, new_meter_no: s
                  "credit_kwh": credit, "credit_value": credit_value, "carry_over": kept, "reading_id": reading,
                  "card_blacklisted": card}
         view = file_amendment(ctx, session, uow, old, cur, Filed(
-            "replace_meter", reason=(reason or "").strip() or None,
+            "replace_meter", reason=reason,
             fee=parameter_fee(uow, "fee.replace_meter"), payment=payment, new_meter_id=new_id_,
             lines=(Line(CREDIT_REFUNDED, debit=kept), Line("CARRY_OVER", credit=kept, customer_id=cid)),
             before={"status": old.status}, after=after,
@@ -298,13 +309,14 @@ def reissue_card(ctx: Context, session: Session, meter_no: str, reason: str, pay
         meter = amendable(uow, meter_no)
         if meter.carrier != "card":
             raise InvalidArgument(f"meter {meter.number} is an STS keypad meter: it has no card", key="meter")
+        reason = coded_reason(uow, reason) or ""
         cur = ledger_currency(uow)
-        old = _blacklist_cards(ctx, session, uow, meter, f"reissued: {reason.strip()}")
+        old = _blacklist_cards(ctx, session, uow, meter, f"reissued: {reason}")
         last = _last_purchase(ctx, uow, meter)
         taken = uow.amendments.last_reported_sequence(meter.id)
         carry = last is not None and (taken is None or taken < last.sequence)
         view = file_amendment(ctx, session, uow, meter, cur, Filed(
-            "reissue_card", reason=reason.strip(), fee=parameter_fee(uow, "fee.reissue_card"), payment=payment,
+            "reissue_card", reason=reason, fee=parameter_fee(uow, "fee.reissue_card"), payment=payment,
             before={"card": old}, after={"carries_sequence": last.sequence if carry and last else None},
             wire={"old_card": old}))
     made = cards.make(ctx, session, "user", meter.number)

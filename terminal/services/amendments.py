@@ -8,7 +8,9 @@
 Each amendment is one unit of work: its `amendment` row (append-only), the file change,
 its fee posting when the parameter sets one (kind `amendment`: the payment account debited,
 FEE_REVENUE credited), its diary entry and its outbox row (`sync.amendment_records`). A meter
-that is cancelled or replaced is amended no more (METER_CANCELLED, METER_REPLACED).
+that is cancelled or replaced is amended no more (METER_CANCELLED, METER_REPLACED). Area,
+building and category, a fee's payment method and a reason are refused with
+DICTIONARY_VALUE_UNKNOWN when the utility keeps that list and the value is not on it.
 """
 from __future__ import annotations
 
@@ -24,8 +26,8 @@ from terminal.ledger.journal import PAYMENT_ACCOUNTS, Line
 from terminal.ledger.repos import MeterRow
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
+from terminal.services.dictionary import coded
 from terminal.services.errors import (
-    CategoryNotFound,
     InvalidArgument,
     MeterCancelled,
     MeterReplaced,
@@ -35,6 +37,7 @@ from terminal.services.errors import (
 )
 from terminal.services.meter_state import find_meter, ledger_currency
 from terminal.services.parameters import param_in
+from terminal.services.registration import customer_category
 
 FEE_REVENUE = "FEE_REVENUE"
 POSTING_KIND = "amendment"
@@ -70,6 +73,13 @@ def check_payment(payment: str) -> str:
     return payment
 
 
+def coded_reason(r: Repositories, reason: str | None) -> str | None:
+    """An amendment's reason: the `amendment_reason` dictionary's code where the utility keeps
+    that list (DICTIONARY_VALUE_UNKNOWN), else the text as typed; None when empty."""
+    text = (reason or "").strip() or None
+    return coded(r, "reason", "amendment_reason", text)
+
+
 @dataclass(frozen=True)
 class Filed:
     """What an amendment writes to the file, beside its kind and meter."""
@@ -97,7 +107,8 @@ def file_amendment(ctx: Context, session: Session, uow: UnitOfWork, meter: Meter
     at = ctx.now_iso()
     uuid = new_id()
     lines = list(filed.lines)
-    if filed.fee:
+    if filed.fee:   # the fee's payment method, where the utility keeps that list
+        coded(uow, "payment", "payment_method", filed.payment or "cash")
         lines += [Line(PAYMENT_ACCOUNTS[filed.payment or "cash"], debit=filed.fee), Line(FEE_REVENUE, credit=filed.fee)]
     posting = None
     if any(ln.debit or ln.credit for ln in lines):
@@ -141,9 +152,9 @@ def basic(ctx: Context, session: Session, meter_no: str, **changes: str | None) 
     with ctx.ledger.unit_of_work() as uow:
         meter = amendable(uow, meter_no)
         cur = ledger_currency(uow)
-        category = wanted.get("category")
-        if category and uow.tariffs.preferential_in_force(category, ctx.now_iso()) is None:
-            raise CategoryNotFound(f"no preferential category {category}", category=category)
+        wanted |= {k: coded(uow, k, k, wanted[k]) for k in ("area", "building") if k in wanted}
+        if "category" in wanted:
+            wanted["category"] = customer_category(uow, wanted["category"], ctx.now_iso())
         file = uow.amendments.customer_file(meter.customer_id)
         before = {k: file[k] for k in wanted if file[k] != wanted[k]}
         if not before:

@@ -61,7 +61,8 @@ class Permission(str, Enum):
 
 ALL = frozenset(Permission)
 CASHIER = frozenset({Permission.SELLING, Permission.REGISTRATION, Permission.INSTALLATION,
-                     Permission.METER_READING, Permission.SEARCH, Permission.REPORTS})
+                     Permission.METER_READING, Permission.SEARCH, Permission.REPORTS,
+                     Permission.SHIFTS})   # a cashier opens and closes its own shift (migration 18 granted it)
 DEFAULT_ROLES: dict[str, frozenset[Permission]] = {
     "admin": ALL,
     "supervisor": ALL - {Permission.OPERATORS, Permission.SETUP},  # CARD_SUPERVISION included

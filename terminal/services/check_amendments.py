@@ -24,7 +24,7 @@ def _expected(kind: str, fee: int, after: dict[str, Any]) -> dict[str, int]:
     want = {"FEE_REVENUE": -fee}
     if kind == "cancel_meter":
         want |= {"CREDIT_REFUNDED": int(after["credit_value"]), "ARREARS": -int(after["arrears_settled"]),
-                 "CASH": -int(after["refund"]), "CARRY_OVER": int(after["carry_over"])}
+                 "CASH": fee - int(after["refund"]), "CARRY_OVER": int(after["carry_over"])}   # fee in cash
     elif kind == "replace_meter":
         kept = int(after.get("carry_over", 0))
         want |= {"CREDIT_REFUNDED": kept, "CARRY_OVER": -kept}

@@ -1,6 +1,7 @@
 """`ppms demo`: a realistic, deterministic demo data set.
 
-Areas, the demo tariff (config/tariffs/demo.toml: residential with blocks,
+The system dictionary (areas, the lifeline category, payment methods, amendment reasons),
+the demo tariff (config/tariffs/demo.toml: residential with blocks,
 commercial, small industry, a lifeline sheet), customers (some lifeline, some
 mixed-use, some with arrears), the admin and three cashiers, and twelve months of
 sales up to now. Customers go through the registration service; the sales are written
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from terminal.services import accounts, amendments, auth, demo_bulk, registration, selling, setup
+from terminal.services import accounts, amendments, auth, demo_bulk, dictionary, registration, selling, setup
 from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
 from terminal.services.context import Context
@@ -25,6 +26,15 @@ from terminal.services.errors import InvalidArgument
 
 DEMO_TARIFF = Path(__file__).resolve().parents[2] / "config" / "tariffs" / "demo.toml"
 AREAS = ("Kibera North", "Kibera South", "Lavington", "Kawangware", "Embakasi", "Githurai", "Ruaka")
+# the system dictionary the demo keeps (kind, code, name): registration stores the codes
+DICTIONARY = (*(("area", a.upper().replace(" ", "-"), a) for a in AREAS),
+              ("category", "LIFELINE", "Lifeline (preferential)"),
+              ("payment_method", "cash", "Cash"), ("payment_method", "bank", "Bank deposit"),
+              ("payment_method", "mobile", "Mobile money"),
+              ("amendment_reason", "LOST", "Card lost"), ("amendment_reason", "DAMAGED", "Card damaged"),
+              ("amendment_reason", "FAULTY", "Meter faulty"), ("amendment_reason", "TAMPERED", "Meter tampered"),
+              ("amendment_reason", "MOVED-OUT", "Customer moved out"),
+              ("amendment_reason", "DEMOLISHED", "Building demolished"))
 FIRST = ("Amina", "Brian", "Cynthia", "David", "Esther", "Francis", "Grace", "Hassan", "Irene", "James",
          "Kevin", "Lucy", "Moses", "Njeri", "Otieno", "Purity", "Quentin", "Rose", "Samuel", "Wanjiru")
 LAST = ("Achieng", "Barasa", "Chege", "Kamau", "Kiptoo", "Mutua", "Njoroge", "Odhiambo", "Omondi",
@@ -51,6 +61,8 @@ def build_demo(ctx: Context, session: Session, customers: int = 60, sales: int =
     ctx_at = replace(ctx, clock=FixedClock(start))
     try:
         setup.import_tariff(ctx_at, session, DEMO_TARIFF.read_text(encoding="utf-8"))
+        for kind, code, name in DICTIONARY:
+            dictionary.add(ctx_at, session, kind, code, name)
         meters = _register(ctx_at, session, rng, customers, start)
         made, refused = _sell(ctx_at, session, rng, meters, sales, start, end, progress)
         office = _office_day(ctx_at, session, rng, meters, made, end)

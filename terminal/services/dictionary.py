@@ -1,12 +1,20 @@
 """The system dictionary: the lists the utility keeps instead of free text (areas, buildings,
-customer categories, payment methods, amendment reasons); `ppms setup dictionary list|add|remove`.
+customer categories, payment methods, amendment reasons, meter makers and models);
+`ppms setup dictionary list|add|remove`.
 
-Other functions check a value against it with `in_dictionary(ctx, kind, code)` (or
-`require_entry`, which refuses with DICTIONARY_ENTRY_NOT_FOUND). A kind with no entry at all
-is a list the utility does not keep: `in_dictionary` answers True for any code of it, so a
-terminal without a dictionary keeps accepting what it accepted before. A removed entry stays
-in the ledger (inactive) so the records naming it still show its name; adding it again
-brings it back. Each change: diary entry and outbox row (`dictionary`).
+The office functions take a coded field through `coded(r, key, kind, value)`: registration
+(area, building, category, maker, model), the basic-file amendment (area, building,
+category), the amendments' fee payment (payment method) and reasons (reissue card, replace
+and cancel meter). What a clerk types is matched to an active entry by its code, or by its
+code or name in any case, and the entry's code is what is stored; anything else is refused
+with DICTIONARY_VALUE_UNKNOWN (details: key, kind, value, allowed) before anything is
+written. A kind with no active entry is a list the utility does not keep: its field stays
+free text, so a terminal whose dictionary is empty keeps accepting what it accepted before,
+and the first entry added to a kind makes that list binding (`ppms setup dictionary list`
+says which lists are kept; with the category list kept, a category needs no preferential
+sheet: `registration.customer_category`). A removed entry stays in the ledger (inactive) so the records
+naming it still show its name; adding it again brings it back. Each change: diary entry and
+outbox row (`dictionary`).
 """
 from __future__ import annotations
 
@@ -18,13 +26,19 @@ from terminal.ledger import Fact, Outgoing, Repositories
 from terminal.ledger.setup_rows import DictionaryEntry
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
-from terminal.services.errors import DictionaryEntryInvalid, DictionaryEntryNotFound, DictionaryKindUnknown
+from terminal.services.errors import (
+    DictionaryEntryInvalid,
+    DictionaryEntryNotFound,
+    DictionaryKindUnknown,
+    DictionaryValueUnknown,
+)
 
-KINDS: tuple[str, ...] = ("area", "building", "category", "payment_method", "amendment_reason")
+KINDS: tuple[str, ...] = ("area", "building", "category", "payment_method", "amendment_reason", "maker", "model")
 _ALIASES = {"areas": "area", "buildings": "building", "categories": "category",
             "payment_methods": "payment_method", "amendment_reasons": "amendment_reason",
             "payment-method": "payment_method", "amendment-reason": "amendment_reason",
-            "payment-methods": "payment_method", "amendment-reasons": "amendment_reason"}
+            "payment-methods": "payment_method", "amendment-reasons": "amendment_reason",
+            "makers": "maker", "models": "model"}
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", re.ASCII)
 MAX_NAME = 200
 
@@ -37,25 +51,48 @@ def kind_of(text: str) -> str:
     return kind
 
 
-def entry_in(r: Repositories, kind: str, code: str) -> bool:
-    kind = kind_of(kind)
-    found = r.dictionary.get(kind, code)
-    if found is not None:
-        return found.active
-    return not r.dictionary.entries(kind)
-
-
 def in_dictionary(ctx: Context, kind: str, code: str) -> bool:
-    """Whether `code` is an active entry of dictionary `kind` (True for a kind not kept at all)."""
+    """Whether `code` names an active entry of dictionary `kind` (True for a kind not kept at
+    all): what a screen asks before it offers a value, `coded` is what the services enforce."""
     with ctx.ledger.read() as r:
-        return entry_in(r, kind, code)
+        try:
+            coded(r, kind_of(kind), kind_of(kind), code)
+        except DictionaryValueUnknown:
+            return False
+    return True
 
 
-def require_entry(r: Repositories, kind: str, code: str) -> None:
-    """DICTIONARY_ENTRY_NOT_FOUND unless `in_dictionary` (for a service inside its own read/unit of work)."""
-    if not entry_in(r, kind, code):
-        raise DictionaryEntryNotFound(f"{code!r} is not in the {kind_of(kind)} dictionary "
-                                      "(`ppms setup dictionary list`)", kind=kind_of(kind), code=code)
+def coded(r: Repositories, key: str, kind: str, value: str | None) -> str | None:
+    """The code of the entry a clerk named in field `key` (None stays None); the value itself
+    when the utility keeps no `kind` list; DICTIONARY_VALUE_UNKNOWN otherwise."""
+    if value is None:
+        return None
+    kept = r.dictionary.entries(kind)
+    if not kept:
+        return value
+    typed = value.strip()
+    found = _matches(kept, typed)
+    if len(found) == 1:
+        return found[0]
+    allowed = [e.code for e in kept]
+    raise DictionaryValueUnknown(
+        f"{key.replace('_', ' ')} {typed!r} is not in the {kind.replace('_', ' ')} list; one of "
+        f"{', '.join(allowed[:20])}{' ...' if len(allowed) > 20 else ''} (`ppms setup dictionary list {kind}`)",
+        key=key, kind=kind, value=typed, allowed=allowed)
+
+
+def _matches(kept: list[DictionaryEntry], typed: str) -> list[str]:
+    exact = [e.code for e in kept if e.code == typed]
+    return exact or [e.code for e in kept if typed.casefold() in (e.code.casefold(), e.name.casefold())]
+
+
+def searched(r: Repositories, kind: str, value: str | None) -> str | None:
+    """A search filter's value as the files store it: the code of the one entry it names (by
+    code or name, any case), else the value as typed (a search is never refused for it)."""
+    if value is None:
+        return None
+    found = _matches(r.dictionary.entries(kind), value.strip())
+    return found[0] if len(found) == 1 else value
 
 
 def _view(e: DictionaryEntry) -> dict[str, Any]:
@@ -63,11 +100,14 @@ def _view(e: DictionaryEntry) -> dict[str, Any]:
 
 
 def listed(ctx: Context, session: Session, kind: str | None = None, removed: bool = False) -> dict[str, Any]:
-    session.require(Permission.SETUP)
+    """The lists (setup, or search: a clerk refused a value reads what the list allows)."""
+    if Permission.SETUP.value not in session.permissions:
+        session.require(Permission.SEARCH)
     wanted = kind_of(kind) if kind else None
     with ctx.ledger.read() as r:
         entries = r.dictionary.entries(wanted, active_only=not removed)
-    return {"kind": wanted, "kinds": list(KINDS), "entries": [_view(e) for e in entries]}
+        kept = sorted({e.kind for e in r.dictionary.entries()})
+    return {"kind": wanted, "kinds": list(KINDS), "kept": kept, "entries": [_view(e) for e in entries]}
 
 
 def add(ctx: Context, session: Session, kind: str, code: str, name: str) -> dict[str, Any]:

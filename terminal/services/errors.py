@@ -69,6 +69,8 @@
         ├── DictionaryKindUnknown          DICTIONARY_KIND_UNKNOWN  not areas, buildings, categories, ...
         ├── DictionaryEntryInvalid         DICTIONARY_ENTRY_INVALID  a code or name that cannot be one
         ├── DictionaryEntryNotFound (NotFound) DICTIONARY_ENTRY_NOT_FOUND  no such (active) entry
+        ├── DictionaryValueUnknown (InvalidArgument) DICTIONARY_VALUE_UNKNOWN  a coded field's value is not in
+        │                                                         the utility's list; details: key, kind, value, allowed
         ├── DeviceSettingUnknown           DEVICE_SETTING_UNKNOWN  not a device setting of the port set
         ├── DeviceSettingInvalid           DEVICE_SETTING_INVALID  a value the config file would refuse
         ├── ShiftAlreadyOpen               SHIFT_ALREADY_OPEN     the operator has an open shift: close it first
@@ -498,3 +500,11 @@ class PaymentAlreadyApplied(ServiceError):
     """PAYMENT_ALREADY_APPLIED: the bank payment is already on a sale (another process sold it
     a moment ago); nothing was sold; details: payment."""
     code = "PAYMENT_ALREADY_APPLIED"
+
+
+# --- office: the dictionary enforced (issue 11) ----------------------------------------------
+class DictionaryValueUnknown(InvalidArgument):
+    """DICTIONARY_VALUE_UNKNOWN: a coded field (area, building, category, maker, model, payment,
+    reason) names no active entry of the dictionary the utility keeps for it; details: key (the
+    field), kind, value, allowed (the active codes). Nothing is changed."""
+    code = "DICTIONARY_VALUE_UNKNOWN"

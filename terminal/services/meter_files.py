@@ -10,6 +10,7 @@ from terminal.ledger import Repositories
 from terminal.ledger.meter_files import Installation, MeterFile
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
+from terminal.services.dictionary import searched
 from terminal.services.errors import CustomerNotFound, InvalidArgument, MeterNotFound
 from terminal.services.meter_state import ledger_currency
 
@@ -78,15 +79,15 @@ def show_customer(ctx: Context, session: Session, meter_no: str | None = None,
 
 def list_meters(ctx: Context, session: Session, status: str | None = None, area: str | None = None,
                 page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    """The meter file, a page at a time, in meter number order."""
+    """The meter file, a page at a time, in meter number order (an area by its dictionary code or name)."""
     session.require(Permission.SEARCH)
     if status is not None and status not in METER_STATUSES:
         raise InvalidArgument(f"status is one of {', '.join(METER_STATUSES)}", key="status")
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgument(f"page is from 1, page size from 1 to {MAX_PAGE_SIZE}", key="page")
     with ctx.ledger.read() as r:
-        total, files = r.meter_files.listing(status, area, page_size, (page - 1) * page_size)
+        total, files = r.meter_files.listing(status, searched(r, "area", area), page_size, (page - 1) * page_size)
         items = [{"number": f.number, "carrier": f.carrier, "status": f.status, "meter_type": f.meter_type,
                   "capacity_a": f.capacity_a, "account_no": f.account_no, "customer": f.name, "area": f.area,
                   "building": f.building, "installed_at": f.installed_at} for f in files]
-    return {"total": total, "page": page, "items": items}
+    return {"total": total, "page": page, "page_size": page_size, "items": items}

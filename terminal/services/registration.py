@@ -5,7 +5,8 @@ installed for it with its installation row, and the meter's split across power t
 seed's "proportion of energy consuming", e.g. ``RES:70,COM:30``). With `install=False` it
 is registration only: the meter is `registered` and sells nothing (METER_NOT_INSTALLED)
 until `install` (`ppms meter install`) writes its installation (day, installer, seal
-numbers, initial reading) and makes it `installed`.
+numbers, initial reading) and makes it `installed`. Area, building, category, maker and
+model are the dictionary's codes where the utility keeps those lists (`dictionary.coded`).
 
 Meter numbers are what the meter's carrier can hold (`terminal.domain.meter_numbers`: a
 card 1-20 digits, an STS meter 11 or 13 digits ending in a Luhn check digit), never
@@ -37,6 +38,7 @@ from terminal.ledger.ids import new_id
 from terminal.ledger.repos import MeterRow
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
+from terminal.services.dictionary import coded
 from terminal.services.errors import (
     CategoryNotFound,
     InvalidArgument,
@@ -99,6 +101,23 @@ def _files(f: Files) -> Files:
                  id_number=_text(f.id_number, "id_number", MAX_SHORT), meter_type=f.meter_type,
                  maker=_text(f.maker, "maker", MAX_TEXT), model=_text(f.model, "model", MAX_TEXT),
                  capacity_a=f.capacity_a)
+
+
+def coded_files(r: Repositories, f: Files) -> Files:
+    """The files' coded fields as the dictionary's codes (where the utility keeps the list)."""
+    return replace(f, area=coded(r, "area", "area", f.area), building=coded(r, "building", "building", f.building),
+                   maker=coded(r, "maker", "maker", f.maker), model=coded(r, "model", "model", f.model))
+
+
+def customer_category(r: Repositories, category: str | None, at: str) -> str | None:
+    """A customer's category: an entry of the dictionary where the utility keeps categories (one
+    without a preferential sheet buys at the plain tariff; DICTIONARY_VALUE_UNKNOWN), else the
+    code of a preferential sheet in force (CATEGORY_NOT_FOUND)."""
+    if category is None or r.dictionary.entries("category"):
+        return coded(r, "category", "category", category)
+    if r.tariffs.preferential_in_force(category, at) is None:
+        raise CategoryNotFound(f"no preferential category {category}", category=category)
+    return category
 
 
 def check_meter_number(number: str, carrier: str) -> str:
@@ -174,8 +193,7 @@ def register(ctx: Context, session: Session, name: str, address: str, meter_no: 
         for code, _ in split:
             if not uow.tariffs.power_type_exists(code):
                 raise PowerTypeNotFound(f"no power type {code}: import a tariff that defines it", power_type=code)
-        if more.category and uow.tariffs.preferential_in_force(more.category, at) is None:
-            raise CategoryNotFound(f"no preferential category {more.category}", category=more.category)
+        more = replace(coded_files(uow, more), category=customer_category(uow, more.category, at))
         if uow.meters.by_number(meter_no) is not None:
             raise MeterExists(f"meter {meter_no} is already registered", meter=meter_no)
         cust_uuid, meter_uuid = new_id(), new_id()

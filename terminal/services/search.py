@@ -4,7 +4,8 @@ file, newest first, with how many rows match: `{"total": N, "page": N, "items": 
 Filters: the days (--from/--to, both included) on the file's own time, and what the file
 knows of: operator, customer area, power type, meter number, customer-name prefix (the
 diary knows operators and meters only; meters and readings know no operator). A filter a
-file does not know is refused (INVALID_ARGUMENT), never ignored.
+file does not know is refused (INVALID_ARGUMENT), never ignored. An area is found by its
+dictionary code or name (`dictionary.searched`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from terminal.ledger.search import SUPPORTED, Filters
 from terminal.services.account_books import day_span, money_of
 from terminal.services.auth import Permission, Session
 from terminal.services.context import Context
+from terminal.services.dictionary import searched
 from terminal.services.errors import InvalidArgument
 
 MAX_PAGE_SIZE = 500
@@ -42,8 +44,9 @@ def search(ctx: Context, session: Session, kind: str, *, start: str | None = Non
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgument(f"--page is from 1 and --page-size from 1 to {MAX_PAGE_SIZE}", key="page")
     since, until = day_span(start, end)
-    f = Filters(since, until, operator, area, power_type, meter.strip() if meter else None, name)
     with ctx.ledger.read() as r:
+        f = Filters(since, until, operator, searched(r, "area", area), power_type, meter.strip() if meter else None,
+                    name)
         cur = money_of(r)
         op_id = None if operator is None else r.search.operator_id(operator)
         items: list[dict[str, Any]] = []

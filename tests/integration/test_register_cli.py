@@ -174,3 +174,22 @@ def test_an_sts_meter_in_two_steps_gets_its_token_once_installed(tmp_path: Path)
     sale = cli.ok("sell", "--meter", STS, "--amount", "1000.00")
     assert len(sale["token"]) == 20 and query(cli.db, "SELECT COUNT(*) FROM sts_token") == [(1,)]
     checked(cli)
+
+
+def test_a_kept_dictionary_list_refuses_other_values_at_the_command_line(cli: Ppms) -> None:
+    cli.ok("setup", "dictionary", "add", "area", "KIBERA-N", "Kibera North")
+    cli.ok("setup", "dictionary", "add", "area", "RUAKA", "Ruaka")
+    before = dump_tables(cli.db)
+    res = cli.run("customer", "register", "--name", "Amina", "--address", "Plot 9", "--meter", A,
+                  "--power-type", "RES", "--area", "Nowhere")
+    assert res.code == 2 and res.data["error"]["code"] == "DICTIONARY_VALUE_UNKNOWN"
+    assert res.data["error"]["details"] == {"key": "area", "kind": "area", "value": "Nowhere",
+                                            "allowed": ["KIBERA-N", "RUAKA"]}
+    assert dump_tables(cli.db) == before
+    reg = cli.ok("customer", "register", "--name", "Amina", "--address", "Plot 9", "--meter", A,
+                 "--power-type", "RES", "--area", "kibera north")
+    assert reg["customer"]["area"] == "KIBERA-N"
+    found = cli.ok("search", "meters", "--area", "Kibera North")
+    assert found["total"] == 1 and found["items"][0]["area"] == "KIBERA-N"
+    assert cli.ok("meter", "list", "--area", "Kibera North")["total"] == 1
+    checked(cli)

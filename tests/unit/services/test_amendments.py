@@ -187,6 +187,20 @@ def test_cancel_with_arrears_beyond_the_credit_leaves_them_receivable(w: Any) ->
     assert w.verify()["ok"]
 
 
+def test_cancel_fee_is_taken_in_cash_beside_the_unreduced_refund(w: Any) -> None:
+    put_param(w, "fee.cancel_meter", "5000")
+    selling.sell(w.ctx, w.admin, METER, "1000.00")
+    accounts.add_debt(w.ctx, w.admin, METER, "100.00", "old bill")
+    cash_before, fees_before = w.balance("CASH"), w.balance("FEE_REVENUE")
+    out = amendment_credit.cancel_meter(w.ctx, w.admin, METER, "1234.56", "20.00", "moved away")
+    assert out["fee"] == "50.00" and out["refund"] == "192.37"    # the selling.md refund, not reduced
+    assert cash_before - w.balance("CASH") == 19237 - 5000         # the drawer pays out 142.37 net
+    assert fees_before - w.balance("FEE_REVENUE") == 5000
+    assert w.balances(customer_id(w)) == (0, 0)
+    assert rows(w, "SELECT fee FROM amendment WHERE kind = 'cancel_meter'") == [(5000,)]
+    assert w.verify()["ok"]   # AMENDMENT_POSTING_MISMATCH knows the fee in CASH
+
+
 def test_replace_meter_moves_the_credit_and_its_value_and_restarts_the_sequence(w: Any) -> None:
     put_param(w, "fee.replace_meter", "50000")
     first = selling.sell(w.ctx, w.admin, METER, "1000.00")

@@ -18,6 +18,7 @@ from terminal.services.errors import (
     DictionaryEntryInvalid,
     DictionaryEntryNotFound,
     DictionaryKindUnknown,
+    DictionaryValueUnknown,
     InvalidArgument,
     LastOperatorsHolder,
     OperatorNotFound,
@@ -160,9 +161,13 @@ def test_dictionary_add_list_remove_and_back(world):
         ("NORTH", True), ("SOUTH", True), ("NORTH", False), ("NORTH", True)]
     assert len(diary(world, "dictionary.remove")) == 1
     with world.ctx.ledger.read() as r:
-        with pytest.raises(DictionaryEntryNotFound):
-            dictionary.require_entry(r, "area", "EAST")
-        dictionary.require_entry(r, "area", "SOUTH")
+        with pytest.raises(DictionaryValueUnknown) as refused:
+            dictionary.coded(r, "area", "area", "EAST")
+        assert refused.value.details == {"key": "area", "kind": "area", "value": "EAST",
+                                         "allowed": ["NORTH", "SOUTH"]}
+        assert dictionary.coded(r, "area", "area", "SOUTH") == "SOUTH"
+        assert dictionary.coded(r, "area", "area", " south district ") == "SOUTH"   # its name, any case
+        assert dictionary.coded(r, "building", "building", "B1") == "B1"   # a list not kept: free text
     assert world.verify()["ok"]
 
 
@@ -222,6 +227,18 @@ def test_the_matrix_has_every_module_against_every_role(world):
     assert all(rows[p.value]["admin"] for p in auth.Permission)
     assert rows["selling"]["cashier"] and not rows["setup"]["cashier"]
     assert rows["shifts"]["cashier"] and rows["shift_signoff"]["supervisor"] and not rows["shift_signoff"]["cashier"]
+
+
+def test_a_new_ledgers_roles_are_the_codes_defaults(world):
+    """What `ppms init` grants each role (the defaults, then every migration's grants) is
+    auth.DEFAULT_ROLES exactly: a new ledger and the code say the same."""
+    m = authority.matrix(world.ctx, world.admin)
+    granted = {role: {row["module"] for row in m["matrix"] if row[role]} for role in m["roles"]}
+    assert granted == {role: {p.value for p in perms} for role, perms in auth.DEFAULT_ROLES.items()}
+    cashier_may = granted["cashier"]
+    assert {"selling", "registration", "installation", "meter_reading", "search", "reports", "shifts"} == cashier_may
+    assert "shift_signoff" in granted["supervisor"] and "approve_transfer" in granted["supervisor"]
+    assert not {"setup", "operators"} & granted["supervisor"]
 
 
 def test_role_grants_also_reach_the_outbox(world):
@@ -289,7 +306,7 @@ def test_every_setup_function_is_refused_to_a_cashier(world, tmp_path):
     settings = load_settings(tmp_path / "terminal.toml", {})
     calls = [
         lambda: parameters.show(world.ctx, c), lambda: parameters.set_param(world.ctx, c, "fee.reissue_card", "1"),
-        lambda: parameters.history(world.ctx, c), lambda: dictionary.listed(world.ctx, c),
+        lambda: parameters.history(world.ctx, c),
         lambda: dictionary.add(world.ctx, c, "area", "N", "North"),
         lambda: dictionary.remove(world.ctx, c, "area", "N"),
         lambda: authority.operators(world.ctx, c), lambda: authority.matrix(world.ctx, c),
@@ -299,3 +316,9 @@ def test_every_setup_function_is_refused_to_a_cashier(world, tmp_path):
     ]
     for call in calls:
         unchanged(world, call, PermissionDenied)
+    # the lists themselves a clerk reads (they say what registration accepts), with `search`
+    dictionary.add(world.ctx, world.admin, "area", "N", "North")
+    assert [e["code"] for e in dictionary.listed(world.ctx, c, "area")["entries"]] == ["N"]
+    auth.set_permission(world.ctx, world.admin, "cashier", "search", False)
+    c2 = cashier(world, "cash2")
+    unchanged(world, lambda: dictionary.listed(world.ctx, c2, "area"), PermissionDenied)
