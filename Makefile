@@ -47,10 +47,11 @@ screens: venv
 	$(BIN)/python -m terminal.kiosk_demo --gallery docs/screens
 
 # soak/fuzz tests (marked slow) run a short bounded form here; `make soak` runs them long
-# two workers (the CI box has 2 cores); the tests of the one real pcscd share a worker
+# two workers (the CI box has 2 cores), then the tests of the one real pcscd (fixed vpcd ports)
 TEST_WORKERS ?= 2
 test: venv lint
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=25 tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not pcscd" --durations=25 tests
+	$(BIN)/python -m pytest -q -m pcscd tests
 
 soak: venv
 	PPMS_SOAK=long $(BIN)/python -m pytest -q -m slow tests

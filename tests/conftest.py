@@ -27,17 +27,6 @@ def soak_long() -> bool:
     return LONG
 
 
-PCSCD_GROUP = "pcscd"    # one global pcscd and vpcd's fixed ports: these tests share one worker
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` runs two workers), every test that needs the real
-    pcscd runs on one worker, in collection order (`--dist loadgroup`)."""
-    for item in items:
-        if "pcscd" in getattr(item, "fixturenames", ()) or "/tests/hardware/cards" in str(item.path):
-            item.add_marker(pytest.mark.xdist_group(PCSCD_GROUP))
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """No secret the suite used may appear in anything its commands wrote or in any diary
     row (tests/helpers/secret_watch.py): one found fails the whole run. Under xdist each

@@ -31,7 +31,7 @@ from hardware.cards.pcsc import CardEvent, CardWatcher, PcscReader, list_readers
 
 from .conftest import READER, Slot, wait_card
 
-pytestmark = pytest.mark.hardware
+pytestmark = [pytest.mark.hardware, pytest.mark.pcscd]
 
 KEYS = UtilityKeys(1234, b"utility secret for hardware tests")
 METER = "0123456789"

@@ -22,7 +22,7 @@ from terminal.services.ports import CardInserted, CardRef, CardRemoved, DeviceEv
 
 from .conftest import READER, Slot
 
-pytestmark = pytest.mark.hardware
+pytestmark = [pytest.mark.hardware, pytest.mark.pcscd]
 
 KEYS = UtilityKeys(1234, b"utility secret for hardware tests")
 METER = "0123456789"

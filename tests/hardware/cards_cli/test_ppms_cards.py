@@ -12,7 +12,7 @@ from hardware.cards.layout import CardData, Identity, encode_card
 
 from .conftest import METER, Terminal
 
-pytestmark = pytest.mark.hardware
+pytestmark = [pytest.mark.hardware, pytest.mark.pcscd]
 
 
 @pytest.mark.parametrize("profile", ["acr38", "acr39"])

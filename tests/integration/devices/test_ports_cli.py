@@ -16,7 +16,7 @@ from hardware.meters.simulator import MeterBus, MeterSimulator, SimulatedMeter
 from tests.hardware.cards.conftest import pcscd  # noqa: F401  (the real PC/SC daemon fixture)
 from tests.integration.devices.conftest import Terminal
 
-pytestmark = pytest.mark.hardware
+pytestmark = [pytest.mark.hardware, pytest.mark.pcscd]
 BILLS = {"1": "50.00", "2": "100.00", "3": "200.00", "4": "500.00", "5": "1000.00"}
 
 
