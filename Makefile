@@ -50,6 +50,7 @@ screens: venv
 # two workers (the CI box has 2 cores), then the tests of the one real pcscd (fixed vpcd ports)
 TEST_WORKERS ?= 2
 test: venv lint
+	rm -f $(ESCPOS_CAPABILITIES_PICKLE_DIR)/*.capabilities.pickle   # (a run killed mid-write leaves half a pickle)
 	$(BIN)/python -c "import escpos.capabilities"   # its capability cache written once, before two workers race to
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not pcscd" --durations=25 tests
 	$(BIN)/python -m pytest -q -m pcscd tests
