@@ -4,6 +4,7 @@ kept N days, copied to a mounted USB stick, skipped with a reason when there is 
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -91,7 +92,7 @@ def test_restore_refuses_a_copy_that_fails_the_check_and_changes_nothing(cli: Pp
     no_key.write_bytes(copy.read_bytes())
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a ledger" * 100)
-    Path(f"{junk}.key").write_text("00" * 32)
+    Path(f"{junk}.key").write_text(secrets.token_hex(32))   # (all zeros is the chains' genesis: printed)
     for bad in (tampered, no_key, junk, tmp_path / "absent.db"):
         assert cli.refused("restore", str(bad)) == "RESTORE_REFUSED", bad
         assert db_bytes(cli.db) == live_before, f"restoring {bad} changed the ledger"
