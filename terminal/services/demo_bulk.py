@@ -33,7 +33,6 @@ from terminal.ledger.canonical import dumps
 from terminal.ledger.diary import entry_hash
 from terminal.ledger.ids import new_id
 from terminal.ledger.outbox import encode
-from terminal.ledger.sales import LineRecord, SaleRecord
 from terminal.ledger.seal import sealer_of
 from terminal.services.auth import Session
 from terminal.services.clock import FixedClock
@@ -43,6 +42,7 @@ from terminal.services.meter_state import meter_ref, meter_state
 from terminal.services.ports import CardRef, Carrier, Purchase, carrier_ref_text
 from terminal.services.sale_limits import tender_within_maximum, within_carrier
 from terminal.services.selling import _sale_posting_lines as sale_posting_lines
+from terminal.services.selling import line_records, sale_row
 from terminal.services.views import sale_record
 
 TABLES = ("sale", "sale_line", "sale_usage", "sale_status", "sale_event", "posting", "posting_line",
@@ -151,15 +151,8 @@ def _sell_one(run: _Sales, uow: UnitOfWork, session: Session, now: datetime, num
     ref = CardRef(seq=state.next_sequence, ti=state.tariff_index, utc=now.astimezone(UTC).replace(microsecond=0),
                   card=serial)
     ref_text = carrier_ref_text(ref)
-    lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
-    rec = SaleRecord(
-        uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
-        operator_id=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
-        tendered=result.tendered, carry_over_used=result.carry_over_used, kwh=result.kwh,
-        free_kwh=result.free_kwh, credit_kwh=result.credit_kwh, change=result.change, fixed=result.fixed,
-        months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
-        debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
-        free_period_start=state.free_period_start, carrier=carrier.kind, carrier_ref=ref_text)
+    lines = line_records(result)
+    rec = sale_row(state, result, sale_uuid, receipt_no, session, at, payment, carrier.kind, ref_text)
     sid = rows.next_id("sale")
     rows.add_named("sale", {"id": sid, **{f.name: getattr(rec, f.name) for f in fields(rec)}})
     for i, ln in enumerate(lines, 1):

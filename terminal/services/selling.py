@@ -217,7 +217,7 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
     sale_lease.own_new(ctx.ledger, sale_uuid)
     with ctx.ledger.unit_of_work() as uow:
         state, result, learnt = _decide_in(ctx, uow, now, state, result, carrier, learnt, seen)
-        lines = [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
+        lines = line_records(result)
         history = uow.sales.history(state.meter.id, at, at)
         if history.pending:  # another process began one meanwhile
             raise SalePending(f"meter {state.meter.number} has a sale waiting for recovery")
@@ -232,15 +232,8 @@ def _begin(ctx: Context, session: Session, state: MeterState, result: VendResult
                             tariff_index=state.tariff_index, facts=ledger_facts(uow, state.meter.id, carrier))
         reserved = carrier.reserve(purchase)
         purchase = replace(purchase, ref=reserved.ref)
-        rec = SaleRecord(
-            uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
-            operator_id=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
-            tendered=result.tendered, carry_over_used=result.carry_over_used, kwh=result.kwh,
-            free_kwh=result.free_kwh, credit_kwh=result.credit_kwh, change=result.change, fixed=result.fixed,
-            months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
-            debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
-            free_period_start=state.free_period_start, carrier=carrier.kind,
-            carrier_ref=carrier_ref_text(reserved.ref))
+        rec = sale_row(state, result, sale_uuid, receipt_no, session, at, payment, carrier.kind,
+                       carrier_ref_text(reserved.ref))
         sale_id = uow.sales.insert(rec, lines, dict(result.kwh_by_power_type), St.PENDING.value,
                                    session.operator_id)
         if cash_intake is not None:
@@ -287,6 +280,24 @@ def _complete(ctx: Context, session: Session, sale_id: int, rec: SaleRecord, lin
         uow.record(Fact("sale.completed", f"sale:{rec.uuid}", session.username, at,
                         before={"status": "pending"}, after={"status": "completed", "carrier_ref": carrier_ref},
                         outbox=Outgoing("sale", rec.uuid, record)))
+
+
+def line_records(result: VendResult) -> list[LineRecord]:
+    """The sale's lines as the ledger keeps them."""
+    return [LineRecord(ln.kind, ln.amount, ln.power_type, ln.block, ln.sub_item, ln.kwh) for ln in result.lines]
+
+
+def sale_row(state: MeterState, result: VendResult, sale_uuid: str, receipt_no: str, session: Session, at: str,
+             payment: str, carrier_kind: str, carrier_ref: str) -> SaleRecord:
+    """The sale's row as the ledger keeps it (the selling service and the bulk demo both write it)."""
+    return SaleRecord(
+        uuid=sale_uuid, receipt_no=receipt_no, meter_id=state.meter.id, customer_id=state.meter.customer_id,
+        operator_id=session.operator_id, sold_at=at, payment=payment, currency=state.currency.code,
+        tendered=result.tendered, carry_over_used=result.carry_over_used, kwh=result.kwh,
+        free_kwh=result.free_kwh, credit_kwh=result.credit_kwh, change=result.change, fixed=result.fixed,
+        months_charged=result.months_charged, charged_through=state.charged_through(result.months_charged),
+        debt=result.debt, vat=result.vat, tariff_versions=dumps(state.tariff_versions),
+        free_period_start=state.free_period_start, carrier=carrier_kind, carrier_ref=carrier_ref)
 
 
 def _sale_posting_lines(rec: SaleRecord, lines: list[LineRecord]) -> list[Line]:
