@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers.ppms import SAMPLE_TARIFF, Ppms, db_bytes, query, sealed
 from tests.integration.race_helpers import CARD_METER, check_sound, setup
-from tests.integration.sync.center import Center, terminal
+from tests.integration.sync.center import Center, running_center, terminal
 from tests.integration.sync.helpers import center_items
 
 NOW = "2026-03-05T10:00:00"
@@ -22,12 +22,8 @@ NOW = "2026-03-05T10:00:00"
 
 @pytest.fixture
 def center(tmp_path: Path) -> Iterator[Center]:
-    folder = tmp_path / "center"
-    folder.mkdir()
-    c = Center(folder, f"sqlite:///{folder / 'center.db'}")
-    c.start()
-    yield c
-    c.stop()
+    with running_center(tmp_path / "center") as c:
+        yield c
 
 
 def receipts(db: Path) -> list[str]:

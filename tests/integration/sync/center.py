@@ -13,6 +13,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,18 @@ class Center:
     def summary(self, terminal: str | None = None) -> Any:
         args = ["report", "summary", "--from", "2000-01-01", "--to", "2099-12-31"]
         return self.cli(*args, *(["--terminal", terminal] if terminal else []))
+
+
+@contextmanager
+def running_center(folder: Path, url: str | None = None) -> Iterator[Center]:
+    """A center serving from `folder` (made here) on `url`, by default a SQLite file in it."""
+    folder.mkdir()
+    c = Center(folder, url or f"sqlite:///{folder / 'center.db'}")
+    c.start()
+    try:
+        yield c
+    finally:
+        c.stop()
 
 
 def terminal(folder: Path, tid: str, url: str, secret: Path, interval_s: float = 60, batch_size: int = 500,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.sync.center import Center, Postgres
+from tests.integration.sync.center import Center, Postgres, running_center
 
 
 @pytest.fixture(scope="session")
@@ -20,21 +20,12 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def center(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Center]:
-    folder = tmp_path / "center"
-    folder.mkdir()
-    url = (f"sqlite:///{folder / 'center.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres").new_database())
-    c = Center(folder, url)
-    c.start()
-    yield c
-    c.stop()
+    url = None if request.param == "sqlite" else request.getfixturevalue("postgres").new_database()
+    with running_center(tmp_path / "center", url) as c:
+        yield c
 
 
 @pytest.fixture
 def sqlite_center(tmp_path: Path) -> Iterator[Center]:
-    folder = tmp_path / "center"
-    folder.mkdir()
-    c = Center(folder, f"sqlite:///{folder / 'center.db'}")
-    c.start()
-    yield c
-    c.stop()
+    with running_center(tmp_path / "center") as c:
+        yield c
