@@ -23,6 +23,12 @@ from terminal.ledger.seal import COMPACT, COMPACT_SINCE, HEX, attach
 BUSY_TIMEOUT_S = 5.0
 APPLIED_KEY = "schema.migrations"     # meta: the migration numbers applied, "1,2,5,...,14"
 Migration = tuple[int, str, list[str]]
+FOLD = "ppms_fold"     # SQL function: a text case-folded (Unicode), for case-blind prefix searches
+
+
+def fold(text: str | None) -> str | None:
+    """``text`` case-folded for comparison: SQLite's own lower()/LIKE fold ASCII only."""
+    return None if text is None else text.casefold()
 
 
 def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S,
@@ -37,6 +43,7 @@ def connect(path: str | Path, busy_timeout_s: float = BUSY_TIMEOUT_S,
     db.connect(reuse_if_open=True)
     sealer = attach(db, Path(path), Path(seal_key_file) if seal_key_file else None)
     seal_form.register(sealer)
+    db.register_function(fold, FOLD, 1, deterministic=True)
     sealer.form = COMPACT if COMPACT_SINCE in applied_migrations(db) else HEX   # migration 27 switches it
     migrate(db)
     return db

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from terminal.ledger.db import FOLD, fold
 from terminal.ledger.rows import Repo
 
 KINDS = ("sales", "meters", "readings", "checks", "amendments", "diary")
@@ -103,8 +104,9 @@ def _meters(f: Filters) -> tuple[str, tuple[Any, ...]] | None:
         cond.append("c2.area = ?")
         params.append(f.area)
     if f.name is not None:
-        cond.append("c2.name >= ? AND c2.name < ?")
-        params += [f.name, f.name + "\U0010ffff"]
+        prefix = fold(f.name) or ""     # case-blind: "alice" finds "Alice Smith" (and "ÉMILE" finds "Émile")
+        cond.append(f"{FOLD}(c2.name) >= ? AND {FOLD}(c2.name) < ?")
+        params += [prefix, prefix + "\U0010ffff"]
     if f.power_type is not None:
         cond.append("m2.id IN (SELECT meter_id FROM meter_share WHERE power_type = ?)")
         params.append(f.power_type)

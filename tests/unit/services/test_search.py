@@ -60,7 +60,9 @@ def test_sales_newest_first_with_each_filter(files):
     assert _receipts(_find(files, "sales", name="Alic")) == ["T01-000005", "T01-000004", "T01-000003",
                                                              "T01-000001"]
     assert _receipts(_find(files, "sales", name="Alice ")) == ["T01-000004", "T01-000001"]
-    assert _receipts(_find(files, "sales", name="alice")) == []              # the prefix is as written
+    assert _receipts(_find(files, "sales", name="alice ")) == ["T01-000004", "T01-000001"]  # case-blind
+    assert _receipts(_find(files, "sales", name="ALICIA")) == ["T01-000005", "T01-000003"]
+    assert _receipts(_find(files, "sales", name="Alice  ")) == []
     assert _receipts(_find(files, "sales", area="South", operator="cash1", start="2026-03-07")) == ["T01-000005"]
     assert _find(files, "sales", operator="nobody")["total"] == 0
     assert _find(files, "sales", meter="9999")["total"] == 0
